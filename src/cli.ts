@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+/**
+ * Entry point. Ink's chalk decides on colour when it is first imported and ignores NO_COLOR, so the
+ * colour switches are settled here, before anything that loads Ink is imported.
+ */
+const argv = process.argv.slice(2);
+if (argv.includes('--no-color') || (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '')) {
+  process.env.FORCE_COLOR = '0';
+  process.env.NO_COLOR = process.env.NO_COLOR || '1';
+}
+
+const { main } = await import('./program.js');
+process.exitCode = await main(process.argv);

@@ -1,0 +1,90 @@
+/**
+ * The store's interface, as the engine-facing code uses it. Implemented on sql.js in `store.ts`.
+ * Everything that changes the database is saved atomically before the call returns (or, for
+ * `transaction`, when the callback returns), so a killed process leaves the old or the new state.
+ */
+
+import type { Conflict, Decision, PlannedChange, ResultStatus, SourceKind, TargetName } from '../engine/model.js';
+
+export interface SnapshotInfo {
+  id: number;
+  source: SourceKind;
+  vo: string | null;
+  /** The file it was imported from, or the URL it was fetched from. */
+  origin: string;
+  sha256: string;
+  recordCount: number;
+  /** ISO 8601. */
+  createdAt: string;
+}
+
+export interface NewSnapshot {
+  source: SourceKind;
+  vo: string | null;
+  origin: string;
+  sha256: string;
+  /** Normalised records (JSON-serialisable); one row each. */
+  records: readonly unknown[];
+  /** Anything the source keeps besides records (e.g. the DIRAC CFG text). */
+  extra?: unknown;
+}
+
+export interface PlanInfo {
+  id: number;
+  target: TargetName;
+  vo: string | null;
+  createdAt: string;
+  /** Snapshot ids the plan was made from, by role: `{ voms: 3, iamUsers: 4 }`. */
+  inputs: Record<string, number>;
+  options: Record<string, unknown>;
+  summary: Record<string, number>;
+  conflicts: Conflict[];
+  /** Target-specific data (the DIRAC report, the source CFG path, …). */
+  extra: unknown;
+  changeCount: number;
+  /** Counts by decision. */
+  decisions: Record<Decision, number>;
+  /** For a revert plan: the plan it undoes. */
+  revertOf: number | null;
+}
+
+export interface StoredChange extends PlannedChange {
+  planId: number;
+  /** 1-based, in plan order. */
+  id: number;
+  decision: Decision;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  result: ResultStatus | null;
+  resultMessage: string | null;
+  appliedAt: string | null;
+}
+
+export interface NewPlan {
+  target: TargetName;
+  vo: string | null;
+  inputs: Record<string, number>;
+  options: Record<string, unknown>;
+  summary: Record<string, number>;
+  conflicts: Conflict[];
+  changes: PlannedChange[];
+  extra?: unknown;
+  revertOf?: number | null;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  planId: number | null;
+  changeId: number | null;
+  detail: string;
+}
+
+export interface ChangeFilter {
+  kind?: string;
+  op?: string;
+  decision?: Decision;
+  ids?: number[];
+}
