@@ -4,13 +4,13 @@
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
 import { InputError, OperationError, UsageError } from './engine/errors.js';
-import { commandModules } from './commands/index.js';
+import { loadCommandModules } from './commands/index.js';
 import { EXIT, action, type GlobalOptions } from './commands/context.js';
 
 const require = createRequire(import.meta.url);
 const { version } = require('../package.json') as { version: string };
 
-export function buildProgram(): Command {
+export async function buildProgram(): Promise<Command> {
   const program = new Command();
   program
     .name('idsync-tui')
@@ -34,7 +34,7 @@ export function buildProgram(): Command {
         return runTui(opts);
       }),
     );
-  for (const register of commandModules) register(program);
+  for (const register of await loadCommandModules()) register(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
@@ -58,7 +58,12 @@ function oneLine(message: string): string {
 
 /** Runs the program; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  let program: Command;
+  try {
+    program = await buildProgram();
+  } catch (err) {
+    return reportError(err);
+  }
   try {
     process.exitCode = undefined;
     await program.parseAsync(argv);

@@ -195,3 +195,13 @@ export interface Conflict {
   detail: string;
   ref: Record<string, string | number | null>;
 }
+
+/** What a source parser gives back: normalised records plus whatever else the source keeps. */
+export interface ParsedSource<R = unknown> {
+  kind: SourceKind;
+  records: R[];
+  /** E.g. the DIRAC CFG text, or the VO a dump names. */
+  extra?: unknown;
+  /** The VO the dump itself names, when it does. */
+  vo?: string | null;
+}

@@ -88,3 +88,34 @@ export interface ChangeFilter {
   decision?: Decision;
   ids?: number[];
 }
+
+/**
+ * What the rest of the program may ask of the database. `store.ts` implements it on sql.js;
+ * every method that changes something is durable when it returns.
+ */
+export interface Store {
+  readonly file: string;
+  addSnapshot(snapshot: NewSnapshot): SnapshotInfo;
+  listSnapshots(source?: SourceKind): SnapshotInfo[];
+  /** The newest snapshot of a source (for a VO when given), or null. */
+  latestSnapshot(source: SourceKind, vo?: string | null): SnapshotInfo | null;
+  getSnapshot(id: number): SnapshotInfo | null;
+  /** The normalised records of a snapshot, in stored order. */
+  readRecords<T = unknown>(snapshotId: number): T[];
+  readExtra<T = unknown>(snapshotId: number): T | null;
+  addPlan(plan: NewPlan): PlanInfo;
+  listPlans(): PlanInfo[];
+  getPlan(id: number): PlanInfo | null;
+  listChanges(planId: number, filter?: ChangeFilter): StoredChange[];
+  /** Sets the decision of the given changes; returns how many changed. Audited. */
+  decide(planId: number, changeIds: number[], decision: Decision, actor?: string): number;
+  /** Records the result of applying one change, durably, before the next is sent. */
+  recordResult(planId: number, changeId: number, result: ResultStatus, message: string | null): void;
+  addAudit(entry: Omit<AuditEntry, 'id' | 'at' | 'actor'> & { actor?: string }): void;
+  listAudit(filter?: { planId?: number; limit?: number }): AuditEntry[];
+  getMeta(key: string): string | null;
+  setMeta(key: string, value: string): void;
+  /** Writes pending work to disk atomically (the methods above already do). */
+  save(): void;
+  close(): void;
+}
