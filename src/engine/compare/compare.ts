@@ -1,0 +1,124 @@
+import type { ChangeOp, PlannedChange } from '../model.js';
+import { defaultPhase } from './phases.js';
+import type { ChangeContext, CompareOptions, CompareResult, Scalar, TargetObject } from './types.js';
+
+export const DEFAULT_MAX_CHANGE_PERCENT = 20;
+
+const same = (a: Scalar, b: Scalar): boolean => a === b;
+
+function mergedRef(current: TargetObject | null, desired: TargetObject | null): Record<string, string | number | null> {
+  const out: Record<string, string | number | null> = { ...(current?.ref ?? {}) };
+  for (const [k, v] of Object.entries(desired?.ref ?? {})) if (v !== null || !(k in out)) out[k] = v;
+  return out;
+}
+
+function objectValue(obj: TargetObject): { fields: Record<string, Scalar>; multi: Record<string, string[]> } {
+  return { fields: { ...obj.fields }, multi: Object.fromEntries(Object.entries(obj.multi).map(([k, v]) => [k, [...v]])) };
+}
+
+function defaultReason(change: PlannedChange, ctx: ChangeContext): string {
+  const obj = ctx.desired ?? ctx.current!;
+  if (ctx.level === 'object') {
+    if (change.op === 'insert') return ctx.desired?.reason ?? `${obj.kind} ${obj.id} is not in the target`;
+    return `${obj.kind} ${obj.id} is managed here and no longer in the source`;
+  }
+  if (ctx.level === 'field') return `${change.field} differs from the source`;
+  return change.op === 'insert'
+    ? `${change.field} lacks ${String(change.new)}`
+    : `${change.field} holds ${String(change.old)}, which the source does not`;
+}
+
+/** Every raw change that turns `current` into `desired` (one object, either side may be missing). */
+function diffObject(current: TargetObject | null, desired: TargetObject | null, options: CompareOptions): Array<[PlannedChange, ChangeContext]> {
+  const obj = (desired ?? current)!;
+  const ref = mergedRef(current, desired);
+  const base = { kind: obj.kind, objectId: obj.id, ref, phase: 0, reason: '' };
+  const out: Array<[PlannedChange, ChangeContext]> = [];
+  if (!current) {
+    out.push([{ ...base, op: 'insert', field: null, old: null, new: objectValue(desired!) }, { current, desired, level: 'object' }]);
+    return out;
+  }
+  if (!desired) {
+    out.push([{ ...base, op: 'delete', field: null, old: objectValue(current), new: null }, { current, desired, level: 'object' }]);
+    return out;
+  }
+  const ctxField: ChangeContext = { current, desired, level: 'field' };
+  for (const [field, want] of Object.entries(desired.fields)) {
+    const has = field in current.fields ? current.fields[field] : null;
+    const equals = options.fieldEquals?.[field] ?? same;
+    if (has === want || (has !== null && want !== null && equals(has, want))) continue;
+    out.push([{ ...base, op: 'update', field, old: has, new: want }, ctxField]);
+  }
+  const ctxMulti: ChangeContext = { current, desired, level: 'multi' };
+  for (const [field, wantValues] of Object.entries(desired.multi)) {
+    const hasValues = current.multi[field] ?? [];
+    const hasSet = new Set(hasValues);
+    const wantSet = new Set(wantValues);
+    for (const v of hasSet) if (!wantSet.has(v)) out.push([{ ...base, op: 'delete', field, old: v, new: null }, ctxMulti]);
+    for (const v of wantSet) if (!hasSet.has(v)) out.push([{ ...base, op: 'insert', field, old: null, new: v }, ctxMulti]);
+  }
+  return out;
+}
+
+function deleteAllowed(obj: TargetObject, options: CompareOptions): boolean {
+  if (!obj.managed) return false;
+  return options.deletes?.[obj.kind] ?? options.deleteUnlisted ?? true;
+}
+
+/**
+ * The generic compare of DESIGN.md §2.9: insert / update / delete, per-value set changes, delete
+ * gates, the change threshold and the apply phases. Pure and linear in the number of objects.
+ */
+export function compareObjects(current: readonly TargetObject[], desired: readonly TargetObject[], options: CompareOptions = {}): CompareResult {
+  const byId = new Map<string, TargetObject>();
+  for (const obj of current) {
+    if (byId.has(obj.id)) throw new Error(`two current objects share the matching id ${obj.id}`);
+    byId.set(obj.id, obj);
+  }
+  const seen = new Set<string>();
+  const raw: Array<[PlannedChange, ChangeContext]> = [];
+  for (const want of desired) {
+    if (seen.has(want.id)) throw new Error(`two desired objects share the matching id ${want.id}`);
+    seen.add(want.id);
+    raw.push(...diffObject(byId.get(want.id) ?? null, want, options));
+  }
+  for (const has of current) {
+    if (!seen.has(has.id) && deleteAllowed(has, options)) raw.push(...diffObject(has, null, options));
+  }
+
+  const changes: PlannedChange[] = [];
+  const touchedIds = new Set<string>();
+  for (const [change, ctx] of raw) {
+    const objectKind = (ctx.desired ?? ctx.current)!.kind;
+    change.reason = options.reason?.(change, ctx) ?? defaultReason(change, ctx);
+    change.phase = (options.phaseOf ?? defaultPhase)(change, objectKind);
+    const final = options.present ? options.present(change, ctx) : change;
+    if (!final) continue;
+    if (ctx.current) touchedIds.add(ctx.current.id);
+    changes.push(final);
+  }
+  // Stable: within a phase, the order the objects were given (parents before children).
+  const ordered = changes.map((c, i) => [c, i] as const).sort((a, b) => a[0].phase - b[0].phase || a[1] - b[1]).map(([c]) => c);
+
+  const limit = options.maxChangePercent === undefined ? DEFAULT_MAX_CHANGE_PERCENT : options.maxChangePercent;
+  const touched = touchedIds.size;
+  const percent = current.length === 0 ? 0 : (touched * 100) / current.length;
+  const summary: Record<ChangeOp, number> = { insert: 0, update: 0, delete: 0 };
+  if (limit !== null && percent > limit) {
+    const hint = options.thresholdHint ? `; raise the limit with ${options.thresholdHint}` : '';
+    return {
+      changes: [],
+      conflicts: [{
+        kind: 'too-many-deletes',
+        detail: `the plan would delete or change ${touched} of ${current.length} existing objects (${percent.toFixed(1)} %), more than the limit of ${limit} %${hint}`,
+        ref: { touched, current: current.length, percent: Math.round(percent * 10) / 10, limit },
+      }],
+      summary,
+      touched,
+      currentCount: current.length,
+      stopped: true,
+    };
+  }
+  for (const c of ordered) summary[c.op]++;
+  return { changes: ordered, conflicts: [], summary, touched, currentCount: current.length, stopped: false };
+}
