@@ -1,0 +1,179 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createHttpClient, mapLimit, parseRetryAfter, type RetryInfo } from '../../src/clients/http.js';
+import { OperationError } from '../../src/engine/errors.js';
+import { startScimServer, type ScimServer } from '../servers/scim-server.js';
+import { makeTlsMaterial, type TlsMaterial } from '../servers/tls.js';
+import type { Fault } from '../servers/faults.js';
+
+const TOKEN = 'tok-3f9a1c77e2b54d0e9';
+const USERS = Array.from({ length: 3 }, (_, i) => ({ id: `u${i}`, userName: `user.${i}`, active: true }));
+
+let servers: ScimServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+  servers = [];
+});
+
+async function server(faults: Fault[] = [], extra: Partial<Parameters<typeof startScimServer>[0]> = {}): Promise<ScimServer> {
+  const s = await startScimServer({ users: USERS, token: TOKEN, faults, ...extra });
+  servers.push(s);
+  return s;
+}
+
+function client(url: string, extra: Partial<Parameters<typeof createHttpClient>[0]> = {}) {
+  const retries: RetryInfo[] = [];
+  const http = createHttpClient({
+    baseUrl: url, service: 'IAM', bearerToken: TOKEN, backoffMs: 10, timeoutMs: 2000,
+    onRetry: (info) => retries.push(info), ...extra,
+  });
+  return { http, retries };
+}
+
+async function failure(promise: Promise<unknown>): Promise<OperationError> {
+  const err = await promise.then(() => null, (e: unknown) => e);
+  expect(err).toBeInstanceOf(OperationError);
+  return err as OperationError;
+}
+
+describe('http client against a real server', () => {
+  it('reads JSON with the bearer token', async () => {
+    const s = await server();
+    const { http } = client(s.url);
+    const { value } = await http.getJson<{ totalResults: number }>('/scim/Users', { startIndex: 1, count: 2 });
+    expect(value.totalResults).toBe(3);
+    expect(s.requests[0].authorization).toBe(`Bearer ${TOKEN}`);
+    expect(s.requests[0].query).toEqual({ startIndex: '1', count: '2' });
+  });
+
+  it('retries a 503 and then succeeds', async () => {
+    const s = await server([{ path: '/scim/Users', fault: { kind: 'status', status: 503 } }]);
+    const { http, retries } = client(s.url);
+    const { value } = await http.getJson<{ Resources: unknown[] }>('/scim/Users', { count: 10 });
+    expect(value.Resources).toHaveLength(3);
+    expect(s.requests).toHaveLength(2);
+    expect(retries[0].reason).toContain('HTTP 503');
+  });
+
+  it('waits as long as Retry-After says on a 429', async () => {
+    const s = await server([{ path: '/scim/Users', fault: { kind: 'status', status: 429, retryAfter: '1' } }]);
+    const { http, retries } = client(s.url);
+    await http.getJson('/scim/Users');
+    expect(retries.map((r) => r.delayMs)).toEqual([1000]);
+  });
+
+  it('gives up when Retry-After is longer than it is willing to wait', async () => {
+    const s = await server([{ path: '/scim/Users', fault: { kind: 'status', status: 429, retryAfter: '3600' } }]);
+    const err = await failure(client(s.url).http.getJson('/scim/Users'));
+    expect(err.message).toMatch(/wait 3600 s/);
+    expect(s.requests).toHaveLength(1);
+  });
+
+  it('stops after the bounded number of retries', async () => {
+    const s = await server([{ path: '/scim/Users', times: Infinity, fault: { kind: 'status', status: 500 } }]);
+    const err = await failure(client(s.url, { retries: 2 }).http.getJson('/scim/Users'));
+    expect(err.message).toMatch(/IAM GET http:\/\/127\.0\.0\.1:\d+\/scim\/Users: HTTP 500.*after 3 attempts/);
+    expect(s.requests).toHaveLength(3);
+  });
+
+  it('says the token was refused on 401, without the token', async () => {
+    const s = await server();
+    const http = createHttpClient({ baseUrl: s.url, service: 'IAM', bearerToken: 'wrong-token-value' });
+    const err = await failure(http.getJson('/scim/Users'));
+    expect(err.message).toMatch(/HTTP 401, the credentials were refused/);
+    expect(err.message).not.toContain('wrong-token-value');
+    expect(s.requests).toHaveLength(1);
+  });
+
+  it('refuses an HTML page where JSON was expected', async () => {
+    const s = await server([{ path: '/scim/Users', fault: { kind: 'html' } }]);
+    const err = await failure(client(s.url).http.getJson('/scim/Users'));
+    expect(err.message).toMatch(/HTML page instead of JSON/);
+  });
+
+  it('retries a truncated body and a dropped connection', async () => {
+    const s = await server([
+      { path: '/scim/Users', fault: { kind: 'truncate' } },
+      { path: '/scim/Users', fault: { kind: 'drop' } },
+    ]);
+    const { http, retries } = client(s.url);
+    const { value } = await http.getJson<{ Resources: unknown[] }>('/scim/Users');
+    expect(value.Resources).toHaveLength(3);
+    expect(retries).toHaveLength(2);
+  });
+
+  it('times out a request that never answers', async () => {
+    const s = await server([{ path: '/scim/Users', times: Infinity, fault: { kind: 'hang' } }]);
+    const err = await failure(client(s.url, { timeoutMs: 200, retries: 1 }).http.getJson('/scim/Users'));
+    expect(err.message).toMatch(/no answer within 0\.2 s \(after 2 attempts\)/);
+  });
+
+  it('does not send the token to another host on a redirect', async () => {
+    const other = await server([], { token: undefined });
+    const s = await server([{ path: '/scim/Users', fault: { kind: 'redirect', to: other.url.replace('127.0.0.1', 'localhost') } }]);
+    await client(s.url).http.getJson('/scim/Users');
+    expect(s.requests[0].authorization).toBe(`Bearer ${TOKEN}`);
+    expect(other.requests).toHaveLength(1);
+    expect(other.requests[0].authorization).toBeUndefined();
+  });
+
+  it('retries writes only when told they are idempotent', async () => {
+    const s = await server([{ path: '/scim/Users', times: 2, fault: { kind: 'status', status: 503 } }]);
+    const { http } = client(s.url);
+    await failure(http.request('POST', '/scim/Users', { json: {} }));
+    expect(s.requests).toHaveLength(1);
+    // The second 503 is retried, then the server answers 405 (this test server takes no writes).
+    const err = await failure(http.request('PUT', '/scim/Users', { json: {}, idempotent: true }));
+    expect(err.message).toMatch(/HTTP 405/);
+    expect(s.requests).toHaveLength(3);
+  });
+
+  it('accepts statuses the caller expects', async () => {
+    const s = await server();
+    const res = await client(s.url).http.request('GET', '/iam/account/nobody/labels', { acceptStatus: [404] });
+    expect(res.statusCode).toBe(404);
+  });
+});
+
+describe('TLS', () => {
+  let tls: TlsMaterial;
+  beforeAll(() => {
+    tls = makeTlsMaterial();
+  });
+
+  it('refuses a certificate it cannot verify, with what to do', async () => {
+    const s = await server([], { tls: { cert: tls.serverCert, key: tls.serverKey } });
+    const err = await failure(client(s.url).http.getJson('/scim/Users'));
+    expect(err.message).toMatch(/not trusted .*NODE_EXTRA_CA_CERTS.*--insecure/);
+    expect(s.requests).toHaveLength(0);
+  });
+
+  it('connects with --insecure or with the CA given', async () => {
+    const s = await server([], { tls: { cert: tls.serverCert, key: tls.serverKey } });
+    await client(s.url, { insecure: true }).http.getJson('/scim/Users');
+    await client(s.url, { tls: { ca: [tls.ca] } }).http.getJson('/scim/Users');
+    expect(s.requests).toHaveLength(2);
+  });
+});
+
+describe('helpers', () => {
+  it('reads Retry-After as seconds or as a date', () => {
+    expect(parseRetryAfter('7')).toBe(7000);
+    expect(parseRetryAfter('Wed, 21 Oct 2015 07:28:10 GMT', Date.parse('Wed, 21 Oct 2015 07:28:00 GMT'))).toBe(10_000);
+    expect(parseRetryAfter('soon')).toBeNull();
+    expect(parseRetryAfter(undefined)).toBeNull();
+  });
+
+  it('maps with bounded concurrency, keeping order', async () => {
+    let running = 0;
+    let peak = 0;
+    const out = await mapLimit([5, 1, 4, 2, 3], 2, async (n) => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setTimeout(r, n));
+      running--;
+      return n * 10;
+    });
+    expect(out).toEqual([50, 10, 40, 20, 30]);
+    expect(peak).toBe(2);
+  });
+});

@@ -1,0 +1,160 @@
+/**
+ * A small IAM for tests: SCIM `/scim/Users` and `/scim/Groups` with IAM's paging (1-based
+ * `startIndex`, `count` capped at 100), `/iam/account/{id}/labels`, a bearer-token check, and fault
+ * injection. Its state is a plain in-memory model (users, groups, labels by account) so that write
+ * endpoints can be added on top of it later.
+ */
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { FaultList, applyTransportFault, recordRequest, sendJson, type Fault, type RequestRecord } from './faults.js';
+
+export const EXT_USER = 'urn:indigo-dc:scim:schemas:IndigoUser';
+const LIST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
+const SCIM_JSON = 'application/scim+json';
+
+export interface ScimLabel {
+  prefix?: string;
+  name: string;
+  value?: string;
+}
+
+/** SCIM resources as IAM returns them (plain JSON objects), keyed by id, in creation order. */
+export interface ScimState {
+  users: Map<string, Record<string, unknown>>;
+  groups: Map<string, Record<string, unknown>>;
+  /** Account labels, kept apart from the SCIM record as IAM does. */
+  labels: Map<string, ScimLabel[]>;
+}
+
+export interface ScimServerOptions {
+  /** SCIM user resources (e.g. `generateVo(…).iamUsers.Resources`); labels inside them move to `labels`. */
+  users?: unknown[];
+  groups?: unknown[];
+  /** The bearer token to accept; requests without it get 401. */
+  token?: string;
+  /** Put the labels into the SCIM user records, as an IAM configured to include them does (default false). */
+  labelsInScim?: boolean;
+  /** Delay before each answer, in milliseconds. */
+  latencyMs?: number;
+  maxCount?: number;
+  faults?: Fault[];
+  /** Serve HTTPS with this certificate and key. */
+  tls?: { cert: string; key: string };
+}
+
+export interface ScimServer {
+  url: string;
+  state: ScimState;
+  requests: RequestRecord[];
+  faults: FaultList;
+  close(): Promise<void>;
+}
+
+export function loadScimState(users: unknown[] = [], groups: unknown[] = []): ScimState {
+  const state: ScimState = { users: new Map(), groups: new Map(), labels: new Map() };
+  for (const raw of users) {
+    const user = structuredClone(raw) as Record<string, unknown>;
+    const ext = user[EXT_USER] as Record<string, unknown> | undefined;
+    const labels = (ext?.labels as ScimLabel[] | undefined) ?? [];
+    if (ext) delete ext.labels;
+    state.users.set(String(user.id), user);
+    state.labels.set(String(user.id), labels);
+  }
+  for (const raw of groups) {
+    const group = structuredClone(raw) as Record<string, unknown>;
+    state.groups.set(String(group.id), group);
+  }
+  return state;
+}
+
+function userView(state: ScimState, user: Record<string, unknown>, withLabels: boolean): Record<string, unknown> {
+  if (!withLabels) return user;
+  const ext = { ...((user[EXT_USER] as Record<string, unknown> | undefined) ?? {}) };
+  ext.labels = state.labels.get(String(user.id)) ?? [];
+  return { ...user, [EXT_USER]: ext };
+}
+
+function page(resources: unknown[], startIndex: number, count: number, totalDelta: number): Record<string, unknown> {
+  const slice = resources.slice(startIndex - 1, startIndex - 1 + count);
+  return {
+    totalResults: resources.length + totalDelta,
+    itemsPerPage: slice.length,
+    startIndex,
+    schemas: [LIST_SCHEMA],
+    Resources: slice,
+  };
+}
+
+function intParam(url: URL, name: string, fallback: number): number {
+  const raw = url.searchParams.get(name);
+  const n = raw === null ? fallback : Number.parseInt(raw, 10);
+  return Number.isFinite(n) ? n : fallback;
+}
+
+export async function startScimServer(options: ScimServerOptions = {}): Promise<ScimServer> {
+  const { token, labelsInScim = false, latencyMs = 0, maxCount = 100 } = options;
+  const state = loadScimState(options.users, options.groups);
+  const requests: RequestRecord[] = [];
+  const faults = new FaultList(options.faults);
+
+  function list(url: URL, kind: 'users' | 'groups'): { startIndex: number; body: (delta?: number, first?: boolean) => unknown } {
+    const startIndex = Math.max(1, intParam(url, 'startIndex', 1));
+    const count = Math.min(Math.max(0, intParam(url, 'count', 10)), maxCount);
+    const resources = kind === 'users'
+      ? [...state.users.values()].map((u) => userView(state, u, labelsInScim))
+      : [...state.groups.values()];
+    return { startIndex, body: (delta = 0, first = false) => page(resources, first ? 1 : startIndex, count, delta) };
+  }
+
+  function route(req: IncomingMessage, res: ServerResponse, url: URL): void {
+    const path = url.pathname.replace(/\/+$/, '');
+    const listing = path === '/scim/Users' ? list(url, 'users') : path === '/scim/Groups' ? list(url, 'groups') : null;
+    const fault = faults.take(path, listing ? listing.startIndex : null);
+    if (fault && applyTransportFault(fault, req, res, url, () => JSON.stringify(listing?.body() ?? {}))) return;
+
+    if (token !== undefined && req.headers.authorization !== `Bearer ${token}`) {
+      sendJson(res, 401, { error: 'invalid_token', error_description: 'Full authentication is required to access this resource' });
+      return;
+    }
+    if (req.method !== 'GET') {
+      sendJson(res, 405, { detail: `${req.method} is not supported here` });
+      return;
+    }
+    if (listing) {
+      const delta = fault?.kind === 'totalChange' ? fault.delta : 0;
+      sendJson(res, 200, listing.body(delta, fault?.kind === 'repeatFirstPage'), SCIM_JSON);
+      return;
+    }
+    const labels = /^\/iam\/account\/([^/]+)\/labels$/.exec(path);
+    if (labels) {
+      const id = decodeURIComponent(labels[1]);
+      if (!state.users.has(id)) sendJson(res, 404, { error: `Account not found for id: ${id}` });
+      else sendJson(res, 200, state.labels.get(id) ?? []);
+      return;
+    }
+    sendJson(res, 404, { detail: `no such resource: ${path}` });
+  }
+
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    requests.push(recordRequest(req, url));
+    const run = () => route(req, res, url);
+    if (latencyMs > 0) setTimeout(run, latencyMs);
+    else run();
+  };
+  const server: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : createHttpServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
+    state,
+    requests,
+    faults,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
