@@ -1,0 +1,127 @@
+/**
+ * Each side flattened to one entry per certificate DN, as DIRAC's `compareUsers` sees it, but
+ * with each certificate's own CA and the user's values computed once per user.
+ */
+import type { IamUser, VomsUser } from '../model.js';
+import { dnKey, rfc2253ToSlash } from '../dn.js';
+
+/** What one side says about the person behind a DN. */
+export interface SideValues {
+  suspended: boolean;
+  mail: string | null;
+  nickname: string | null;
+  roles: string[];
+}
+
+export interface DnEntry {
+  /** Comparison key: equal for the same DN in slash or RFC 2253 form. */
+  key: string;
+  /** As the side gives it: slash form for VOMS, RFC 2253 for IAM (converted only for output). */
+  subject: string;
+  ca: string | null;
+  caKey: string | null;
+  certSuspended: boolean;
+  /** Index of the owning user in its side's input array. */
+  owner: number;
+}
+
+const ROBOT = /(^|[/,])\s*CN=Robot:/i;
+
+export function isRobotDn(dn: string): boolean {
+  return ROBOT.test(dn);
+}
+
+/** A DN the parser cannot read still gets compared, by its trimmed text. */
+function keyOf(dn: string): string {
+  try {
+    return dnKey(dn);
+  } catch {
+    return dn.trim();
+  }
+}
+
+/** A VO trusts a handful of CAs: their keys are computed once each. */
+function caKeys(): (ca: string | null) => string | null {
+  const cache = new Map<string, string>();
+  return (ca) => {
+    if (ca === null) return null;
+    let key = cache.get(ca);
+    if (key === undefined) {
+      key = keyOf(ca);
+      cache.set(ca, key);
+    }
+    return key;
+  };
+}
+
+export function slashOf(rfc2253: string): string {
+  try {
+    return rfc2253ToSlash(rfc2253);
+  } catch {
+    return rfc2253.trim();
+  }
+}
+
+export function vomsNickname(user: VomsUser): string | null {
+  return user.attributes.find((a) => a.name === 'nickname')?.value ?? null;
+}
+
+/** As DIRAC reads it: the `nickname` attribute when IAM exports attributes, else the userName. */
+export function iamNickname(user: IamUser): string | null {
+  return user.attributes?.find((a) => a.name === 'nickname')?.value ?? user.userName ?? null;
+}
+
+export function iamMail(user: IamUser): string | null {
+  return (user.emails.find((e) => e.primary) ?? user.emails[0])?.value ?? null;
+}
+
+export function vomsEntries(users: readonly VomsUser[]): DnEntry[] {
+  const out: DnEntry[] = [];
+  const caKey = caKeys();
+  users.forEach((user, owner) => {
+    for (const cert of user.certificates) {
+      const ca = cert.issuer?.trim() || null;
+      out.push({ key: keyOf(cert.subject), subject: cert.subject.trim(), ca, caKey: caKey(ca), certSuspended: cert.suspended, owner });
+    }
+  });
+  return out;
+}
+
+/** IAM has no per-certificate suspension: an IAM certificate is never suspended on its own. */
+export function iamEntries(users: readonly IamUser[]): DnEntry[] {
+  const out: DnEntry[] = [];
+  const caKey = caKeys();
+  const caSlash = new Map<string, string>();
+  users.forEach((user, owner) => {
+    for (const cert of user.certificates) {
+      const issuer = cert.issuerDn?.trim() || null;
+      let ca: string | null = null;
+      if (issuer !== null) {
+        ca = caSlash.get(issuer) ?? slashOf(issuer);
+        caSlash.set(issuer, ca);
+      }
+      out.push({ key: keyOf(cert.subjectDn), subject: cert.subjectDn.trim(), ca, caKey: caKey(issuer), certSuspended: false, owner });
+    }
+  });
+  return out;
+}
+
+/**
+ * Indexes entries by key; the first entry of a key is compared, the others are reported as
+ * duplicates (VOMS allows one subject under two CAs, or on two users).
+ */
+export function indexEntries(entries: readonly DnEntry[]): { byKey: Map<string, DnEntry>; duplicates: Map<string, DnEntry[]> } {
+  const byKey = new Map<string, DnEntry>();
+  const duplicates = new Map<string, DnEntry[]>();
+  for (const entry of entries) {
+    const first = byKey.get(entry.key);
+    if (first === undefined) {
+      byKey.set(entry.key, entry);
+      continue;
+    }
+    const list = duplicates.get(entry.key);
+    if (list) list.push(entry);
+    else duplicates.set(entry.key, [first, entry]);
+  }
+  return { byKey, duplicates };
+}

@@ -1,0 +1,186 @@
+/**
+ * VOMS ↔ IAM comparison (DESIGN.md §2.5): DIRAC's `compareUsers` per certificate DN, without its
+ * quirks, plus the same people matched across both sides.
+ *
+ * Linear: each side is flattened and indexed by DN key once; every lookup after that is a map hit.
+ */
+import type { IamGroup, IamUser, VomsUser } from '../model.js';
+import {
+  type DnEntry, type SideValues, iamEntries, iamMail, iamNickname, indexEntries, isRobotDn, slashOf, vomsEntries, vomsNickname,
+} from './entries.js';
+import { certificateDiffs, personDiffs } from './fields.js';
+import { matchPeople } from './people.js';
+import { compareStrings, iamRoleResolver, vomsFqanUniverse, vomsRoles } from './roles.js';
+import type {
+  DnDifference, DuplicateDn, MissingInIam, MissingInVoms, PersonDifference, PersonReport, VomsIamComparison,
+} from './types.js';
+import { DN_FIELDS } from './types.js';
+
+export * from './types.js';
+
+export interface CompareVomsIamInput {
+  vo: string;
+  voms: readonly VomsUser[];
+  iamUsers: readonly IamUser[];
+  /** The groups dump: its `voms.role` labels tell roles from groups. May be empty. */
+  iamGroups: readonly IamGroup[];
+}
+
+function byOwner(entries: readonly DnEntry[], owners: number): DnEntry[][] {
+  const out: DnEntry[][] = Array.from({ length: owners }, () => []);
+  for (const entry of entries) out[entry.owner].push(entry);
+  return out;
+}
+
+function fullName(first: string | null, last: string | null): string | null {
+  const name = [first, last].filter((s) => s && s.trim()).join(' ').trim();
+  return name || null;
+}
+
+export function compareVomsIam(input: CompareVomsIamInput): VomsIamComparison {
+  const { vo, voms, iamUsers: iam } = input;
+
+  const vomsRoleLists = voms.map(vomsRoles);
+  const resolveRoles = iamRoleResolver(vo, input.iamGroups, vomsFqanUniverse(voms, (i) => vomsRoleLists[i]));
+  const vomsValues: SideValues[] = voms.map((u, i) => ({ suspended: u.suspended, mail: u.email, nickname: vomsNickname(u), roles: vomsRoleLists[i] }));
+  const iamValues: SideValues[] = iam.map((u) => ({ suspended: !u.active, mail: iamMail(u), nickname: iamNickname(u), roles: resolveRoles(u.groups) }));
+
+  const vomsList = vomsEntries(voms);
+  const iamList = iamEntries(iam);
+  const vomsIndex = indexEntries(vomsList);
+  const iamIndex = indexEntries(iamList);
+  const { iamOf, vomsOf, matchedBy } = matchPeople(vo, voms, iam, vomsList, iamIndex.byKey);
+  const iamSlash = (entry: DnEntry) => slashOf(entry.subject);
+
+  // ---- per certificate DN, as DIRAC reports it
+  const missingInIam: MissingInIam[] = [];
+  const missingInVoms: MissingInVoms[] = [];
+  const differences: DnDifference[] = [];
+  let differing = 0;
+  for (const [key, v] of vomsIndex.byKey) {
+    const robot = isRobotDn(v.subject);
+    const i = iamIndex.byKey.get(key);
+    if (i === undefined) {
+      const person = iamOf[v.owner];
+      missingInIam.push({
+        dn: v.subject, vomsId: voms[v.owner].id, certSuspended: v.certSuspended, suspended: voms[v.owner].suspended,
+        iamId: person === -1 ? null : iam[person].id, userName: person === -1 ? null : iam[person].userName, robot,
+      });
+      continue;
+    }
+    const diffs = [...certificateDiffs(v, i), ...personDiffs(vomsValues[v.owner], iamValues[i.owner])];
+    if (diffs.length) differing++;
+    for (const d of diffs) differences.push({ dn: v.subject, field: d.field, voms: d.voms, iam: d.iam, robot });
+  }
+  for (const [key, i] of iamIndex.byKey) {
+    if (vomsIndex.byKey.has(key)) continue;
+    const dn = iamSlash(i);
+    const person = vomsOf[i.owner];
+    missingInVoms.push({ dn, iamId: iam[i.owner].id, userName: iam[i.owner].userName, vomsId: person === -1 ? null : voms[person].id, robot: isRobotDn(dn) });
+  }
+
+  // ---- per person
+  const vomsCerts = byOwner(vomsList, voms.length);
+  const iamCerts = byOwner(iamList, iam.length);
+  const people: PersonReport[] = [];
+  let peopleMatched = 0;
+  let peopleWithChangedCertificates = 0;
+  let peopleDiffering = 0;
+  voms.forEach((user, v) => {
+    const i = iamOf[v];
+    const mine = vomsCerts[v];
+    const base = { vomsId: user.id, displayName: fullName(user.name, user.surname), robot: mine.some((e) => isRobotDn(e.subject)) };
+    if (i === -1) {
+      people.push({
+        ...base, iamId: null, userName: null, status: 'missingInIam', matchedBy: null,
+        certificatesOnlyInVoms: mine.map((e) => e.subject).sort(compareStrings), certificatesOnlyInIam: [], differences: [], kinds: ['missingInIam'],
+      });
+      return;
+    }
+    peopleMatched++;
+    const theirs = iamCerts[i];
+    const differencesOfPerson: PersonDifference[] = personDiffs(vomsValues[v], iamValues[i]).map((d) => ({ dn: null, ...d }));
+    const onlyInVoms: string[] = [];
+    for (const e of mine) {
+      const same = theirs.find((t) => t.key === e.key);
+      if (same === undefined) onlyInVoms.push(e.subject);
+      else for (const d of certificateDiffs(e, same)) differencesOfPerson.push({ dn: e.subject, ...d });
+    }
+    const onlyInIam = theirs.filter((t) => !mine.some((e) => e.key === t.key)).map(iamSlash);
+    const changedCertificates = onlyInVoms.length > 0 || onlyInIam.length > 0;
+    if (changedCertificates) peopleWithChangedCertificates++;
+    if (!changedCertificates && differencesOfPerson.length === 0) return;
+    peopleDiffering++;
+    const kinds = new Set<string>(differencesOfPerson.map((d) => d.field));
+    people.push({
+      ...base, iamId: iam[i].id, userName: iam[i].userName, status: 'matched', matchedBy: matchedBy[v],
+      robot: base.robot || theirs.some((t) => isRobotDn(iamSlash(t))),
+      certificatesOnlyInVoms: onlyInVoms.sort(compareStrings), certificatesOnlyInIam: onlyInIam.sort(compareStrings),
+      differences: differencesOfPerson.sort(byDnThenField),
+      kinds: [...(changedCertificates ? ['certificates'] : []), ...DN_FIELDS.filter((f) => kinds.has(f))],
+    });
+  });
+  iam.forEach((user, i) => {
+    if (vomsOf[i] !== -1) return;
+    const dns = iamCerts[i].map(iamSlash).sort(compareStrings);
+    people.push({
+      vomsId: null, iamId: user.id, userName: user.userName, displayName: fullName(user.givenName, user.familyName),
+      status: 'missingInVoms', matchedBy: null, robot: dns.some(isRobotDn),
+      certificatesOnlyInVoms: [], certificatesOnlyInIam: dns, differences: [], kinds: ['missingInVoms'],
+    });
+  });
+
+  missingInIam.sort((a, b) => compareStrings(a.dn, b.dn) || a.vomsId - b.vomsId);
+  missingInVoms.sort((a, b) => compareStrings(a.dn, b.dn) || compareStrings(a.iamId, b.iamId));
+  differences.sort(byDnThenField);
+  people.sort(byPerson);
+
+  return {
+    summary: {
+      vomsEntries: vomsIndex.byKey.size,
+      iamEntries: iamIndex.byKey.size,
+      missingInIam: missingInIam.length,
+      missingInVoms: missingInVoms.length,
+      differing,
+      vomsUsers: voms.length,
+      iamUsers: iam.length,
+      peopleMatched,
+      peopleMissingInIam: voms.length - peopleMatched,
+      peopleMissingInVoms: iam.length - peopleMatched,
+      peopleWithChangedCertificates,
+      peopleDiffering,
+    },
+    missingInIam,
+    missingInVoms,
+    differences,
+    people,
+    duplicateDns: [
+      ...duplicates(vomsIndex.duplicates, 'voms', (e) => String(voms[e.owner].id), (e) => e.subject),
+      ...duplicates(iamIndex.duplicates, 'iam', (e) => iam[e.owner].id, iamSlash),
+    ].sort((a, b) => compareStrings(a.dn, b.dn) || compareStrings(a.side, b.side)),
+  };
+}
+
+function duplicates(map: Map<string, DnEntry[]>, side: 'voms' | 'iam', owner: (e: DnEntry) => string, dn: (e: DnEntry) => string): DuplicateDn[] {
+  return [...map.values()].map((entries) => ({ dn: dn(entries[0]), side, owners: [...new Set(entries.map(owner))] }));
+}
+
+const FIELD_ORDER = new Map<string, number>(DN_FIELDS.map((f, i) => [f, i]));
+
+function byDnThenField(a: { dn: string | null; field: string }, b: { dn: string | null; field: string }): number {
+  if (a.dn !== b.dn) {
+    if (a.dn === null) return -1;
+    if (b.dn === null) return 1;
+    return compareStrings(a.dn, b.dn);
+  }
+  return (FIELD_ORDER.get(a.field) ?? 0) - (FIELD_ORDER.get(b.field) ?? 0);
+}
+
+function byPerson(a: PersonReport, b: PersonReport): number {
+  if (a.vomsId !== b.vomsId) {
+    if (a.vomsId === null) return 1;
+    if (b.vomsId === null) return -1;
+    return a.vomsId - b.vomsId;
+  }
+  return compareStrings(a.iamId ?? '', b.iamId ?? '');
+}
