@@ -1,0 +1,196 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { generateVo } from '../../bench/generate.js';
+import {
+  addSection, getOption, getSection, parseCfg, removeOption, removeSection, serializeCfg, setOption, splitDnList,
+} from '../../src/engine/dirac/cfg.js';
+import { InputError } from '../../src/engine/errors.js';
+
+/** shared/formats/dirac.cfg, the Registry example every engineer works from. */
+const example = `Registry
+{
+  DefaultGroup = demo_user
+  VO
+  {
+    demo
+    {
+      VOMSName = demo
+      VOAdmin = alindqvi
+      DefaultGroup = demo_user
+      QuarantineGroup = demo_lowprio
+      IdProvider = Demo-IAM
+      AutoDeleteUsers = False
+    }
+  }
+  Groups
+  {
+    demo_user
+    {
+      Users = alindqvi, dsokolov
+      Properties = NormalUser
+      VO = demo
+      VOMSRole = /demo
+      VOMSVO = demo
+    }
+    demo_prod
+    {
+      Users = dsokolov
+      Properties = NormalUser, ProductionManagement
+      VO = demo
+      VOMSRole = /demo/Role=production
+      VOMSVO = demo
+    }
+    demo_admin
+    {
+      Users = alindqvi
+      Properties = CSAdministrator
+      VO = demo
+      # no VOMSRole: a group the sync never removes anyone from
+    }
+    demo_pilot
+    {
+      Users = dsokolov
+      VO = demo
+      VOMSRole = /demo/Role=pilot
+      AutoSyncVOMS = False
+    }
+  }
+  Users
+  {
+    alindqvi
+    {
+      DN = /DC=ch/DC=cern/OU=Organic Units/OU=Users/CN=alindqvi/CN=700101/CN=Ada Lindqvist
+      CA = /DC=ch/DC=cern/CN=CERN Grid Certification Authority
+      Email = ada.lindqvist@example.org
+    }
+    dsokolov
+    {
+      DN = /DC=org/DC=example/CN=Dmitri Sokolov, /C=CH/O=Example/CN=Dmitri Sokolov
+      CA = /DC=org/DC=example/CN=Example CA, /C=CH/O=Example/CN=Example CA
+      Email = d.sokolov@example.net
+      Suspended = demo
+    }
+  }
+}
+`;
+
+function errorOf(text: string): string {
+  try {
+    parseCfg(text, 'r.cfg');
+  } catch (err) {
+    expect(err).toBeInstanceOf(InputError);
+    return (err as Error).message;
+  }
+  throw new Error('parsed without error');
+}
+
+describe('DIRAC CFG reader and writer', () => {
+  it('writes an unchanged file back byte for byte', () => {
+    expect(serializeCfg(parseCfg(example, 'dirac.cfg'))).toBe(example);
+    const generated = generateVo({ size: 300, seed: 7 }).diracCfg;
+    expect(serializeCfg(parseCfg(generated, 'g.cfg'))).toBe(generated);
+    const odd = 'A {\r\n  x = 1  \r\n\r\n  # c\r\n  y =\r\n  B\r\n  # between\r\n  {\r\n  }\r\n}';
+    expect(serializeCfg(parseCfg(odd, 'odd.cfg'))).toBe(odd);
+  });
+
+  it('reads nested sections, lists, appends and comments', () => {
+    const doc = parseCfg('R\n{\n  # note\n  U\n  {\n    DN = /a=1, /b=2\n    DN += /c=3\n  }\n}\n', 'r.cfg');
+    const u = getSection(doc, ['R', 'U'])!;
+    expect(getOption(u, 'DN')).toBe('/a=1, /b=2, /c=3');
+    expect(splitDnList(getOption(u, 'DN'))).toEqual(['/a=1', '/b=2', '/c=3']);
+  });
+
+  it('keeps a comma inside a DN together', () => {
+    expect(splitDnList('/C=DE/O=Beispiel, Forschung und Lehre/CN=Elif, /C=CH/CN=X')).toEqual([
+      '/C=DE/O=Beispiel, Forschung und Lehre/CN=Elif', '/C=CH/CN=X',
+    ]);
+  });
+
+  it('edits keep comments and the order of everything else', () => {
+    const doc = parseCfg(example, 'dirac.cfg');
+    const users = getSection(doc, ['Registry', 'Users'])!;
+    setOption(doc, getSection(users, ['alindqvi'])!, 'Email', 'ada@example.org');
+    const added = addSection(doc, users, 'newbie');
+    setOption(doc, added, 'DN', '/CN=New');
+    removeOption(getSection(users, ['dsokolov'])!, 'Suspended');
+    const out = serializeCfg(doc);
+    expect(out).toBe(
+      example
+        .replace('Email = ada.lindqvist@example.org', 'Email = ada@example.org')
+        .replace('      Suspended = demo\n', '')
+        .replace(/(  Users\n  \{\n[\s\S]*?\n    \}\n)(  \}\n\}\n?)$/, '$1    newbie\n    {\n      DN = /CN=New\n    }\n$2'),
+    );
+    expect(out).toContain('# no VOMSRole: a group the sync never removes anyone from');
+  });
+
+  it('removes a section with the comment above it', () => {
+    const text = 'U\n{\n  a\n  {\n    x = 1\n  }\n  # about b\n  b\n  {\n    x = 2\n  }\n}\n';
+    const doc = parseCfg(text, 'r.cfg');
+    removeSection(getSection(doc, ['U'])!, 'b');
+    expect(serializeCfg(doc)).toBe('U\n{\n  a\n  {\n    x = 1\n  }\n}\n');
+  });
+
+  it('rewrites an option that had appends as one line', () => {
+    const doc = parseCfg('G\n{\n  Users = a\n  Other = 1\n  Users += b\n}\n', 'r.cfg');
+    setOption(doc, getSection(doc, ['G'])!, 'Users', 'a, b, c');
+    expect(serializeCfg(doc)).toBe('G\n{\n  Users = a, b, c\n  Other = 1\n}\n');
+  });
+
+  it('refuses malformed files with the line', () => {
+    expect(errorOf('Registry\n{\n  Users\n  {\n}\n')).toBe('r.cfg: line 1: section "Registry" is never closed (missing "}")');
+    expect(errorOf('A\n{\n}\n}\n')).toBe('r.cfg: line 4: "}" without a matching "{"');
+    expect(errorOf('# top\nkey = value\n')).toBe('r.cfg: line 2: option "key" outside any section');
+    expect(errorOf('A\nB\n{\n}\n')).toBe('r.cfg: line 1: section name "A" is not followed by "{"');
+    expect(errorOf('A\n{\n  = 3\n}\n')).toBe('r.cfg: line 3: an option without a name');
+    expect(errorOf('A\n{\n  B\n  {\n  }\n  B\n  {\n  }\n}\n')).toBe('r.cfg: line 6: section "B" is defined twice in the same section (first at line 3)');
+  });
+
+  it('round-trips any generated document (property)', () => {
+    const name = fc.stringMatching(/^[A-Za-z][A-Za-z0-9_]{0,8}$/);
+    const value = fc.stringMatching(/^[^\n\r{}#=]{0,20}$/).map((s) => s.trim());
+    const comment = fc.stringMatching(/^[^\n\r]{0,15}$/).map((s) => `# ${s}`);
+    const section: fc.Memo<string[]> = fc.memo((depth) =>
+      fc.tuple(
+        name,
+        fc.array(
+          depth > 1
+            ? fc.oneof(fc.tuple(name, value).map(([k, v]) => [`${k} = ${v}`]), comment.map((c) => [c]), fc.constant(['']), section(depth - 1))
+            : fc.oneof(fc.tuple(name, value).map(([k, v]) => [`${k} = ${v}`]), comment.map((c) => [c])),
+          { maxLength: 5 },
+        ),
+      ).map(([n, children]) => {
+        const seen = new Set<string>();
+        const body = children.filter((c) => {
+          if (c.length === 1) return true;
+          if (seen.has(c[0])) return false;
+          seen.add(c[0]);
+          return true;
+        });
+        return [n, '{', ...body.flat().map((l) => `  ${l}`), '}'];
+      }),
+    );
+    fc.assert(
+      fc.property(section(3), fc.boolean(), (lines, finalNewline) => {
+        const text = lines.join('\n') + (finalNewline ? '\n' : '');
+        expect(serializeCfg(parseCfg(text, 'p.cfg'))).toBe(text);
+      }),
+    );
+  });
+
+  it('an edit touches only the edited line (property)', () => {
+    const base = generateVo({ size: 40, seed: 3 }).diracCfg;
+    const names = [...base.matchAll(/^ {4}(\w+)\n {4}\{\n {6}DN/gm)].map((m) => m[1]);
+    fc.assert(
+      fc.property(fc.constantFrom(...names), fc.stringMatching(/^[a-z]{1,10}@[a-z]{1,8}\.org$/), (user, email) => {
+        const doc = parseCfg(base, 'g.cfg');
+        setOption(doc, getSection(doc, ['Registry', 'Users', user])!, 'Email', email);
+        const before = base.split('\n');
+        const after = serializeCfg(doc).split('\n');
+        expect(after.length).toBe(before.length);
+        const differing = before.flatMap((l, i) => (l === after[i] ? [] : [i]));
+        expect(differing.length).toBeLessThanOrEqual(1);
+        if (differing.length) expect(after[differing[0]]).toBe(`      Email = ${email}`);
+      }),
+    );
+  });
+});
