@@ -1,0 +1,344 @@
+/**
+ * Distinguished names in the two spellings the sources use: OpenSSL's slash form, root first
+ * (`/DC=ch/DC=cern/CN=Ada Lindqvist`, VOMS and DIRAC) and RFC 2253, leaf first
+ * (`CN=Ada Lindqvist,DC=cern,DC=ch`, IAM).
+ *
+ * A parsed DN is a list of RDNs, root first; an RDN is one or more attribute-value pairs (several
+ * when the certificate has a multi-valued RDN, written with `+`). The printers keep attribute types
+ * as spelled so that slash → RFC 2253 → slash gives back the same text; `dnKey` is the place where
+ * spellings meet (`Email`, `E`, `emailAddress` and the OID are one attribute there).
+ *
+ * Escaping. RFC 2253: `\` before `, + " \ < > ;`, a leading `#` or space, a trailing space, and
+ * `\XX` (UTF-8 bytes in hex); quoted values and `#hex` (DER) values are read too. Slash form has no
+ * standard: VOMS prints values raw, and host DNs (`CN=host/node.example.org`) contain `/`. So a
+ * `/` or `+` separates only when an attribute type and `=` follow it, and the printer escapes with
+ * `\` only where the value itself would look like such a separator. Unescaped whitespace around
+ * separators and values is trimmed in both forms.
+ */
+
+export interface Ava {
+  type: string;
+  value: string;
+}
+
+/** One relative distinguished name: usually one pair, several for a multi-valued RDN. */
+export type Rdn = Ava[];
+
+/** Root first, as in the slash form. */
+export type Dn = Rdn[];
+
+export class DnError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DnError';
+  }
+}
+
+const TYPE = String.raw`(?:[A-Za-z][A-Za-z0-9-]*|(?:OID\.|oid\.)?\d+(?:\.\d+)+)`;
+const TYPE_AT = new RegExp(String.raw`\s*(${TYPE})\s*=`, 'y');
+const TYPE_AHEAD = new RegExp(String.raw`^\s*${TYPE}\s*=`);
+const WHITESPACE = /\s/;
+const HEX2 = /^[0-9A-Fa-f]{2}$/;
+
+/** Parses a DN in either form: slash form when it starts with `/`, RFC 2253 otherwise. */
+export function parseDn(text: string): Dn {
+  const trimmed = text.trim();
+  if (trimmed === '' || trimmed === '/') throw new DnError('empty DN');
+  return trimmed.startsWith('/') ? parseSlash(trimmed) : parseRfc2253(trimmed);
+}
+
+export function toSlash(dn: Dn): string {
+  return dn.map((rdn) => `/${rdn.map((ava) => `${ava.type}=${escapeSlashValue(ava.value)}`).join('+')}`).join('');
+}
+
+export function toRfc2253(dn: Dn): string {
+  return [...dn]
+    .reverse()
+    .map((rdn) => rdn.map((ava) => `${ava.type}=${escapeRfc2253Value(ava.value)}`).join('+'))
+    .join(',');
+}
+
+/** Either form in, RFC 2253 out. */
+export function slashToRfc2253(text: string): string {
+  return toRfc2253(parseDn(text));
+}
+
+/** Either form in, slash form out. */
+export function rfc2253ToSlash(text: string): string {
+  return toSlash(parseDn(text));
+}
+
+/**
+ * A comparison key, equal for the same DN in either form: attribute types in one spelling, the
+ * pairs of a multi-valued RDN in a fixed order, email addresses and domain components lower-cased
+ * (both are case-insensitive). Other values keep their case, as VOMS, IAM and DIRAC compare them.
+ */
+export function dnKey(text: string): string {
+  return toSlash(canonicalDn(parseDn(text)));
+}
+
+/** dnKey that returns null instead of throwing, for comparing data that may hold a broken DN. */
+export function tryDnKey(text: string): string | null {
+  try {
+    return dnKey(text);
+  } catch {
+    return null;
+  }
+}
+
+export function canonicalDn(dn: Dn): Dn {
+  return dn.map((rdn) =>
+    rdn
+      .map((ava) => {
+        const type = canonicalType(ava.type);
+        const value = type === 'emailAddress' || type === 'DC' ? ava.value.toLowerCase() : ava.value;
+        return { type, value };
+      })
+      .sort((a, b) => (a.type === b.type ? compare(a.value, b.value) : compare(a.type, b.type))),
+  );
+}
+
+/** The values of every attribute of that type (in any spelling), root first. */
+export function dnValues(dn: Dn, type: string): string[] {
+  const wanted = canonicalType(type);
+  return dn.flatMap((rdn) => rdn.filter((ava) => canonicalType(ava.type) === wanted).map((ava) => ava.value));
+}
+
+const TYPE_ALIASES: Record<string, string> = {};
+for (const [canonical, ...aliases] of [
+  ['emailAddress', 'email', 'e', '1.2.840.113549.1.9.1'],
+  ['DC', 'domaincomponent', '0.9.2342.19200300.100.1.25'],
+  ['UID', 'userid', '0.9.2342.19200300.100.1.1'],
+  ['CN', 'commonname', '2.5.4.3'],
+  ['C', 'countryname', '2.5.4.6'],
+  ['O', 'organizationname', '2.5.4.10'],
+  ['OU', 'organizationalunitname', '2.5.4.11'],
+  ['L', 'localityname', '2.5.4.7'],
+  ['ST', 's', 'stateorprovincename', '2.5.4.8'],
+  ['STREET', '2.5.4.9'],
+  ['SERIALNUMBER', '2.5.4.5'],
+  ['SN', 'surname', '2.5.4.4'],
+  ['GN', 'givenname', '2.5.4.42'],
+  ['T', 'title', '2.5.4.12'],
+]) {
+  TYPE_ALIASES[canonical.toLowerCase()] = canonical;
+  for (const alias of aliases) TYPE_ALIASES[alias] = canonical;
+}
+
+export function canonicalType(type: string): string {
+  const plain = type.replace(/^oid\./i, '');
+  return TYPE_ALIASES[plain.toLowerCase()] ?? (/^\d/.test(plain) ? plain : plain.toUpperCase());
+}
+
+// ---------------------------------------------------------------- slash form
+
+function parseSlash(text: string): Dn {
+  const dn: Dn = [];
+  let rdn: Rdn = [];
+  let pos = 1;
+  for (;;) {
+    TYPE_AT.lastIndex = pos;
+    const m = TYPE_AT.exec(text);
+    if (!m) throw new DnError(`expected TYPE=value at character ${pos + 1} of ${JSON.stringify(text)}`);
+    pos = TYPE_AT.lastIndex;
+    const value = new ValueBuilder();
+    let boundary: string | null = null;
+    while (pos < text.length) {
+      const c = text[pos];
+      if (c === '\\') {
+        pos = value.escape(text, pos);
+        continue;
+      }
+      if ((c === '/' || c === '+') && TYPE_AHEAD.test(text.slice(pos + 1, pos + 80))) {
+        boundary = c;
+        break;
+      }
+      value.plain(c);
+      pos++;
+    }
+    rdn.push({ type: m[1], value: value.done() });
+    if (boundary !== '+') {
+      dn.push(rdn);
+      rdn = [];
+    }
+    if (boundary === null) return dn;
+    pos++;
+  }
+}
+
+function escapeSlashValue(value: string): string {
+  let out = '';
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i];
+    if (isControl(c)) out += hexEscape(c);
+    else if (c === '\\') out += '\\\\';
+    else if ((c === '/' || c === '+') && TYPE_AHEAD.test(value.slice(i + 1, i + 80))) out += `\\${c}`;
+    else if ((i === 0 || i === value.length - 1) && WHITESPACE.test(c)) out += `\\${c}`;
+    else out += c;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- RFC 2253
+
+function parseRfc2253(text: string): Dn {
+  const rdns: Dn = [];
+  let rdn: Rdn = [];
+  let pos = 0;
+  for (;;) {
+    TYPE_AT.lastIndex = pos;
+    const m = TYPE_AT.exec(text);
+    if (!m) throw new DnError(`expected TYPE=value at character ${pos + 1} of ${JSON.stringify(text)}`);
+    pos = TYPE_AT.lastIndex;
+    while (pos < text.length && WHITESPACE.test(text[pos])) pos++;
+    let value: string;
+    if (text[pos] === '#') {
+      const hex = /^#([0-9A-Fa-f]*)/.exec(text.slice(pos))![1];
+      value = decodeDerString(hex);
+      pos += hex.length + 1;
+      while (pos < text.length && WHITESPACE.test(text[pos])) pos++;
+    } else if (text[pos] === '"') {
+      const builder = new ValueBuilder(true);
+      pos++;
+      while (pos < text.length && text[pos] !== '"') {
+        if (text[pos] === '\\') pos = builder.escape(text, pos);
+        else builder.plain(text[pos++]);
+      }
+      if (pos >= text.length) throw new DnError(`unterminated quoted value in ${JSON.stringify(text)}`);
+      value = builder.done();
+      pos++;
+      while (pos < text.length && WHITESPACE.test(text[pos])) pos++;
+    } else {
+      const builder = new ValueBuilder();
+      while (pos < text.length && !',;+'.includes(text[pos])) {
+        if (text[pos] === '\\') pos = builder.escape(text, pos);
+        else builder.plain(text[pos++]);
+      }
+      value = builder.done();
+    }
+    rdn.push({ type: m[1], value });
+    const sep = text[pos];
+    if (sep !== undefined && !',;+'.includes(sep)) {
+      throw new DnError(`unexpected ${JSON.stringify(sep)} at character ${pos + 1} of ${JSON.stringify(text)}`);
+    }
+    if (sep !== '+') {
+      rdns.push(rdn);
+      rdn = [];
+    }
+    if (sep === undefined) return rdns.reverse();
+    pos++;
+  }
+}
+
+function escapeRfc2253Value(value: string): string {
+  let out = '';
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i];
+    if (isControl(c)) out += hexEscape(c);
+    else if (',+"\\<>;'.includes(c)) out += `\\${c}`;
+    else if (i === 0 && (c === '#' || WHITESPACE.test(c))) out += `\\${c}`;
+    else if (i === value.length - 1 && WHITESPACE.test(c)) out += `\\${c}`;
+    else out += c;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- values
+
+/**
+ * Collects one value: escapes make a character significant, unescaped whitespace at either end is
+ * dropped, and runs of `\XX` are UTF-8 bytes.
+ */
+class ValueBuilder {
+  private pieces: string[] = [];
+  private keep = 0;
+  private started: boolean;
+  constructor(quoted = false) {
+    this.started = quoted;
+  }
+
+  plain(c: string): void {
+    if (!this.started && WHITESPACE.test(c)) return;
+    this.started = true;
+    this.pieces.push(c);
+    if (!WHITESPACE.test(c)) this.keep = this.pieces.length;
+  }
+
+  /** Reads the escape at `pos` (a backslash); returns the position after it. */
+  escape(text: string, pos: number): number {
+    const bytes: number[] = [];
+    while (text[pos] === '\\' && HEX2.test(text.slice(pos + 1, pos + 3))) {
+      bytes.push(parseInt(text.slice(pos + 1, pos + 3), 16));
+      pos += 3;
+    }
+    if (bytes.length > 0) {
+      this.significant(decodeUtf8Bytes(bytes, text));
+      return pos;
+    }
+    if (pos + 1 >= text.length) throw new DnError(`a backslash ends ${JSON.stringify(text)}`);
+    const cp = text.codePointAt(pos + 1)!;
+    const c = String.fromCodePoint(cp);
+    this.significant(c);
+    return pos + 1 + c.length;
+  }
+
+  private significant(s: string): void {
+    this.started = true;
+    this.pieces.push(s);
+    this.keep = this.pieces.length;
+  }
+
+  done(): string {
+    return this.pieces.slice(0, this.keep).join('');
+  }
+}
+
+function decodeUtf8Bytes(bytes: number[], text: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(bytes));
+  } catch {
+    throw new DnError(`hex escapes that are not UTF-8 in ${JSON.stringify(text)}`);
+  }
+}
+
+/** A `#hex` value: the DER encoding of a string (IAM prints unknown attributes, e.g. emails, so). */
+function decodeDerString(hex: string): string {
+  if (hex.length % 2 !== 0 || hex.length < 4) throw new DnError(`malformed #hex value #${hex}`);
+  const bytes = Uint8Array.from(hex.match(/../g)!.map((h) => parseInt(h, 16)));
+  const tag = bytes[0];
+  let length = bytes[1];
+  let start = 2;
+  if (length & 0x80) {
+    const n = length & 0x7f;
+    length = 0;
+    for (let i = 0; i < n; i++) length = length * 256 + (bytes[2 + i] ?? 0);
+    start = 2 + n;
+  }
+  const body = bytes.subarray(start, start + length);
+  if (body.length !== length) throw new DnError(`truncated #hex value #${hex}`);
+  switch (tag) {
+    case 0x0c: // UTF8String
+    case 0x13: // PrintableString
+    case 0x16: // IA5String
+      return decodeUtf8Bytes([...body], `#${hex}`);
+    case 0x14: // TeletexString, read as Latin-1 as OpenSSL does
+      return new TextDecoder('latin1').decode(body);
+    case 0x1e: // BMPString
+      return String.fromCharCode(...Array.from({ length: body.length / 2 }, (_, i) => (body[2 * i] << 8) | body[2 * i + 1]));
+    default:
+      throw new DnError(`#hex value with DER tag ${tag} is not a string`);
+  }
+}
+
+function isControl(c: string): boolean {
+  const code = c.charCodeAt(0);
+  return code < 0x20 || code === 0x7f;
+}
+
+function hexEscape(c: string): string {
+  return `\\${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,146 @@
+/**
+ * Reading a dump file and turning its text into JSON, with errors an admin can act on: the file,
+ * the line and column of a syntax error, "truncated" when the text stops early, and limits on size
+ * and nesting so that a wrong file fails with a message instead of exhausting memory.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { InputError } from '../errors.js';
+
+/** Larger than any real export (100 000 VOMS users are ~100 MB) and below V8's string limit. */
+export const MAX_SOURCE_BYTES = 480 * 1024 * 1024;
+/** Real dumps nest 5 or 6 levels; anything near this is not a dump. */
+export const MAX_NESTING = 64;
+
+/**
+ * Reads a dump as UTF-8 text. A missing file, a folder, a file over the size limit or bytes that are
+ * not UTF-8 are refused with the file named. A UTF-8 byte order mark is dropped.
+ */
+export async function readSourceFile(file: string): Promise<string> {
+  const bytes = await readSourceBytes(file);
+  return decodeUtf8(bytes, file);
+}
+
+export async function readSourceBytes(file: string): Promise<Buffer> {
+  let size: number;
+  try {
+    const info = await stat(file);
+    if (info.isDirectory()) throw new InputError(file, null, 'is a folder, not a file');
+    size = info.size;
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError(file, null, describeFsError(err));
+  }
+  if (size > MAX_SOURCE_BYTES) {
+    throw new InputError(file, null, `is ${mb(size)}; the limit is ${mb(MAX_SOURCE_BYTES)}`);
+  }
+  try {
+    return await readFile(file);
+  } catch (err) {
+    throw new InputError(file, null, describeFsError(err));
+  }
+}
+
+export function decodeUtf8(bytes: Uint8Array, file: string): string {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const offset = firstInvalidUtf8(bytes);
+    const { line, column } = lineColumnOfBytes(bytes, offset);
+    throw new InputError(file, `line ${line}, column ${column}`, 'not valid UTF-8 (is this a binary or Latin-1 file?)');
+  }
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/**
+ * `JSON.parse` with the error located: `voms.json: line 12, column 5: expected ',' or '}'`, or
+ * `voms.json: the file ends early (truncated?) at line 900`.
+ */
+export function parseJsonText(text: string, file: string): unknown {
+  if (text.length > MAX_SOURCE_BYTES) {
+    throw new InputError(file, null, `is ${mb(text.length)}; the limit is ${mb(MAX_SOURCE_BYTES)}`);
+  }
+  if (text.trim() === '') throw new InputError(file, null, 'is empty; expected JSON');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw jsonSyntaxError(text, file, err);
+  }
+}
+
+function jsonSyntaxError(text: string, file: string, err: unknown): InputError {
+  const message = err instanceof Error ? err.message : String(err);
+  const match = /at position (\d+)/.exec(message);
+  const end = text.trimEnd().length;
+  const position = match ? Number(match[1]) : end;
+  const { line, column } = lineColumn(text, Math.min(position, text.length));
+  if (position >= end) {
+    return new InputError(file, `line ${line}`, 'the JSON ends early: the file is truncated or incomplete');
+  }
+  const problem = message.replace(/ in JSON at position \d+.*$/, '').replace(/^Unexpected token/, 'unexpected character');
+  const first = problem.charAt(0).toLowerCase() + problem.slice(1);
+  return new InputError(file, `line ${line}, column ${column}`, `not valid JSON: ${first}`);
+}
+
+/**
+ * Refuses values nested deeper than `max`. Parsers call it on the parts they keep verbatim (the
+ * validated parts have a fixed shape), so deep nesting never reaches the store or a recursive
+ * printer.
+ */
+export function checkNesting(value: unknown, file: string, where: string, max = MAX_NESTING): void {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth > max) throw new InputError(file, where, `nested more than ${max} levels deep`);
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+}
+
+/** 1-based line and column of a character offset. */
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+function lineColumnOfBytes(bytes: Uint8Array, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset; i++) {
+    if (bytes[i] === 0x0a) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+/** Byte offset of the first sequence that is not UTF-8 (only called once decoding has failed). */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i];
+    const length = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+    if (length === 0 || i + length > bytes.length) return i;
+    for (let k = 1; k < length; k++) if ((bytes[i + k] & 0xc0) !== 0x80) return i;
+    i += length;
+  }
+  return Math.max(0, bytes.length - 1);
+}
+
+function describeFsError(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'is a folder, not a file';
+  return `cannot be read (${code ?? (err instanceof Error ? err.message : String(err))})`;
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(0)} MB`;
+}

@@ -1,0 +1,203 @@
+/**
+ * VOMS Admin `apiv2/users` dumps (DESIGN.md §2.1): one page `{startIndex, pageSize, count, result}`,
+ * an array of such pages, or a plain array of users. Only `id` and `certificates` are always
+ * present; the rest depends on the exporter's permissions, and null fields are omitted.
+ */
+import { z } from 'zod';
+import { InputError, formatJsonPath } from '../errors.js';
+import type { AupAcceptance, NameValue, ParsedSource, VomsCertificate, VomsUser } from '../model.js';
+import { parseJsonText } from './json.js';
+import { describeValue, validateWith, type JsonPath } from './validate.js';
+
+const text = z.string().nullish();
+const instant = z.union([z.string(), z.number()]).nullish();
+
+const certificateSchema = z.object({
+  subjectString: z.string(),
+  issuerString: z.string(),
+  suspended: z.boolean().nullish(),
+  suspensionReason: text,
+  creationTime: instant,
+});
+
+const userSchema = z.object({
+  id: z.number().int(),
+  name: text,
+  surname: text,
+  institution: text,
+  address: text,
+  phoneNumber: text,
+  emailAddress: text,
+  cernHrId: z.union([z.number().int(), z.string().regex(/^\s*\d+\s*$/, 'expected a number')]).nullish(),
+  creationTime: instant,
+  endTime: instant,
+  suspended: z.boolean().nullish(),
+  suspensionReasonCode: text,
+  suspensionReason: text,
+  certificates: z.array(certificateSchema),
+  fqans: z.array(z.string()).nullish(),
+  attributes: z.array(z.object({ name: z.string(), value: text })).nullish(),
+  aupAcceptanceRecords: z
+    .array(
+      z.object({
+        aupVersion: z.union([z.string(), z.number()]).nullish(),
+        lastAcceptanceDate: instant,
+        daysBeforeExpiration: z.number().nullish(),
+        valid: z.boolean().nullish(),
+      }),
+    )
+    .nullish(),
+  pendingSignAUPTask: z.boolean().nullish(),
+});
+
+type RawUser = z.output<typeof userSchema>;
+
+const pageSchema = z.object({
+  startIndex: z.number().nullish(),
+  pageSize: z.number().nullish(),
+  count: z.number().int().nullish(),
+  result: z.array(z.unknown()),
+});
+
+export interface VomsDumpInfo {
+  /** How the dump was laid out. */
+  shape: 'page' | 'pages' | 'users';
+  pages: number;
+  /** The total the pages declare (`count`), when they do: fewer users than this means pages are missing. */
+  declaredCount: number | null;
+}
+
+export function parse(source: string, file: string): ParsedSource<VomsUser> {
+  const json = parseJsonText(source, file);
+  const pages = splitPages(json, file);
+  const users: VomsUser[] = [];
+  const seen = new Map<number, JsonPath>();
+  for (const page of pages) {
+    page.users.forEach((raw, index) => {
+      const path = [...page.path, index];
+      const user = validateWith(userSchema, raw, file, path);
+      const previous = seen.get(user.id);
+      if (previous) {
+        throw new InputError(file, formatJsonPath([...path, 'id']), `duplicate user id ${user.id} (also at ${formatJsonPath(previous)})`);
+      }
+      seen.set(user.id, path);
+      users.push(normalizeUser(user, file, path));
+    });
+  }
+  const declared = pages.map((p) => p.count).filter((c): c is number => typeof c === 'number');
+  const info: VomsDumpInfo = {
+    shape: Array.isArray(json) ? (pages.length === 1 && pages[0].path.length === 0 ? 'users' : 'pages') : 'page',
+    pages: pages.length,
+    declaredCount: declared.length > 0 ? Math.max(...declared) : null,
+  };
+  return { kind: 'voms', records: users, extra: info, vo: voOf(users) };
+}
+
+interface Page {
+  path: JsonPath;
+  users: unknown[];
+  count: number | null;
+}
+
+function splitPages(json: unknown, file: string): Page[] {
+  const shapes = 'expected a VOMS users page ({"startIndex", "pageSize", "count", "result": [...]}), an array of pages or an array of users';
+  if (Array.isArray(json)) {
+    const first = json[0];
+    const isPages = first !== null && typeof first === 'object' && !Array.isArray(first) && 'result' in first;
+    if (!isPages) return [{ path: [], users: json, count: null }];
+    return json.map((page, index) => {
+      const valid = validateWith(pageSchema, page, file, [index]);
+      return { path: [index, 'result'], users: valid.result, count: valid.count ?? null };
+    });
+  }
+  if (json !== null && typeof json === 'object' && 'result' in json) {
+    const valid = validateWith(pageSchema, json, file, []);
+    return [{ path: ['result'], users: valid.result, count: valid.count ?? null }];
+  }
+  throw new InputError(file, null, `${shapes}; got ${describeValue(json)}`);
+}
+
+function normalizeUser(u: RawUser, file: string, path: JsonPath): VomsUser {
+  const at = (...rest: (string | number)[]) => [...path, ...rest];
+  return {
+    id: u.id,
+    name: clean(u.name),
+    surname: clean(u.surname),
+    institution: clean(u.institution),
+    address: clean(u.address),
+    phoneNumber: clean(u.phoneNumber),
+    email: clean(u.emailAddress),
+    cernHrId: u.cernHrId === null || u.cernHrId === undefined ? null : Number(u.cernHrId),
+    creationTime: toMillis(u.creationTime, file, at('creationTime')),
+    endTime: toMillis(u.endTime, file, at('endTime')),
+    suspended: u.suspended === true,
+    suspensionReasonCode: clean(u.suspensionReasonCode),
+    suspensionReason: clean(u.suspensionReason),
+    certificates: u.certificates.map((c, i): VomsCertificate => ({
+      subject: slashDn(c.subjectString, file, at('certificates', i, 'subjectString')),
+      issuer: slashDn(c.issuerString, file, at('certificates', i, 'issuerString')),
+      suspended: c.suspended === true,
+      suspensionReason: clean(c.suspensionReason),
+      creationTime: toMillis(c.creationTime, file, at('certificates', i, 'creationTime')),
+    })),
+    fqans: (u.fqans ?? []).map((f) => f.trim()),
+    attributes: (u.attributes ?? []).map((a): NameValue => ({ name: a.name.trim(), value: a.value ?? '' })),
+    aupAcceptanceRecords: (u.aupAcceptanceRecords ?? []).map((r, i): AupAcceptance => ({
+      aupVersion: r.aupVersion === null || r.aupVersion === undefined ? null : String(r.aupVersion),
+      lastAcceptanceDate: toMillis(r.lastAcceptanceDate, file, at('aupAcceptanceRecords', i, 'lastAcceptanceDate')),
+      daysBeforeExpiration: r.daysBeforeExpiration ?? null,
+      valid: r.valid ?? null,
+    })),
+    pendingSignAUPTask: u.pendingSignAUPTask ?? null,
+  };
+}
+
+function clean(value: string | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  const trimmed = value.trim();
+  return trimmed === '' ? null : trimmed;
+}
+
+function slashDn(value: string, file: string, path: JsonPath): string {
+  const trimmed = value.trim();
+  if (!trimmed.startsWith('/') || !trimmed.includes('=')) {
+    throw new InputError(file, formatJsonPath(path), `expected a DN in slash form (/DC=…/CN=…), got ${describeValue(value)}`);
+  }
+  return trimmed;
+}
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+
+/**
+ * VOMS prints `2012-12-12T16:41:50` without a zone; it is read as UTC (see model.ts). Dates with a
+ * zone or milliseconds, and epoch milliseconds, are accepted too.
+ */
+export function toMillis(value: string | number | null | undefined, file: string, path: JsonPath): number | null {
+  if (value === null || value === undefined || value === '') return null;
+  if (typeof value === 'number') {
+    if (Number.isFinite(value)) return value;
+  } else {
+    const m = DATE.exec(value.trim());
+    if (m) {
+      const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '', zone = 'Z'] = m;
+      const iso = `${y}-${mo}-${d}T${h}:${mi}:${s}${frac.slice(0, 4)}${zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone}`;
+      const ms = Date.parse(iso);
+      if (!Number.isNaN(ms) && Number(mo) <= 12 && Number(d) <= 31) return ms;
+    }
+  }
+  throw new InputError(file, formatJsonPath(path), `expected a date like 2012-12-12T16:41:50, got ${describeValue(value)}`);
+}
+
+/** The VO a dump is for: the one root group all FQANs share, when they do. */
+function voOf(users: VomsUser[]): string | null {
+  let vo: string | null = null;
+  for (const user of users) {
+    for (const fqan of user.fqans) {
+      const root = fqan.split('/')[1];
+      if (!root) continue;
+      if (vo === null) vo = root;
+      else if (vo !== root) return null;
+    }
+  }
+  return vo;
+}
