@@ -1,0 +1,89 @@
+/**
+ * The IAM migration plan (DESIGN.md §2.3–2.4, the voms-importer's rules, done better): what IAM
+ * needs so that it mirrors VOMS, change by change with a reason, and every conflict that would
+ * make the import fail. VOMS → desired IAM objects, IAM → current objects, then the generic
+ * compare of src/engine/compare does the rest (delete gates, threshold, phases).
+ */
+import type { Conflict, IamGroup, IamUser, PlannedChange, VomsUser } from '../model.js';
+import { compareObjects, type TargetObject } from '../compare/index.js';
+import { desiredAccounts } from './iam/accounts.js';
+import { currentAccount, currentGroup, currentMembership, membershipsByAccount, type CertificateInfo } from './iam/current.js';
+import { desiredGroups } from './iam/groups.js';
+import { lower } from './iam/keys.js';
+import { iamPresent, iamReason } from './iam/present.js';
+
+export interface PlanIamOptions {
+  /** `--email-map`: VOMS id → the email to use instead. */
+  emailMap?: ReadonlyMap<number, string>;
+  /** `--username-attr`: the generic attribute that names new accounts (default `user.<id>`). */
+  usernameAttr?: string | null;
+  /** `--sync-activation`: import suspended users too, as inactive, and copy end times. */
+  syncActivation?: boolean;
+  /** `--merge-accounts`: let a user found by email join an account that another VOMS id owns. */
+  mergeAccounts?: boolean;
+  /** False with `--no-group-removal`. Default true. */
+  groupRemoval?: boolean;
+  /** `--max-delete-percent`, default 20; null turns the threshold off. */
+  maxDeletePercent?: number | null;
+}
+
+export interface PlanIamInput {
+  vo: string;
+  voms: readonly VomsUser[];
+  iamUsers: readonly IamUser[];
+  iamGroups: readonly IamGroup[];
+  options?: PlanIamOptions;
+}
+
+export interface PlanIamResult {
+  changes: PlannedChange[];
+  conflicts: Conflict[];
+  summary: { insert: number; update: number; delete: number };
+}
+
+
+export function planIam(input: PlanIamInput): PlanIamResult {
+  const { vo } = input;
+  const options = input.options ?? {};
+  const syncActivation = options.syncActivation ?? false;
+  const users = input.voms.filter((u) => syncActivation || !u.suspended);
+  const conflicts: Conflict[] = [];
+  const certificates = new Map<string, CertificateInfo>();
+
+  const groups = desiredGroups(vo, users, input.voms, input.iamGroups, conflicts);
+  const accounts = desiredAccounts(vo, users, input.iamUsers, groups.valid, {
+    emailMap: options.emailMap ?? new Map(),
+    usernameAttr: options.usernameAttr ?? null,
+    syncActivation,
+    mergeAccounts: options.mergeAccounts ?? false,
+  }, conflicts, certificates);
+
+  const current: TargetObject[] = input.iamGroups.map(currentGroup);
+  const groupMembers = membershipsByAccount(input.iamUsers, input.iamGroups);
+  for (const user of input.iamUsers) {
+    const owner = accounts.owners.get(user.id) ?? null;
+    const account = currentAccount(user, certificates);
+    account.managed = owner !== null;
+    current.push(account);
+    for (const group of groupMembers.get(user.id) ?? []) {
+      current.push(currentMembership(user, group, owner !== null && groups.vomsManaged.has(group), owner));
+    }
+  }
+  const desired = [...groups.objects, ...accounts.accounts, ...accounts.memberships];
+
+  const presentContext = { vo, info: accounts.info, groupReasons: groups.reasons, groupFqans: accounts.groupFqans, certificates, owners: accounts.owners };
+  const result = compareObjects(current, desired, {
+    deletes: { group: false, user: false, membership: options.groupRemoval ?? true },
+    maxChangePercent: options.maxDeletePercent === undefined ? 20 : options.maxDeletePercent,
+    thresholdHint: '--max-delete-percent',
+    fieldEquals: { email: (a, b) => lower(String(a)) === lower(String(b)) },
+    reason: iamReason(presentContext),
+    present: iamPresent(presentContext),
+  });
+
+  const all = [...result.conflicts, ...conflicts];
+  // CONTRACT.md: arrays sorted by their first key (kind), so the same input prints the same bytes.
+  const text = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  all.sort((a, b) => text(a.kind, b.kind) || Number(a.ref.vomsId ?? -1) - Number(b.ref.vomsId ?? -1) || text(a.detail, b.detail));
+  return { changes: result.changes, conflicts: all, summary: result.summary };
+}

@@ -1,0 +1,317 @@
+/**
+ * Desired IAM accounts and memberships from VOMS users (DESIGN.md §2.4, voms-importer rules):
+ * match by the `voms.<vo>.id` label, else by email, else a new account; report every conflict
+ * that would make IAM refuse the import instead of planning it.
+ */
+import { slashToRfc2253 } from '../../dn.js';
+import type { Conflict, IamUser, VomsUser } from '../../model.js';
+import type { TargetObject } from '../../compare/index.js';
+import { checkAttribute, checkDn, checkLabel, checkPersonName, checkUserName } from '../../rules/iamLimits.js';
+import { fqanToIamGroup, normalizeFqan } from '../../rules/roles.js';
+import type { CertificateInfo } from './current.js';
+import { currentAccount, primaryEmail } from './current.js';
+import {
+  accountObjectId, attributeField, certificateKey, CERN_PERSON_ID, CERN_SSO_ISSUER, HR_PREFIX, labelField, lower,
+  membershipObjectId, newAccountObjectId, oidcKey, SKIP_EMAIL_SYNCH, vomsIdLabel,
+} from './keys.js';
+
+export interface AccountOptions {
+  emailMap: ReadonlyMap<number, string>;
+  usernameAttr: string | null;
+  syncActivation: boolean;
+  mergeAccounts: boolean;
+}
+
+export type MatchedBy = 'label' | 'email' | 'merge' | 'new';
+
+/** What the reasons need to know about each desired account, by object id. */
+export interface AccountInfo {
+  voms: VomsUser;
+  matchedBy: MatchedBy;
+  /** Another VOMS id the account carries (merge). */
+  claimedBy: string | null;
+  hasCernPersonId: boolean;
+  email: string | null;
+  overridden: boolean;
+  note: string | null;
+}
+
+export interface DesiredAccounts {
+  accounts: TargetObject[];
+  memberships: TargetObject[];
+  info: Map<string, AccountInfo>;
+  /** IAM account id → the VOMS user planned onto it. */
+  owners: Map<string, number>;
+  /** IAM group name → the FQAN it stands for (for membership reasons). */
+  groupFqans: Map<string, string>;
+}
+
+interface Indexes {
+  byVomsId: Map<string, IamUser[]>;
+  byEmail: Map<string, IamUser>;
+  byCertificate: Map<string, IamUser>;
+  byOidc: Map<string, IamUser>;
+  userNames: Map<string, IamUser>;
+}
+
+function labelValue(user: IamUser, prefix: string | null, name: string): string | null {
+  const l = user.labels?.find((x) => (x.prefix ?? null) === prefix && x.name === name);
+  return l ? l.value ?? '' : null;
+}
+
+function index(vo: string, iamUsers: readonly IamUser[]): Indexes {
+  const ix: Indexes = { byVomsId: new Map(), byEmail: new Map(), byCertificate: new Map(), byOidc: new Map(), userNames: new Map() };
+  const idLabel = vomsIdLabel(vo);
+  for (const u of iamUsers) {
+    const vomsId = labelValue(u, null, idLabel);
+    if (vomsId !== null) {
+      const list = ix.byVomsId.get(vomsId);
+      if (list) list.push(u);
+      else ix.byVomsId.set(vomsId, [u]);
+    }
+    for (const e of u.emails) if (!ix.byEmail.has(lower(e.value))) ix.byEmail.set(lower(e.value), u);
+    for (const c of u.certificates) {
+      const key = certificateKey(c.subjectDn);
+      if (key !== null && !ix.byCertificate.has(key)) ix.byCertificate.set(key, u);
+    }
+    for (const o of u.oidcIds) ix.byOidc.set(oidcKey(o.issuer, o.subject), u);
+    ix.userNames.set(u.userName, u);
+  }
+  return ix;
+}
+
+function attribute(u: VomsUser, name: string): string | null {
+  return u.attributes.find((a) => a.name === name)?.value ?? null;
+}
+
+const who = (u: VomsUser): string => `VOMS user ${u.id}${u.name || u.surname ? ` (${[u.name, u.surname].filter(Boolean).join(' ')})` : ''}`;
+
+/** Emails shared by several of the given users, compared ignoring case. */
+export function sharedEmails(users: readonly VomsUser[], emailOf: (u: VomsUser) => string | null): Map<string, number[]> {
+  const byEmail = new Map<string, number[]>();
+  for (const u of users) {
+    const e = emailOf(u);
+    if (!e) continue;
+    const list = byEmail.get(lower(e));
+    if (list) list.push(u.id);
+    else byEmail.set(lower(e), [u.id]);
+  }
+  for (const [e, ids] of byEmail) if (ids.length < 2) byEmail.delete(e);
+  return byEmail;
+}
+
+export function desiredAccounts(
+  vo: string,
+  users: readonly VomsUser[],
+  iamUsers: readonly IamUser[],
+  validGroups: ReadonlySet<string>,
+  options: AccountOptions,
+  conflicts: Conflict[],
+  certificates: Map<string, CertificateInfo>,
+): DesiredAccounts {
+  const ix = index(vo, iamUsers);
+  const idLabel = vomsIdLabel(vo);
+  const emailOf = (u: VomsUser): string | null => (options.emailMap.get(u.id) ?? u.email)?.trim() || null;
+  const conflict = (kind: string, u: VomsUser | null, iamId: string | null, detail: string) =>
+    conflicts.push({ kind, detail, ref: { vomsId: u?.id ?? null, iamId } });
+
+  const idLabelProblem = checkLabel(null, idLabel, '0');
+  if (idLabelProblem) conflict('invalid-name', null, null, `IAM would refuse the label ${idLabel}: ${idLabelProblem}`);
+
+  const shared = sharedEmails(users, emailOf);
+  for (const [email, ids] of shared) {
+    for (const id of ids) {
+      const others = ids.filter((x) => x !== id).join(', ');
+      conflict('duplicate-email', users.find((u) => u.id === id) ?? null, null,
+        `${email} is also the email of VOMS user(s) ${others}; IAM needs one account per email: add a line "${id};<other email>" to the --email-map file, or clean up VOMS`);
+    }
+  }
+
+  // Label matches first, so the owner of an account always wins over a user found by email.
+  const sorted = [...users].sort((a, b) => a.id - b.id);
+  const labelled = sorted.filter((u) => ix.byVomsId.has(String(u.id)));
+  const rest = sorted.filter((u) => !ix.byVomsId.has(String(u.id)));
+
+  const out: DesiredAccounts = { accounts: [], memberships: [], info: new Map(), owners: new Map(), groupFqans: new Map() };
+  const desiredById = new Map<string, TargetObject>();
+  const memberships = new Map<string, TargetObject>();
+  const plannedUserNames = new Set<string>();
+  const certificateClaims = new Map<string, number>();
+  const oidcClaims = new Map<string, number>();
+
+  for (const u of [...labelled, ...rest]) {
+    const email = emailOf(u);
+    const overridden = options.emailMap.has(u.id);
+    let account: IamUser | null = null;
+    let matchedBy: MatchedBy = 'new';
+    let claimedBy: string | null = null;
+    const byLabel = ix.byVomsId.get(String(u.id));
+    if (byLabel) {
+      account = byLabel[0];
+      matchedBy = 'label';
+      if (byLabel.length > 1) {
+        conflict('account-claimed', u, byLabel[1].id,
+          `IAM accounts ${byLabel.map((a) => a.userName).join(', ')} all carry ${idLabel}=${u.id}; this plan uses ${account.userName}, remove the label from the others`);
+      }
+    } else if (email && shared.has(lower(email))) {
+      continue; // reported as duplicate-email: IAM would take only one of them
+    } else if (email && ix.byEmail.has(lower(email))) {
+      account = ix.byEmail.get(lower(email))!;
+      matchedBy = 'email';
+      const other = labelValue(account, null, idLabel);
+      if (other !== null && other !== String(u.id)) {
+        if (!options.mergeAccounts) {
+          conflict('account-claimed', u, account.id,
+            `the IAM account ${account.userName} with email ${email} already carries ${idLabel}=${other}; pass --merge-accounts to merge ${who(u)} into it, or give one of them another email`);
+          continue;
+        }
+        matchedBy = 'merge';
+        claimedBy = other;
+      }
+    }
+    if (account && out.owners.has(account.id) && out.owners.get(account.id) !== u.id && !options.mergeAccounts) {
+      conflict('account-claimed', u, account.id, `the IAM account ${account.userName} is already planned for VOMS user ${out.owners.get(account.id)}; pass --merge-accounts to merge`);
+      continue;
+    }
+    if (account && out.owners.has(account.id) && out.owners.get(account.id) !== u.id) {
+      matchedBy = 'merge';
+      claimedBy ??= String(out.owners.get(account.id));
+    }
+
+    const objectId = account ? accountObjectId(account.id) : newAccountObjectId(u.id);
+    const fields: TargetObject['fields'] = {};
+    let userName = account?.userName ?? null;
+    let note: string | null = null;
+
+    if (!account) {
+      userName = `user.${u.id}`;
+      if (options.usernameAttr) {
+        const chosen = attribute(u, options.usernameAttr);
+        if (chosen) userName = chosen;
+        else note = `no ${options.usernameAttr} attribute, so the username is ${userName}`;
+      }
+      const nameProblem = checkUserName(userName);
+      if (nameProblem) {
+        conflict('invalid-name', u, null, `IAM would refuse the new account of ${who(u)}: ${nameProblem}`);
+        continue;
+      }
+      const taken = ix.userNames.get(userName);
+      if (taken || plannedUserNames.has(userName)) {
+        conflict('invalid-name', u, taken?.id ?? null, `the username ${userName} for ${who(u)} is already taken${taken ? ` by IAM account ${taken.id}` : ' by another new account of this plan'}`);
+        continue;
+      }
+      if (!email) {
+        conflict('missing-email', u, null, `${who(u)} has no email, and IAM needs one to create an account; add a line "${u.id};<email>" to the --email-map file`);
+        continue;
+      }
+      const problems = [checkPersonName('given name', u.name ?? ''), checkPersonName('family name', u.surname ?? '')].filter((p): p is string => p !== null);
+      if (problems.length) {
+        conflict('invalid-name', u, null, `IAM would refuse the new account of ${who(u)}: ${problems.join('; ')}`);
+        continue;
+      }
+      plannedUserNames.add(userName);
+      fields.userName = userName;
+      fields.active = true;
+    }
+
+    for (const [field, what, value] of [['givenName', 'given name', u.name], ['familyName', 'family name', u.surname]] as const) {
+      if (value === null || value === '') continue;
+      const problem = checkPersonName(what, value);
+      if (problem) conflict('invalid-name', u, account?.id ?? null, `IAM would refuse the ${what} of ${who(u)}: ${problem}`);
+      else fields[field] = value;
+    }
+    if (email) {
+      const owner = ix.byEmail.get(lower(email));
+      if (owner && owner !== account) {
+        conflict('email-bound', u, owner.id, `${email} of ${who(u)} is the email of another IAM account, ${owner.userName}; change one of them or add an --email-map line`);
+      } else if (!shared.has(lower(email))) fields.email = email;
+    }
+    if (options.syncActivation) {
+      fields.active = !u.suspended;
+      fields.endTime = u.endTime;
+    }
+    const aup = u.aupAcceptanceRecords[0]?.lastAcceptanceDate ?? null;
+    if (aup !== null) fields.aupSignatureTime = aup;
+    if (!idLabelProblem && matchedBy !== 'merge') fields[labelField(null, idLabel)] = String(u.id);
+    if (u.cernHrId !== null) fields[labelField(HR_PREFIX, CERN_PERSON_ID)] = String(u.cernHrId);
+    if (overridden) fields[labelField(HR_PREFIX, SKIP_EMAIL_SYNCH)] = '';
+    for (const a of u.attributes) {
+      const problem = checkAttribute(a.name, a.value);
+      if (problem) conflict('invalid-name', u, account?.id ?? null, `IAM would refuse an attribute of ${who(u)}: ${problem}`);
+      else fields[attributeField(a.name)] = a.value;
+    }
+
+    const current = account ? currentAccount(account, certificates) : null;
+    const certKeys = new Set(current?.multi.certificates ?? []);
+    for (const c of u.certificates) {
+      if (c.suspended && !options.syncActivation) continue;
+      const key = certificateKey(c.subject);
+      let rfc: [string, string] | null = null;
+      try {
+        rfc = [slashToRfc2253(c.subject), slashToRfc2253(c.issuer)];
+      } catch {
+        rfc = null;
+      }
+      if (key === null || rfc === null) {
+        conflict('invalid-name', u, account?.id ?? null, `the certificate ${c.subject} of ${who(u)} is not a DN IAM can store`);
+        continue;
+      }
+      const tooLong = checkDn('subject', rfc[0]) ?? checkDn('issuer', rfc[1]);
+      if (tooLong) {
+        conflict('invalid-name', u, account?.id ?? null, `IAM would refuse the certificate ${c.subject} of ${who(u)}: ${tooLong}`);
+        continue;
+      }
+      const owner = ix.byCertificate.get(key);
+      if (owner && owner !== account) {
+        conflict('certificate-bound', u, owner.id, `the certificate ${c.subject} of ${who(u)} is linked to another IAM account, ${owner.userName}`);
+        continue;
+      }
+      const claimant = certificateClaims.get(key);
+      if (claimant !== undefined && claimant !== u.id) {
+        conflict('certificate-bound', u, null, `the certificate ${c.subject} of ${who(u)} is also planned for VOMS user ${claimant}`);
+        continue;
+      }
+      certificateClaims.set(key, u.id);
+      certificates.set(key, { subject: c.subject, issuer: c.issuer });
+      certKeys.add(key);
+    }
+    const oidcIds = new Set(current?.multi.oidcIds ?? []);
+    const nickname = attribute(u, 'nickname');
+    if (u.cernHrId !== null && nickname) {
+      const key = oidcKey(CERN_SSO_ISSUER, nickname);
+      const owner = ix.byOidc.get(key);
+      const claimant = oidcClaims.get(key);
+      if (owner && owner !== account) conflict('oidc-bound', u, owner.id, `the CERN SSO account ${nickname} of ${who(u)} is linked to another IAM account, ${owner.userName}`);
+      else if (claimant !== undefined && claimant !== u.id) conflict('oidc-bound', u, null, `the CERN SSO account ${nickname} of ${who(u)} is also planned for VOMS user ${claimant}`);
+      else {
+        oidcClaims.set(key, u.id);
+        oidcIds.add(key);
+      }
+    }
+
+    const ref = { vomsId: u.id, iamId: account?.id ?? null, userName, group: null };
+    const previous = desiredById.get(objectId);
+    if (previous) {
+      // --merge-accounts: the first VOMS user keeps the account's fields; the others add to its sets.
+      for (const [k, v] of Object.entries(fields)) if (!(k in previous.fields)) previous.fields[k] = v;
+      previous.multi.certificates = [...new Set([...previous.multi.certificates, ...certKeys])];
+      previous.multi.oidcIds = [...new Set([...previous.multi.oidcIds, ...oidcIds])];
+    } else {
+      const desired: TargetObject = { kind: 'user', id: objectId, fields, multi: { certificates: [...certKeys], oidcIds: [...oidcIds] }, managed: true, ref };
+      desiredById.set(objectId, desired);
+      out.accounts.push(desired);
+      out.info.set(objectId, { voms: u, matchedBy, claimedBy, hasCernPersonId: u.cernHrId !== null || (account ? labelValue(account, HR_PREFIX, CERN_PERSON_ID) !== null : false), email, overridden, note });
+    }
+    if (account) out.owners.set(account.id, out.owners.get(account.id) ?? u.id);
+
+    for (const fqan of u.fqans) {
+      const g = fqanToIamGroup(fqan);
+      if (!g || !validGroups.has(g.name)) continue;
+      if (!out.groupFqans.has(g.name)) out.groupFqans.set(g.name, normalizeFqan(fqan) ?? fqan);
+      const id = membershipObjectId(objectId, g.name);
+      if (!memberships.has(id)) memberships.set(id, { kind: 'membership', id, fields: {}, multi: {}, managed: true, ref: { ...ref, group: g.name } });
+    }
+  }
+  out.memberships = [...memberships.values()];
+  return out;
+}

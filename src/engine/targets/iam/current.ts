@@ -1,0 +1,89 @@
+/**
+ * IAM as it is, as generic target objects: groups, accounts, memberships. Nothing here is
+ * deletable except memberships of VOMS-managed groups on accounts that a VOMS user owns; groups
+ * and accounts are never deleted by this plan.
+ */
+import { rfc2253ToSlash } from '../../dn.js';
+import type { IamGroup, IamUser } from '../../model.js';
+import type { TargetObject } from '../../compare/index.js';
+import { accountObjectId, attributeField, certificateKey, groupObjectId, labelFields, membershipObjectId, oidcKey } from './keys.js';
+
+export interface CertificateInfo {
+  /** Slash form, as the contract prints DNs. */
+  subject: string;
+  issuer: string;
+}
+
+export function currentGroup(group: IamGroup): TargetObject {
+  return {
+    kind: 'group',
+    id: groupObjectId(group.name),
+    fields: labelFields(group.labels),
+    multi: {},
+    managed: false,
+    ref: { vomsId: null, iamId: null, userName: null, group: group.name, groupId: group.id },
+  };
+}
+
+function slashOrRaw(dn: string): string {
+  try {
+    return rfc2253ToSlash(dn);
+  } catch {
+    return dn;
+  }
+}
+
+export function primaryEmail(user: IamUser): string | null {
+  return (user.emails.find((e) => e.primary) ?? user.emails[0])?.value ?? null;
+}
+
+/** The account as fields and sets; fills `certificates` with what each certificate key stands for. */
+export function currentAccount(user: IamUser, certificates: Map<string, CertificateInfo>): TargetObject {
+  const fields: TargetObject['fields'] = {
+    userName: user.userName,
+    givenName: user.givenName,
+    familyName: user.familyName,
+    email: primaryEmail(user),
+    active: user.active,
+    endTime: user.endTime,
+    aupSignatureTime: user.aupSignatureTime,
+    ...labelFields(user.labels),
+  };
+  for (const a of user.attributes ?? []) fields[attributeField(a.name)] = a.value;
+  const certKeys: string[] = [];
+  for (const c of user.certificates) {
+    const key = certificateKey(c.subjectDn);
+    if (key === null) continue;
+    certKeys.push(key);
+    if (!certificates.has(key)) certificates.set(key, { subject: slashOrRaw(c.subjectDn), issuer: slashOrRaw(c.issuerDn) });
+  }
+  return {
+    kind: 'user',
+    id: accountObjectId(user.id),
+    fields,
+    multi: { certificates: certKeys, oidcIds: user.oidcIds.map((o) => oidcKey(o.issuer, o.subject)) },
+    managed: false,
+    ref: { vomsId: null, iamId: user.id, userName: user.userName, group: null },
+  };
+}
+
+/** Group names of every account: from the users dump, completed by the groups dump's member lists. */
+export function membershipsByAccount(users: readonly IamUser[], groups: readonly IamGroup[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const u of users) out.set(u.id, new Set(u.groups.map((g) => g.name)));
+  for (const g of groups) {
+    for (const member of g.memberIds ?? []) out.get(member)?.add(g.name);
+  }
+  return out;
+}
+
+export function currentMembership(user: IamUser, group: string, managed: boolean, vomsId: number | null): TargetObject {
+  return {
+    kind: 'membership',
+    id: membershipObjectId(accountObjectId(user.id), group),
+    fields: {},
+    multi: {},
+    managed,
+    ref: { vomsId, iamId: user.id, userName: user.userName, group },
+  };
+}

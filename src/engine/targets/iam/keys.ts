@@ -1,0 +1,57 @@
+/**
+ * How IAM things are spelled as generic target objects: matching ids, field names for labels and
+ * attributes, set values for certificates and OIDC ids. One place, so the current and the desired
+ * side always agree.
+ */
+import { tryDnKey } from '../../dn.js';
+import type { IamLabel } from '../../model.js';
+
+export const CERN_SSO_ISSUER = 'https://auth.cern.ch/auth/realms/cern';
+export const HR_PREFIX = 'hr.cern';
+export const CERN_PERSON_ID = 'cern_person_id';
+export const SKIP_EMAIL_SYNCH = 'skip-email-synch';
+
+export const groupObjectId = (name: string): string => `group:${name}`;
+export const accountObjectId = (iamId: string): string => `user:${iamId}`;
+export const newAccountObjectId = (vomsId: number): string => `user:new:${vomsId}`;
+export const membershipObjectId = (accountId: string, group: string): string => `member:${accountId}|${group}`;
+
+/** The label `voms.<vo>.id`, no prefix, that ties an account to its VOMS user. */
+export const vomsIdLabel = (vo: string): string => `voms.${vo}.id`;
+
+const LABEL_FIELD = 'label:';
+const ATTRIBUTE_FIELD = 'attr:';
+
+/** `prefix/name` or `name`, as the contract prints a label change's field. */
+export const labelKey = (prefix: string | null, name: string): string => (prefix ? `${prefix}/${name}` : name);
+export const labelField = (prefix: string | null, name: string): string => LABEL_FIELD + labelKey(prefix, name);
+export const attributeField = (name: string): string => ATTRIBUTE_FIELD + name;
+
+/** Label values live in fields; a label without value is '' there (null means "no label"). */
+export function labelFields(labels: readonly IamLabel[] | null): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const l of labels ?? []) out[labelField(l.prefix, l.name)] = l.value ?? '';
+  return out;
+}
+
+export function parseField(field: string): { type: 'label' | 'attribute' | 'plain'; name: string } {
+  if (field.startsWith(LABEL_FIELD)) return { type: 'label', name: field.slice(LABEL_FIELD.length) };
+  if (field.startsWith(ATTRIBUTE_FIELD)) return { type: 'attribute', name: field.slice(ATTRIBUTE_FIELD.length) };
+  return { type: 'plain', name: field };
+}
+
+export function splitLabelKey(key: string): { prefix: string | null; name: string } {
+  const cut = key.indexOf('/');
+  return cut < 0 ? { prefix: null, name: key } : { prefix: key.slice(0, cut), name: key.slice(cut + 1) };
+}
+
+/** A certificate is the same certificate when its subject is (IAM ignores the issuer for uniqueness). */
+export const certificateKey = (subject: string): string | null => tryDnKey(subject);
+
+export const oidcKey = (issuer: string, subject: string): string => JSON.stringify([issuer, subject]);
+export function parseOidcKey(key: string): { issuer: string; subject: string } {
+  const [issuer, subject] = JSON.parse(key) as [string, string];
+  return { issuer, subject };
+}
+
+export const lower = (s: string): string => s.toLowerCase();

@@ -1,0 +1,169 @@
+/**
+ * Raw engine changes → the IAM changes of CONTRACT.md (`plan iam` JSON): change kinds `group`,
+ * `user`, `membership`, `certificate`, `label`, `attribute`, `oidcId`, `active`, `endTime`,
+ * `email`, `name`; labels by `prefix/name`; DNs in slash form; instants as ISO 8601; and a reason
+ * in the admin's words for every change.
+ */
+import type { PlannedChange } from '../../model.js';
+import type { ChangeContext, Scalar } from '../../compare/index.js';
+import { parentGroups } from '../../rules/roles.js';
+import type { AccountInfo } from './accounts.js';
+import type { CertificateInfo } from './current.js';
+import { parseField, parseOidcKey, splitLabelKey } from './keys.js';
+
+export interface PresentContext {
+  vo: string;
+  info: ReadonlyMap<string, AccountInfo>;
+  groupReasons: ReadonlyMap<string, string>;
+  groupFqans: ReadonlyMap<string, string>;
+  certificates: ReadonlyMap<string, CertificateInfo>;
+  /** IAM account id → VOMS id, for memberships of current accounts. */
+  owners: ReadonlyMap<string, number>;
+}
+
+const INSTANT_FIELDS = new Set(['endTime', 'aupSignatureTime']);
+const iso = (v: unknown): unknown => (typeof v === 'number' ? new Date(v).toISOString() : v);
+const labelValue = (v: unknown): unknown => (v === '' ? null : v);
+
+function labelsOf(fields: Record<string, Scalar>) {
+  return Object.entries(fields).flatMap(([f, v]) => {
+    const parsed = parseField(f);
+    return parsed.type === 'label' ? [{ ...splitLabelKey(parsed.name), value: v === '' ? null : v }] : [];
+  });
+}
+
+function accountSpec(value: { fields: Record<string, Scalar>; multi: Record<string, string[]> }, certificates: ReadonlyMap<string, CertificateInfo>) {
+  const f = value.fields;
+  const attributes = Object.entries(f).flatMap(([k, v]) => (parseField(k).type === 'attribute' ? [{ name: parseField(k).name, value: v }] : []));
+  return {
+    userName: f.userName ?? null,
+    givenName: f.givenName ?? null,
+    familyName: f.familyName ?? null,
+    email: f.email ?? null,
+    active: f.active ?? true,
+    endTime: iso(f.endTime ?? null),
+    aupSignatureTime: iso(f.aupSignatureTime ?? null),
+    labels: labelsOf(f),
+    attributes,
+    certificates: (value.multi.certificates ?? []).map((k) => certificates.get(k) ?? { subject: k, issuer: null }),
+    oidcIds: (value.multi.oidcIds ?? []).map(parseOidcKey),
+  };
+}
+
+function name(info: AccountInfo | undefined): string {
+  if (!info) return 'this account';
+  const u = info.voms;
+  const person = [u.name, u.surname].filter(Boolean).join(' ');
+  return `VOMS user ${u.id}${person ? ` (${person})` : ''}`;
+}
+
+function accountReason(change: PlannedChange, ctx: ChangeContext, p: PresentContext): string {
+  const info = p.info.get(change.objectId);
+  const who = name(info);
+  if (change.field === null) {
+    const note = info?.note ? `; ${info.note}` : '';
+    return `${who} has no IAM account: none carries voms.${p.vo}.id=${info?.voms.id}${info?.email ? ` and none has the email ${info.email}` : ''}${note}`;
+  }
+  const field = parseField(change.field);
+  const hr = info?.hasCernPersonId ? ' (the account has a CERN person id: for CERN VOs the HR sync usually owns this field)' : '';
+  if (field.type === 'label') {
+    if (field.name === `voms.${p.vo}.id`) {
+      return info?.matchedBy === 'email'
+        ? `account found by the email ${info.email}; the label lets the next run match ${who} by label`
+        : `${who} owns this account`;
+    }
+    if (field.name.endsWith('/cern_person_id')) return `${who} has CERN HR id ${info?.voms.cernHrId}`;
+    if (field.name.endsWith('/skip-email-synch')) return `the --email-map file overrides the email of ${who}, so HR must not sync it back`;
+    return `${who} carries this label`;
+  }
+  if (field.type === 'attribute') return `${who} has the generic attribute ${field.name}`;
+  switch (field.name) {
+    case 'givenName':
+    case 'familyName':
+    case 'email':
+      return `${who} has ${field.name === 'email' ? 'the email' : field.name === 'givenName' ? 'the given name' : 'the family name'} ${String(change.new)}${info?.overridden && field.name === 'email' ? ' (from the --email-map file)' : ''}${hr}`;
+    case 'active':
+      return change.new === false
+        ? `${who} is suspended in VOMS${info?.voms.suspensionReason ? ` (${info.voms.suspensionReason})` : ''} and --sync-activation is on`
+        : `${who} is active in VOMS and --sync-activation is on`;
+    case 'endTime':
+      return `${who} ends ${change.new === null ? 'never' : `on ${String(iso(change.new))}`} in VOMS and --sync-activation is on`;
+    case 'aupSignatureTime':
+      return `${who} accepted the AUP on ${String(iso(change.new))}`;
+    case 'certificates': {
+      const cert = p.certificates.get(String(change.new ?? change.old));
+      return `${who} holds the certificate ${cert?.subject ?? ''} in VOMS`;
+    }
+    case 'oidcIds':
+      return `${who} has the CERN account ${parseOidcKey(String(change.new)).subject}: link CERN SSO`;
+    default:
+      return `${who}: ${field.name} differs`;
+  }
+}
+
+/** The reason hook of the generic compare. */
+export function iamReason(p: PresentContext) {
+  return (change: PlannedChange, ctx: ChangeContext): string | undefined => {
+    const obj = (ctx.desired ?? ctx.current)!;
+    const group = obj.ref?.group == null ? null : String(obj.ref.group);
+    if (obj.kind === 'group' && group) {
+      const why = p.groupReasons.get(group) ?? `group ${group}`;
+      return change.field === null ? `${why}: not in IAM yet` : `${why}: role groups carry the voms.role and wlcg.optional-group labels`;
+    }
+    if (obj.kind === 'membership' && group) {
+      const vomsId = obj.ref?.vomsId ?? (obj.ref?.iamId ? p.owners.get(String(obj.ref.iamId)) : null);
+      return change.op === 'delete'
+        ? `VOMS user ${vomsId} no longer holds ${p.groupFqans.get(group) ?? `/${group}`}, and ${group} comes from VOMS (keep it with --no-group-removal)`
+        : `VOMS user ${vomsId} holds ${p.groupFqans.get(group) ?? `/${group}`}`;
+    }
+    if (obj.kind === 'user') return accountReason(change, ctx, p);
+    return undefined;
+  };
+}
+
+/** The present hook of the generic compare: the contract's kinds, fields and values. */
+export function iamPresent(p: PresentContext) {
+  return (change: PlannedChange, ctx: ChangeContext): PlannedChange => {
+    const obj = (ctx.desired ?? ctx.current)!;
+    const ref: PlannedChange['ref'] = { vomsId: null, iamId: null, userName: null, group: null, ...change.ref };
+    if (obj.kind === 'membership') {
+      if (ref.vomsId === null && ref.iamId !== null) ref.vomsId = p.owners.get(String(ref.iamId)) ?? null;
+      return { ...change, ref, kind: 'membership', old: change.op === 'delete' ? ref.group : null, new: change.op === 'insert' ? ref.group : null };
+    }
+    if (obj.kind === 'group') {
+      if (change.field === null) {
+        const value = change.new as { fields: Record<string, Scalar> };
+        const group = String(ref.group);
+        const parent = parentGroups(group).pop() ?? null;
+        return { ...change, ref, kind: 'group', new: { name: group, parent, labels: labelsOf(value.fields) } };
+      }
+      return labelChange(change, ref);
+    }
+    if (change.field === null) return { ...change, ref, kind: 'user', new: accountSpec(change.new as never, p.certificates) };
+    const field = parseField(change.field);
+    if (field.type === 'label') return labelChange(change, ref);
+    if (field.type === 'attribute') return { ...change, ref, kind: 'attribute', field: field.name, op: change.old === null ? 'insert' : 'update' };
+    switch (field.name) {
+      case 'certificates': {
+        const cert = (k: unknown) => (k === null ? null : p.certificates.get(String(k)) ?? { subject: String(k), issuer: null });
+        return { ...change, ref, kind: 'certificate', field: null, old: cert(change.old), new: cert(change.new) };
+      }
+      case 'oidcIds':
+        return { ...change, ref, kind: 'oidcId', field: null, old: change.old === null ? null : parseOidcKey(String(change.old)), new: change.new === null ? null : parseOidcKey(String(change.new)) };
+      case 'givenName':
+      case 'familyName':
+        return { ...change, ref, kind: 'name' };
+      case 'email':
+      case 'active':
+      case 'endTime':
+        return { ...change, ref, kind: field.name, old: iso(change.old), new: iso(change.new) };
+      default:
+        return { ...change, ref, kind: 'user', old: INSTANT_FIELDS.has(field.name) ? iso(change.old) : change.old, new: INSTANT_FIELDS.has(field.name) ? iso(change.new) : change.new };
+    }
+  };
+}
+
+function labelChange(change: PlannedChange, ref: PlannedChange['ref']): PlannedChange {
+  const key = parseField(change.field!).name;
+  return { ...change, ref, kind: 'label', field: key, op: change.old === null ? 'insert' : 'update', old: labelValue(change.old), new: labelValue(change.new) };
+}
