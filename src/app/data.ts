@@ -1,0 +1,241 @@
+/**
+ * What the TUI shows, loaded once from the newest snapshot of each source and indexed in memory.
+ * Screens never query the store while rendering: joins (the same person in VOMS, IAM, HR and
+ * DIRAC) and the lower-cased search text are built here, once, in linear time, so filtering
+ * 100 000 people on each key press is a scan over ready strings.
+ */
+
+import type { IamGroup, IamUser, SourceKind, VomsUser, VoPerson } from '../engine/model.js';
+import type { SnapshotInfo, Store } from '../store/types.js';
+
+/**
+ * A DIRAC Registry user as the DIRAC source stores it. Read loosely: only the fields the detail
+ * pane shows, under the names the CFG uses or their lower-case spelling.
+ */
+export interface DiracUser {
+  name: string;
+  dns: string[];
+  cas: string[];
+  email: string | null;
+  groups: string[];
+  suspended: string[];
+}
+
+/** One human, as each source knows them (null where a source does not). */
+export interface Person {
+  /** `voms:<id>` or `iam:<uuid>`: stable across filters and sorts. */
+  key: string;
+  vomsId: number | null;
+  name: string;
+  email: string;
+  dns: string[];
+  suspended: boolean;
+  voms: VomsUser | null;
+  iam: IamUser | null;
+  hr: VoPerson | null;
+  dirac: DiracUser | null;
+  /** Lower-cased id, name, email, DNs and FQANs, for the `/` filter. */
+  search: string;
+}
+
+export interface AppData {
+  vo: string | null;
+  /** The newest snapshot of each source, where there is one. */
+  snapshots: Partial<Record<SourceKind, SnapshotInfo>>;
+  voms: VomsUser[];
+  iamUsers: IamUser[];
+  iamGroups: IamGroup[];
+  hr: VoPerson[];
+  dirac: DiracUser[];
+  people: Person[];
+  /** Things that went wrong while loading, shown on the Overview. */
+  notes: string[];
+}
+
+export interface SourceData {
+  vo: string | null;
+  snapshots?: Partial<Record<SourceKind, SnapshotInfo>>;
+  voms?: VomsUser[];
+  iamUsers?: IamUser[];
+  iamGroups?: IamGroup[];
+  hr?: VoPerson[];
+  dirac?: unknown[];
+  notes?: string[];
+}
+
+function str(value: unknown): string | null {
+  return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : null;
+}
+
+function list(value: unknown): string[] {
+  if (Array.isArray(value)) return value.map((v) => str(v)).filter((v): v is string => v !== null);
+  const s = str(value);
+  return s === null ? [] : s.split(',').map((v) => v.trim()).filter(Boolean);
+}
+
+function field(record: Record<string, unknown>, ...names: string[]): unknown {
+  for (const n of names) if (record[n] !== undefined) return record[n];
+  return undefined;
+}
+
+export function toDiracUser(record: unknown): DiracUser | null {
+  if (!record || typeof record !== 'object') return null;
+  const r = record as Record<string, unknown>;
+  const name = str(field(r, 'name', 'user', 'userName'));
+  if (name === null) return null;
+  return {
+    name,
+    dns: list(field(r, 'dns', 'DN', 'dn')),
+    cas: list(field(r, 'cas', 'CA', 'ca')),
+    email: str(field(r, 'email', 'Email')),
+    groups: list(field(r, 'groups', 'Groups')),
+    suspended: list(field(r, 'suspended', 'Suspended')),
+  };
+}
+
+function vomsName(u: VomsUser): string {
+  return [u.name, u.surname].filter(Boolean).join(' ');
+}
+
+function iamName(u: IamUser): string {
+  return u.displayName || [u.givenName, u.familyName].filter(Boolean).join(' ') || u.userName;
+}
+
+function iamEmail(u: IamUser): string | null {
+  return (u.emails.find((e) => e.primary) ?? u.emails[0])?.value ?? null;
+}
+
+function label(u: IamUser, prefix: string | null, name: string): string | null {
+  const l = u.labels?.find((x) => x.name === name && (x.prefix ?? null) === prefix);
+  return l ? (l.value ?? '') : null;
+}
+
+function searchText(parts: (string | number | null | undefined)[]): string {
+  return parts.filter((p) => p !== null && p !== undefined && p !== '').join('\n').toLowerCase();
+}
+
+/**
+ * Joins the sources into people. VOMS users come first, in VOMS order; IAM accounts that match no
+ * VOMS user follow. IAM is matched by the `voms.<vo>.id` label, else by email (case-insensitive,
+ * only when exactly one account has it); HR by the CERN person id; DIRAC by certificate DN.
+ */
+export function buildAppData(src: SourceData): AppData {
+  const voms = src.voms ?? [];
+  const iamUsers = src.iamUsers ?? [];
+  const hr = src.hr ?? [];
+  const dirac = (src.dirac ?? []).map(toDiracUser).filter((d): d is DiracUser => d !== null);
+  const vo = src.vo;
+
+  const iamByVomsId = new Map<string, IamUser>();
+  const iamByEmail = new Map<string, IamUser | null>();
+  for (const u of iamUsers) {
+    const id = vo ? label(u, null, `voms.${vo}.id`) : null;
+    if (id) iamByVomsId.set(id, u);
+    for (const e of u.emails) {
+      const k = e.value.toLowerCase();
+      iamByEmail.set(k, iamByEmail.has(k) ? null : u);
+    }
+  }
+  const hrById = new Map<number, VoPerson>(hr.map((p) => [p.id, p]));
+  const diracByDn = new Map<string, DiracUser>();
+  for (const d of dirac) for (const dn of d.dns) diracByDn.set(dn, d);
+
+  const people: Person[] = [];
+  const matchedIam = new Set<IamUser>();
+  for (const u of voms) {
+    let iam = iamByVomsId.get(String(u.id)) ?? null;
+    if (!iam && u.email) {
+      const byEmail = iamByEmail.get(u.email.toLowerCase()) ?? null;
+      if (byEmail && !matchedIam.has(byEmail)) iam = byEmail;
+    }
+    if (iam) matchedIam.add(iam);
+    const personId = u.cernHrId ?? numericLabel(iam, 'hr.cern', 'cern_person_id');
+    const dns = u.certificates.map((c) => c.subject);
+    let diracUser: DiracUser | null = null;
+    for (const dn of dns) diracUser ??= diracByDn.get(dn) ?? null;
+    const name = vomsName(u);
+    people.push({
+      key: `voms:${u.id}`,
+      vomsId: u.id,
+      name,
+      email: u.email ?? '',
+      dns,
+      suspended: u.suspended,
+      voms: u,
+      iam,
+      hr: personId === null ? null : (hrById.get(personId) ?? null),
+      dirac: diracUser,
+      search: searchText([u.id, name, u.email, ...dns, ...u.fqans, iam?.userName]),
+    });
+  }
+  for (const u of iamUsers) {
+    if (matchedIam.has(u)) continue;
+    const personId = numericLabel(u, 'hr.cern', 'cern_person_id');
+    const email = iamEmail(u) ?? '';
+    const dns = u.certificates.map((c) => c.subjectDn);
+    people.push({
+      key: `iam:${u.id}`,
+      vomsId: null,
+      name: iamName(u),
+      email,
+      dns,
+      suspended: !u.active,
+      voms: null,
+      iam: u,
+      hr: personId === null ? null : (hrById.get(personId) ?? null),
+      dirac: null,
+      search: searchText([u.id, u.userName, iamName(u), ...u.emails.map((e) => e.value), ...dns, ...u.groups.map((g) => g.name)]),
+    });
+  }
+  return {
+    vo,
+    snapshots: src.snapshots ?? {},
+    voms,
+    iamUsers,
+    iamGroups: src.iamGroups ?? [],
+    hr,
+    dirac,
+    people,
+    notes: src.notes ?? [],
+  };
+}
+
+function numericLabel(u: IamUser | null, prefix: string, name: string): number | null {
+  if (!u) return null;
+  const v = label(u, prefix, name);
+  const n = v === null ? NaN : Number(v);
+  return Number.isInteger(n) ? n : null;
+}
+
+/** The snapshot of a source to show: the VO's own, else one that names no VO. */
+function pickSnapshot(store: Store, kind: SourceKind, vo: string | null): SnapshotInfo | null {
+  if (vo === null) return store.latestSnapshot(kind);
+  const own = store.latestSnapshot(kind, vo);
+  if (own) return own;
+  const any = store.latestSnapshot(kind);
+  return any && any.vo === null ? any : null;
+}
+
+/** Reads the newest snapshot of every source from the store. Synchronous: sql.js is. */
+export function loadAppData(store: Store, vo: string | null): AppData {
+  const snapshots: Partial<Record<SourceKind, SnapshotInfo>> = {};
+  const notes: string[] = [];
+  const read = <T>(kind: SourceKind): T[] => {
+    const snap = pickSnapshot(store, kind, vo ?? snapshots.voms?.vo ?? null);
+    if (!snap) return [];
+    snapshots[kind] = snap;
+    try {
+      return store.readRecords<T>(snap.id);
+    } catch (err) {
+      notes.push(`snapshot ${snap.id} (${kind}) could not be read: ${err instanceof Error ? err.message : String(err)}`);
+      return [];
+    }
+  };
+  const voms = read<VomsUser>('voms');
+  const iamUsers = read<IamUser>('iam-users');
+  const iamGroups = read<IamGroup>('iam-groups');
+  const hr = read<VoPerson>('hr');
+  const dirac = read<unknown>('dirac');
+  const theVo = vo ?? snapshots.voms?.vo ?? snapshots['iam-users']?.vo ?? snapshots.dirac?.vo ?? null;
+  return buildAppData({ vo: theVo, snapshots, voms, iamUsers, iamGroups, hr, dirac, notes });
+}

@@ -1,0 +1,165 @@
+/**
+ * Users: every person, as a windowed list (only the visible rows are rendered), with `/` to filter
+ * by id, name, email, DN or FQAN, `s` to change the order, and enter for the detail with VOMS /
+ * IAM / HR / DIRAC side by side. Sorting and filtering run on prepared indexes (app/peopleQuery).
+ */
+
+import { Box, Text } from 'ink';
+import { useEffect, useMemo, useRef } from 'react';
+import type { Person } from '../app/data.js';
+import { START, clampPosition, moveList, scrollText, type ListPosition } from '../app/listNav.js';
+import { SORT_ORDERS, filterPeople, sortPeople, type FilterResult } from '../app/peopleQuery.js';
+import { useScreenInput } from '../app/screenInput.js';
+import { useLiveState } from '../app/useLiveState.js';
+import { VirtualList } from './components/VirtualList.js';
+import { TextView } from './components/TextView.js';
+import { detailColumns, sideBySide, sourceFlags } from './personDetail.js';
+import { clean, fit, truncate } from './text.js';
+import type { KeyEvent, ScreenDef, ScreenProps } from './types.js';
+
+/** Ask the Users screen to open one person: `nav.go('users', { openPerson: key })`. */
+export interface OpenPersonRequest {
+  openPerson: string;
+}
+
+function columns(width: number) {
+  const fixed = 2 + 8 + 4 + 5 + 3; // marker, id, certs, flags, gaps
+  const rest = Math.max(10, width - fixed);
+  const name = Math.max(6, Math.floor(rest * 0.42));
+  return { name, email: Math.max(4, rest - name - 1) };
+}
+
+function rowText(p: Person, w: { name: number; email: number }): string {
+  const id = p.vomsId === null ? 'iam' : String(p.vomsId);
+  const flags = `${p.suspended ? 'S' : ' '}${sourceFlags(p)}`;
+  return `${id.padStart(7)} ${fit(clean(p.name), w.name)} ${fit(clean(p.email), w.email)} ${String(p.dns.length).padStart(2)} ${flags}`;
+}
+
+interface UsersView {
+  sortIndex: number;
+  query: string;
+  /** The `/` field has focus. */
+  editing: boolean;
+  pos: ListPosition;
+  /** The person whose detail is open (key), or null for the list. */
+  detail: string | null;
+  detailTop: number;
+}
+
+const INITIAL: UsersView = { sortIndex: 0, query: '', editing: false, pos: START, detail: null, detailTop: 0 };
+
+function Users({ data, width, height, request }: ScreenProps) {
+  const [view, setView, liveView] = useLiveState<UsersView>(INITIAL);
+  const { sortIndex, query, editing, pos, detail, detailTop } = view;
+
+  // One sort per order, kept while the data stays the same.
+  const sortCache = useMemo(() => new Map<string, Person[]>(), [data.people]);
+  const lastFilter = useRef<FilterResult | null>(null);
+  const order = SORT_ORDERS[sortIndex];
+  const source = useMemo(() => {
+    let rows = sortCache.get(order.id);
+    if (!rows) sortCache.set(order.id, (rows = sortPeople(data.people, order)));
+    return rows;
+  }, [sortCache, data.people, order]);
+  const filtered = useMemo(() => (lastFilter.current = filterPeople(source, query, lastFilter.current)), [source, query]);
+  const rows = filtered.rows;
+
+  const listHeight = Math.max(1, height - 2);
+  const at = clampPosition(pos, rows.length, listHeight);
+  const person = detail === null ? null : (data.people.find((p) => p.key === detail) ?? null);
+  const detailLines = useMemo(() => (person ? sideBySide(detailColumns(person), width) : []), [person, width]);
+
+  useEffect(() => {
+    const payload = request?.payload as Partial<OpenPersonRequest> | undefined;
+    if (!payload?.openPerson) return;
+    const index = source.findIndex((p) => p.key === payload.openPerson);
+    setView((v) => ({
+      ...v,
+      query: '',
+      editing: false,
+      detail: payload.openPerson ?? null,
+      detailTop: 0,
+      pos: index >= 0 ? clampPosition({ cursor: index, top: index }, source.length, listHeight) : v.pos,
+    }));
+  }, [request]);
+
+  const onKey = ({ action, name, input }: KeyEvent): boolean => {
+    const v = liveView();
+    const set = (change: Partial<UsersView>) => setView((x) => ({ ...x, ...change }));
+    if (v.editing) {
+      if (name === 'enter') set({ editing: false });
+      else if (name === 'esc') set({ editing: false, query: '', pos: START });
+      else if (name === 'backspace') set({ query: v.query.slice(0, -1), pos: START });
+      else if (input && !/[\u0000-\u001f\u007f]/.test(input)) set({ query: v.query + input, pos: START });
+      return true;
+    }
+    if (v.detail !== null) {
+      if (action === 'back') {
+        set({ detail: null });
+        return true;
+      }
+      const next = action ? scrollText(v.detailTop, action, detailLines.length, height - 1) : null;
+      if (next === null) return false;
+      set({ detailTop: next });
+      return true;
+    }
+    switch (action) {
+      case 'filter':
+        set({ editing: true });
+        return true;
+      case 'back':
+        if (!v.query) return false;
+        set({ query: '', pos: START });
+        return true;
+      case 'sort':
+        set({ sortIndex: (v.sortIndex + 1) % SORT_ORDERS.length, pos: START });
+        return true;
+      case 'open': {
+        const p = rows[clampPosition(v.pos, rows.length, listHeight).cursor];
+        if (p) set({ detail: p.key, detailTop: 0 });
+        return p !== undefined;
+      }
+      default: {
+        const next = action ? moveList(clampPosition(v.pos, rows.length, listHeight), action, rows.length, listHeight) : null;
+        if (next) set({ pos: next });
+        return next !== null;
+      }
+    }
+  };
+  useScreenInput({
+    textMode: editing,
+    textHint: `filter: ${query}▏  (${rows.length} match)   enter keep · esc clear · backspace delete`,
+    onKey,
+  });
+
+  if (person) {
+    const title = `${person.vomsId === null ? 'IAM account' : `VOMS user ${person.vomsId}`}: ${clean(person.name)}  (esc back, j/k scroll)`;
+    return (
+      <Box flexDirection="column">
+        <Text bold>{truncate(title, width)}</Text>
+        <TextView lines={detailLines.map((text) => ({ text }))} top={detailTop} width={width} height={height - 1} />
+      </Box>
+    );
+  }
+
+  const w = columns(width);
+  const shown = rows.length ? `${at.top + 1}–${Math.min(rows.length, at.top + listHeight)} of ${rows.length}` : '0';
+  const filterText = query ? `  filter "${clean(query)}"${editing ? '▏' : ''}` : editing ? '  filter ▏' : '';
+  const info = `Users ${shown}${data.people.length !== rows.length ? ` (of ${data.people.length})` : ''}  sort: ${order.label}${filterText}`;
+  return (
+    <Box flexDirection="column">
+      <Text wrap="truncate">{truncate(info, width)}</Text>
+      <Text bold wrap="truncate">{truncate(`  ${'id'.padStart(7)} ${fit('name', w.name)} ${fit('email', w.email)} ${'#c'.padStart(2)} S${'VIHD'}`, width)}</Text>
+      <VirtualList
+        count={rows.length}
+        pos={at}
+        height={listHeight}
+        width={width}
+        row={(i) => rowText(rows[i], w)}
+        empty={query ? `no user matches "${clean(query)}"` : 'no users loaded: import a VOMS or IAM dump'}
+      />
+    </Box>
+  );
+}
+
+export const usersScreen: ScreenDef = { id: 'users', title: 'Users', component: Users };

@@ -1,0 +1,47 @@
+/**
+ * The top of every screen: the VO, each source with its snapshot time and age, the DRY-RUN badge,
+ * the `--insecure` warning, and the screens as tabs. Exactly `HEADER_ROWS` lines.
+ */
+
+import { Box, Text } from 'ink';
+import type { AppData } from '../../app/data.js';
+import { SOURCE_KINDS } from '../../engine/model.js';
+import { age, clean, truncate } from '../text.js';
+
+export const HEADER_ROWS = 3;
+
+export interface HeaderProps {
+  data: AppData | null;
+  width: number;
+  insecure: boolean;
+  dryRun: boolean;
+  screens: { id: string; title: string }[];
+  current: string;
+  now: number;
+}
+
+export function sourcesLine(data: AppData | null, now: number): string {
+  if (!data) return 'loading…';
+  const parts = SOURCE_KINDS.map((kind) => {
+    const snap = data.snapshots[kind];
+    return snap ? `${kind} #${snap.id} ${snap.createdAt.slice(0, 16).replace('T', ' ')} (${age(snap.createdAt, now)})` : `${kind} —`;
+  });
+  return parts.join(' · ');
+}
+
+export function Header({ data, width, insecure, dryRun, screens, current, now }: HeaderProps) {
+  const vo = data ? clean(data.vo ?? '(no VO)') : '…';
+  const title = `idsync-tui  VO ${vo}`;
+  const tabs = screens.map((s) => (s.id === current ? `[${s.title}]` : ` ${s.title} `)).join(' ');
+  return (
+    <Box flexDirection="column" width={width}>
+      <Text wrap="truncate">
+        <Text bold>{truncate(title, width)}</Text>
+        {dryRun ? <Text color="green" bold>{'  DRY-RUN'}</Text> : null}
+        {insecure ? <Text color="red" bold>{'  ⚠ --insecure: TLS verification is OFF'}</Text> : null}
+      </Text>
+      <Text dimColor wrap="truncate">{truncate(sourcesLine(data, now), width)}</Text>
+      <Text wrap="truncate">{truncate(tabs, width)}</Text>
+    </Box>
+  );
+}

@@ -1,0 +1,125 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { cleanup } from 'ink-testing-library';
+import { KEY_BINDINGS, keyLabel } from '../../src/app/keyBindings.js';
+import { KEYS, dataOf, people, renderTui, vomsUser } from './helpers.js';
+
+afterEach(() => cleanup());
+
+describe('TUI shell', () => {
+  it('shows the header with VO and DRY-RUN, the overview, and a status bar from the key table', async () => {
+    const tui = await renderTui({ data: dataOf({ voms: people(3) }) });
+    const f = tui.frame();
+    expect(f).toContain('VO nebula');
+    expect(f).toContain('DRY-RUN');
+    expect(f).toContain('users 3');
+    expect(f).toContain('? help');
+    expect(f).not.toContain('--insecure');
+    expect(f.split('\n').length).toBeLessThanOrEqual(23);
+  });
+
+  it('warns about --insecure on the header', async () => {
+    const tui = await renderTui({ data: dataOf({ voms: people(1) }), insecure: true });
+    expect(tui.frame()).toContain('--insecure');
+  });
+
+  it('help lists every binding of the key table', async () => {
+    const tui = await renderTui({ data: dataOf({ voms: people(1) }), rows: 40 });
+    await tui.press('?');
+    const f = await tui.waitFor((x) => x.includes('Keys —'), 'the help');
+    for (const b of KEY_BINDINGS) expect(f).toContain(b.description);
+    expect(f).toContain(keyLabel('pgdn'));
+    await tui.press(KEYS.esc);
+    await tui.waitFor((x) => !x.includes('Keys —'), 'help closed');
+  });
+
+  it('jumps to a screen with : and tab completion, and esc goes back', async () => {
+    const tui = await renderTui({ data: dataOf({ voms: people(5) }) });
+    await tui.press(':', 'u', 's');
+    await tui.waitFor((x) => x.includes(':us') && x.includes('→ users'), 'the prompt');
+    await tui.press(KEYS.tab);
+    await tui.waitFor((x) => x.includes(':users'), 'completed');
+    await tui.press(KEYS.enter);
+    await tui.waitFor((x) => x.includes('[Users]') && x.includes('Given1 Family1'), 'the Users screen');
+    await tui.press(KEYS.esc);
+    await tui.waitFor((x) => x.includes('[Overview]'), 'back on the Overview');
+  });
+
+  it('tab cycles through the screens', async () => {
+    const tui = await renderTui({ data: dataOf({ voms: people(2) }) });
+    await tui.press(KEYS.tab);
+    await tui.waitFor((x) => x.includes('[Users]'), 'Users');
+  });
+});
+
+describe('Users screen', () => {
+  it('moves down and opens the detail with certificates and FQANs', async () => {
+    const tui = await renderTui({ data: dataOf({ voms: people(30) }), initialScreen: 'users' });
+    expect(tui.frame()).toMatch(/› +1 Given1/);
+    await tui.press('j', KEYS.down);
+    await tui.waitFor((x) => /› +3 Given3/.test(x), 'cursor on user 3');
+    await tui.press('G');
+    await tui.waitFor((x) => /› +30 Given30/.test(x), 'cursor on the last user');
+    await tui.press('g', KEYS.enter);
+    const f = await tui.waitFor((x) => x.includes('VOMS user 1:'), 'the detail');
+    expect(f).toContain('/DC=org/DC=example/CN=User 1');
+    expect(f).toContain('/nebula');
+    await tui.press(KEYS.esc);
+    await tui.waitFor((x) => x.includes('sort: VOMS id'), 'the list again');
+  });
+
+  it('filters incrementally by name, email or DN, and esc clears the filter', async () => {
+    const voms = people(40);
+    voms[16] = vomsUser(17, { name: 'Zora', surname: 'Quist', email: 'zq@elsewhere.test' });
+    const tui = await renderTui({ data: dataOf({ voms }), initialScreen: 'users' });
+    await tui.press('/', 'q', 'u', 'i');
+    let f = await tui.waitFor((x) => x.includes('Users 1–1 of 1'), 'one match');
+    expect(f).toContain('Zora Quist');
+    expect(f).not.toContain('Given1 ');
+    await tui.press(KEYS.backspace, KEYS.backspace, KEYS.backspace, 'c', 'n', '=', 'u', 's', 'e', 'r', ' ', '3');
+    f = await tui.waitFor((x) => x.includes('1–13 of 13'), 'DN matches: every word of the filter');
+    await tui.press(KEYS.enter, KEYS.esc);
+    await tui.waitFor((x) => x.includes('Users 1–') && x.includes('of 40'), 'the whole list');
+  });
+
+  it('shows escape sequences and control characters in data escaped, never raw', async () => {
+    const voms = [vomsUser(1, { name: 'Evil\u001B[2J\u001B]0;pwned\u0007', surname: 'Name\r\nX', email: 'a\u202Eb@example.org' })];
+    const tui = await renderTui({ data: dataOf({ voms }), initialScreen: 'users' });
+    await tui.press(KEYS.enter);
+    const f = await tui.waitFor((x) => x.includes('VOMS user 1:'), 'the detail');
+    expect(f).toContain('Evil\\e[2J\\e]0;pwned\\x07');
+    expect(f).toContain('Name\\r\\nX');
+    expect(f).toContain('a\\u202eb@example.org');
+    expect(f).not.toContain('\u001B[2J');
+    expect(f).not.toContain('\u0007');
+    expect(f).not.toContain('\u202E');
+  });
+
+  it('renders only the visible rows of 100 000 users and stays within the terminal', async () => {
+    const tui = await renderTui({ data: dataOf({ voms: people(100_000) }), initialScreen: 'users', rows: 24 });
+    const f = tui.frame();
+    const rows = f.split('\n').filter((l) => /^[› ] +\d+ Given/.test(l));
+    expect(rows.length).toBe(24 - 1 - 3 - 1 - 2);
+    expect(f.split('\n').length).toBeLessThanOrEqual(23);
+    expect(f).toContain('of 100000');
+    await tui.press('G');
+    const end = await tui.waitFor((x) => /› +100000 Given100000/.test(x), 'the last user');
+    expect(end.split('\n').filter((l) => /^[› ] +\d+ Given/.test(l)).length).toBe(rows.length);
+    await tui.press('/', '9', '9', '9', '9', '9');
+    await tui.waitFor((x) => x.includes('of 1 ') || /of 1\b/.test(x), 'one match for 99999');
+  });
+});
+
+describe('keys arriving together', () => {
+  it('types into the filter when `/` and `q` come in one chunk, instead of quitting', async () => {
+    const voms = people(3);
+    voms[1] = vomsUser(2, { name: 'Quinn' });
+    const tui = await renderTui({ data: dataOf({ voms }), initialScreen: 'users' });
+    await tui.press('/qu');
+    const f = await tui.waitFor((x) => x.includes('filter "qu"'), 'the filter');
+    expect(f).toContain('Quinn');
+    await tui.press(':ov\r');
+    await tui.waitFor((x) => x.includes('filter "qu:ov"') && !x.includes('▏'), 'still typing in the filter, then kept by enter');
+    await tui.press(':ov\r');
+    await tui.waitFor((x) => x.includes('[Overview]'), 'jumped in one chunk');
+  });
+});
