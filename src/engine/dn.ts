@@ -42,8 +42,9 @@ const HEX2 = /^[0-9A-Fa-f]{2}$/;
 
 /** Parses a DN in either form: slash form when it starts with `/`, RFC 2253 otherwise. */
 export function parseDn(text: string): Dn {
-  const trimmed = text.trim();
-  if (trimmed === '' || trimmed === '/') throw new DnError('empty DN');
+  // Trailing whitespace is left to the value readers: it may be escaped (`CN=a\ `).
+  const trimmed = text.trimStart();
+  if (trimmed.trim() === '' || trimmed.trim() === '/') throw new DnError('empty DN');
   return trimmed.startsWith('/') ? parseSlash(trimmed) : parseRfc2253(trimmed);
 }
 

@@ -70,16 +70,103 @@ export function parseJsonText(text: string, file: string): unknown {
 
 function jsonSyntaxError(text: string, file: string, err: unknown): InputError {
   const message = err instanceof Error ? err.message : String(err);
-  const match = /at position (\d+)/.exec(message);
+  const located = /^(.*) in JSON at position (\d+)/.exec(message);
+  const position = located ? Number(located[2]) : locateJsonError(text);
   const end = text.trimEnd().length;
-  const position = match ? Number(match[1]) : end;
   const { line, column } = lineColumn(text, Math.min(position, text.length));
   if (position >= end) {
     return new InputError(file, `line ${line}`, 'the JSON ends early: the file is truncated or incomplete');
   }
-  const problem = message.replace(/ in JSON at position \d+.*$/, '').replace(/^Unexpected token/, 'unexpected character');
-  const first = problem.charAt(0).toLowerCase() + problem.slice(1);
-  return new InputError(file, `line ${line}, column ${column}`, `not valid JSON: ${first}`);
+  const problem = located ? located[1].charAt(0).toLowerCase() + located[1].slice(1) : `unexpected ${JSON.stringify(/^[\w.+-]+/.exec(text.slice(position, position + 40))?.[0] ?? text[position])}`;
+  return new InputError(file, `line ${line}, column ${column}`, `not valid JSON: ${problem}`);
+}
+
+/**
+ * Offset of the first JSON syntax error, for the messages of `JSON.parse` that give no position.
+ * Only runs after `JSON.parse` has failed, so it may be simple rather than fast.
+ */
+export function locateJsonError(t: string): number {
+  let i = 0;
+  const fail = (): never => {
+    throw i;
+  };
+  const ws = () => {
+    while (i < t.length && (t[i] === ' ' || t[i] === '\t' || t[i] === '\n' || t[i] === '\r')) i++;
+  };
+  const word = (w: string) => {
+    if (t.startsWith(w, i)) i += w.length;
+    else fail();
+  };
+  const string = () => {
+    i++;
+    for (;;) {
+      if (i >= t.length) fail();
+      const c = t.charCodeAt(i);
+      if (c === 34) {
+        i++;
+        return;
+      }
+      if (c < 0x20) fail();
+      if (c !== 92) {
+        i++;
+        continue;
+      }
+      i++;
+      if (t[i] === 'u') {
+        if (!/^[0-9a-fA-F]{4}$/.test(t.slice(i + 1, i + 5))) fail();
+        i += 5;
+      } else if (i < t.length && '"\\/bfnrt'.includes(t[i])) i++;
+      else fail();
+    }
+  };
+  const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+  const value = (depth: number): void => {
+    if (depth > 100_000) fail();
+    ws();
+    const c = t[i];
+    if (c === '{' || c === '[') {
+      const close = c === '{' ? '}' : ']';
+      i++;
+      ws();
+      if (t[i] === close) {
+        i++;
+        return;
+      }
+      for (;;) {
+        if (c === '{') {
+          ws();
+          if (t[i] !== '"') fail();
+          string();
+          ws();
+          if (t[i] !== ':') fail();
+          i++;
+        }
+        value(depth + 1);
+        ws();
+        if (t[i] === ',') i++;
+        else if (t[i] === close) {
+          i++;
+          return;
+        } else fail();
+      }
+    }
+    if (c === '"') return string();
+    if (c === 't') return word('true');
+    if (c === 'f') return word('false');
+    if (c === 'n') return word('null');
+    NUMBER.lastIndex = i;
+    if (!NUMBER.exec(t)) fail();
+    i = NUMBER.lastIndex;
+  };
+  try {
+    value(0);
+    ws();
+    if (i < t.length) fail();
+    return t.length;
+  } catch (thrown) {
+    if (typeof thrown === 'number') return thrown;
+    return t.length; // stack exhausted: the text nests too deeply to point at anything better
+  }
 }
 
 /**

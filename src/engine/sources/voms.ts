@@ -177,6 +177,8 @@ export function toMillis(value: string | number | null | undefined, file: string
   if (typeof value === 'number') {
     if (Number.isFinite(value)) return value;
   } else {
+    const fast = plainUtc(value);
+    if (fast !== null) return fast;
     const m = DATE.exec(value.trim());
     if (m) {
       const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '', zone = 'Z'] = m;
@@ -188,15 +190,40 @@ export function toMillis(value: string | number | null | undefined, file: string
   throw new InputError(file, formatJsonPath(path), `expected a date like 2012-12-12T16:41:50, got ${describeValue(value)}`);
 }
 
+/** `YYYY-MM-DDTHH:MM:SS`, the form VOMS prints, without building strings (100 000 users have 300 000 dates). */
+function plainUtc(value: string): number | null {
+  if (value.length !== 19 || value.charCodeAt(10) !== 84 /* T */) return null;
+  const y = digits(value, 0, 4);
+  const mo = digits(value, 5, 2);
+  const d = digits(value, 8, 2);
+  const h = digits(value, 11, 2);
+  const mi = digits(value, 14, 2);
+  const s = digits(value, 17, 2);
+  if (value[4] !== '-' || value[7] !== '-' || value[13] !== ':' || value[16] !== ':') return null;
+  if (!(mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 && s <= 59)) return null;
+  return Date.UTC(y, mo - 1, d, h, mi, s);
+}
+
+function digits(text: string, start: number, length: number): number {
+  let n = 0;
+  for (let i = start; i < start + length; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return NaN;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
 /** The VO a dump is for: the one root group all FQANs share, when they do. */
 function voOf(users: VomsUser[]): string | null {
   let vo: string | null = null;
   for (const user of users) {
     for (const fqan of user.fqans) {
-      const root = fqan.split('/')[1];
-      if (!root) continue;
-      if (vo === null) vo = root;
-      else if (vo !== root) return null;
+      const end = fqan.indexOf('/', 1);
+      const root = end === -1 ? fqan.slice(1) : fqan.slice(1, end);
+      if (vo === root || !root) continue;
+      if (vo !== null) return null;
+      vo = root;
     }
   }
   return vo;
