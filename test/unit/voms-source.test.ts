@@ -112,7 +112,7 @@ describe('VOMS dump refusals name file, JSON path and field', () => {
     expect(refusal('{\n  "result": [\n    { "id": 1,, }\n  ]\n}')).toMatch(/^voms-dump.json: line 3, column \d+: not valid JSON/);
     expect(refusal('id;email\n1;a@b')).toMatch(/^voms-dump.json: line 1, column 1: not valid JSON/);
     expect(refusal('\n\n  {"result": nul }')).toBe('voms-dump.json: line 3, column 14: not valid JSON: unexpected "nul"');
-    expect(refusal('[1, 2, tru]')).toBe('voms-dump.json: line 1, column 11: not valid JSON: unexpected "]"');
+    expect(refusal('[1, 2, tru]')).toBe('voms-dump.json: line 1, column 8: not valid JSON: unexpected "tru"');
     expect(refusal('')).toBe('voms-dump.json: is empty; expected JSON');
   });
   it('JSON of another shape', () => {
