@@ -1,10 +1,50 @@
-/** Placeholder until the TUI shell lands: refuses politely without a terminal. */
-import type { GlobalOptions } from './commands/context.js';
-import { OperationError } from './engine/errors.js';
+/**
+ * The TUI entry: refuses without a terminal, opens the database (a fresh demo one with --demo),
+ * and renders the app. Ink is imported here only, so headless commands never load it.
+ */
 
-export async function runTui(_opts: GlobalOptions): Promise<number> {
+import { App } from './app/App.js';
+import { loadAppData } from './app/data.js';
+import { EXIT, resolveDbPath, type GlobalOptions } from './commands/context.js';
+import { OperationError } from './engine/errors.js';
+import { openStore } from './store/store.js';
+import type { Store } from './store/types.js';
+
+/**
+ * Opens for writing (the Plan and Apply screens record decisions); when another process holds the
+ * database, opens it read-only instead and says so, rather than refusing to show anything.
+ */
+async function openForTui(file: string): Promise<{ store: Store; note: string | null }> {
+  try {
+    return { store: await openStore(file), note: null };
+  } catch (err) {
+    if (!(err instanceof OperationError) || !/in use/.test(err.message)) throw err;
+    return { store: await openStore(file, { readOnly: true }), note: `${err.message}: opened read-only` };
+  }
+}
+
+export async function runTui(opts: GlobalOptions): Promise<number> {
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     throw new OperationError('the TUI needs a terminal; use a headless command (see --help) in scripts');
   }
-  return 0;
+  const demo = opts.demo ? await (await import('./demo.js')).createDemoDatabase() : null;
+  try {
+    const { store, note } = await openForTui(demo?.file ?? resolveDbPath(opts));
+    try {
+      const vo = opts.vo ?? demo?.vo ?? null;
+      const load = () => {
+        const data = loadAppData(store, vo);
+        data.notes.unshift(...(demo?.notes ?? []), ...(note ? [note] : []));
+        return data;
+      };
+      const { render } = await import('ink');
+      const app = render(<App load={load} store={store} insecure={opts.insecure === true} />, { exitOnCtrlC: true });
+      await app.waitUntilExit();
+    } finally {
+      store.close();
+    }
+  } finally {
+    await demo?.cleanup();
+  }
+  return EXIT.ok;
 }

@@ -1,0 +1,63 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { cleanup } from 'ink-testing-library';
+import { createDemoDatabase, type DemoDatabase } from '../../src/demo.js';
+import { loadAppData } from '../../src/app/data.js';
+import { openStore } from '../../src/store/store.js';
+import { main } from '../../src/program.js';
+import { KEYS, renderTui } from './helpers.js';
+
+let demo: DemoDatabase | null = null;
+afterEach(async () => {
+  cleanup();
+  await demo?.cleanup();
+  demo = null;
+});
+
+describe('--demo', () => {
+  it('loads the bundled VO into a fresh database and the TUI shows it', async () => {
+    demo = await createDemoDatabase();
+    const store = await openStore(demo.file, { readOnly: true });
+    try {
+      const voms = store.latestSnapshot('voms');
+      expect(voms?.vo).toBe('nebula');
+      const data = loadAppData(store, demo.vo);
+      expect(data.voms.length).toBe(voms!.recordCount);
+      const tui = await renderTui({ data, columns: 120, rows: 30 });
+      const f = tui.frame();
+      expect(f).toContain('VO nebula');
+      expect(f).toContain(`users ${voms!.recordCount}`);
+      expect(f).toMatch(/voms #\d+ \d{4}-\d\d-\d\d/);
+      // A person known to VOMS and IAM: the detail shows both side by side.
+      const both = data.people.findIndex((p) => p.voms && p.iam);
+      expect(both).toBeGreaterThanOrEqual(0);
+      await tui.press(':users\r');
+      await tui.waitFor((x) => x.includes('[Users]'), 'Users');
+      await tui.press(...Array(both).fill('j'), KEYS.enter);
+      const detail = await tui.waitFor((x) => x.includes(`VOMS user ${data.people[both].vomsId}:`), 'the detail');
+      expect(detail).toMatch(/VOMS +│ IAM/);
+      expect(detail).toContain(data.people[both].iam!.userName);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('the removal of the temporary database leaves nothing behind', async () => {
+    const d = await createDemoDatabase();
+    const { existsSync } = await import('node:fs');
+    expect(existsSync(d.file)).toBe(true);
+    await d.cleanup();
+    expect(existsSync(d.file)).toBe(false);
+  });
+
+  it('refuses to open the TUI without a terminal, with a clear error', async () => {
+    const chunks: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((s: string) => (chunks.push(String(s)), true)) as typeof process.stderr.write;
+    try {
+      expect(await main(['node', 'idsync-tui', '--demo'])).toBe(1);
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(chunks.join('')).toMatch(/^idsync-tui: the TUI needs a terminal/);
+  });
+});
