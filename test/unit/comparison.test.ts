@@ -205,3 +205,21 @@ describe('compareVomsIam output', () => {
     expect(result.duplicateDns).toEqual([{ dn: '/DC=org/DC=example/CN=User 1', side: 'voms', owners: ['1', '2'] }]);
   });
 });
+
+describe('compareVomsIam roles sharing one IAM group', () => {
+  // `/vo/production` and `/vo/Role=production` both become the IAM group `vo/production`.
+  const groups = [group('g-vo', 'vo'), group('g-prod', 'vo/production', true)];
+  const member = iam('1', { groups: [{ id: 'g-vo', name: 'vo' }, { id: 'g-prod', name: 'vo/production' }] });
+  const others = [voms(8, { fqans: ['/vo', '/vo/production'] }), voms(9, { fqans: ['/vo', '/vo/Role=production'] })];
+
+  it('counts the membership for the group, the role, or both, as the VOMS user holds them', () => {
+    for (const fqans of [['/vo', '/vo/production'], ['/vo', '/vo/Role=production'], ['/vo', '/vo/Role=production', '/vo/production']]) {
+      expect(run([voms(1, { fqans }), ...others], [member], groups).differences).toEqual([]);
+    }
+  });
+
+  it('reads it as the labelled role when the VOMS user holds neither', () => {
+    const result = run([voms(1, { fqans: ['/vo'] }), ...others], [member], groups);
+    expect(result.differences.map((d) => [d.field, d.voms, d.iam])).toEqual([['roles', ['/vo'], ['/vo', '/vo/Role=production']]]);
+  });
+});

@@ -3,7 +3,8 @@
  * with each certificate's own CA and the user's values computed once per user.
  */
 import type { IamUser, VomsUser } from '../model.js';
-import { dnKey, rfc2253ToSlash } from '../dn.js';
+import { rfc2253ToSlash } from '../dn.js';
+import { fastDnKey } from './fastDnKey.js';
 
 /** What one side says about the person behind a DN. */
 export interface SideValues {
@@ -34,7 +35,7 @@ export function isRobotDn(dn: string): boolean {
 /** A DN the parser cannot read still gets compared, by its trimmed text. */
 function keyOf(dn: string): string {
   try {
-    return dnKey(dn);
+    return fastDnKey(dn);
   } catch {
     return dn.trim();
   }

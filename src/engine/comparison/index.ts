@@ -8,9 +8,9 @@ import type { IamGroup, IamUser, VomsUser } from '../model.js';
 import {
   type DnEntry, type SideValues, iamEntries, iamMail, iamNickname, indexEntries, isRobotDn, slashOf, vomsEntries, vomsNickname,
 } from './entries.js';
-import { certificateDiffs, personDiffs } from './fields.js';
+import { type FieldDiff, certificateDiffs, personDiffs } from './fields.js';
 import { matchPeople } from './people.js';
-import { compareStrings, iamRoleResolver, vomsFqanUniverse, vomsRoles } from './roles.js';
+import { compareStrings, iamRoleResolver, iamRoles, vomsFqanUniverse, vomsRoleLists } from './roles.js';
 import type {
   DnDifference, DuplicateDn, MissingInIam, MissingInVoms, PersonDifference, PersonReport, VomsIamComparison,
 } from './types.js';
@@ -40,10 +40,20 @@ function fullName(first: string | null, last: string | null): string | null {
 export function compareVomsIam(input: CompareVomsIamInput): VomsIamComparison {
   const { vo, voms, iamUsers: iam } = input;
 
-  const vomsRoleLists = voms.map(vomsRoles);
-  const resolveRoles = iamRoleResolver(vo, input.iamGroups, vomsFqanUniverse(voms, (i) => vomsRoleLists[i]));
-  const vomsValues: SideValues[] = voms.map((u, i) => ({ suspended: u.suspended, mail: u.email, nickname: vomsNickname(u), roles: vomsRoleLists[i] }));
-  const iamValues: SideValues[] = iam.map((u) => ({ suspended: !u.active, mail: iamMail(u), nickname: iamNickname(u), roles: resolveRoles(u.groups) }));
+  const vomsRoles = vomsRoleLists(voms);
+  const resolver = iamRoleResolver(vo, input.iamGroups, vomsFqanUniverse(voms, (i) => vomsRoles[i]));
+  const vomsValues: SideValues[] = voms.map((u, i) => ({ suspended: u.suspended, mail: u.email, nickname: vomsNickname(u), roles: vomsRoles[i] }));
+  const iamValues = iam.map((u) => ({ suspended: !u.active, mail: iamMail(u), nickname: iamNickname(u), roles: iamRoles(resolver, u.groups) }));
+  // The per-DN and the per-person view ask for the same pair: compute its differences once.
+  const lastPartner = new Int32Array(iam.length).fill(-1);
+  const lastDiffs: FieldDiff[][] = new Array(iam.length);
+  const pairDiffs = (v: number, i: number): FieldDiff[] => {
+    if (lastPartner[i] === v) return lastDiffs[i];
+    const theirs = iamValues[i];
+    const roles = typeof theirs.roles === 'function' ? theirs.roles(vomsRoles[v]) : theirs.roles;
+    lastPartner[i] = v;
+    return (lastDiffs[i] = personDiffs(vomsValues[v], { ...theirs, roles }));
+  };
 
   const vomsList = vomsEntries(voms);
   const iamList = iamEntries(iam);
@@ -68,7 +78,7 @@ export function compareVomsIam(input: CompareVomsIamInput): VomsIamComparison {
       });
       continue;
     }
-    const diffs = [...certificateDiffs(v, i), ...personDiffs(vomsValues[v.owner], iamValues[i.owner])];
+    const diffs = [...certificateDiffs(v, i), ...pairDiffs(v.owner, i.owner)];
     if (diffs.length) differing++;
     for (const d of diffs) differences.push({ dn: v.subject, field: d.field, voms: d.voms, iam: d.iam, robot });
   }
@@ -99,7 +109,7 @@ export function compareVomsIam(input: CompareVomsIamInput): VomsIamComparison {
     }
     peopleMatched++;
     const theirs = iamCerts[i];
-    const differencesOfPerson: PersonDifference[] = personDiffs(vomsValues[v], iamValues[i]).map((d) => ({ dn: null, ...d }));
+    const differencesOfPerson: PersonDifference[] = pairDiffs(v, i).map((d) => ({ dn: null, ...d }));
     const onlyInVoms: string[] = [];
     for (const e of mine) {
       const same = theirs.find((t) => t.key === e.key);

@@ -9,14 +9,21 @@
 import type { IamGroup, IamGroupRef, VomsUser } from '../model.js';
 import { hasRoleLabel, iamGroupToFqan, normalizeFqan } from '../rules/roles.js';
 
-/** The FQANs of a VOMS user, canonical spelling, unique and sorted. */
-export function vomsRoles(user: VomsUser): string[] {
-  const out = new Set<string>();
-  for (const fqan of user.fqans) {
-    const normal = normalizeFqan(fqan);
-    if (normal !== null) out.add(normal);
-  }
-  return sortedStrings(out);
+/** The FQANs of each VOMS user, canonical spelling, unique and sorted. A VO has few distinct FQANs. */
+export function vomsRoleLists(users: readonly VomsUser[]): string[][] {
+  const normal = new Map<string, string | null>();
+  return users.map((user) => {
+    const out = new Set<string>();
+    for (const fqan of user.fqans) {
+      let n = normal.get(fqan);
+      if (n === undefined) {
+        n = normalizeFqan(fqan);
+        normal.set(fqan, n);
+      }
+      if (n !== null) out.add(n);
+    }
+    return sortedStrings(out);
+  });
 }
 
 /** Every FQAN some VOMS user holds: the groups and roles VOMS manages. */
@@ -26,33 +33,64 @@ export function vomsFqanUniverse(users: readonly VomsUser[], rolesOf: (index: nu
   return universe;
 }
 
-export type IamRoleResolver = (refs: readonly IamGroupRef[]) => string[];
+/**
+ * The FQANs an IAM user's groups stand for. `forUser` is given the FQANs of the VOMS user it is
+ * compared with: the importer maps both `/vo/production` and `/vo/Role=production` to the one IAM
+ * group `vo/production`, so membership of such a group counts for whichever of the two (or both)
+ * that VOMS user holds, and for the labelled reading when it holds neither.
+ */
+export interface IamRoleResolver {
+  /** The possible FQANs of each membership, preferred reading first (empty: not compared). */
+  readings(refs: readonly IamGroupRef[]): string[][];
+  forUser(readings: readonly string[][], vomsFqans: readonly string[]): string[];
+}
+
+/** An IAM user's FQANs: fixed when no membership is ambiguous, else worked out per VOMS user. */
+export type IamRoles = string[] | ((vomsFqans: readonly string[]) => string[]);
+
+export function iamRoles(resolver: IamRoleResolver, refs: readonly IamGroupRef[]): IamRoles {
+  const readings = resolver.readings(refs);
+  if (readings.some((r) => r.length > 1)) return (vomsFqans) => resolver.forUser(readings, vomsFqans);
+  return sortedStrings(new Set(readings.map((r) => r[0])));
+}
 
 export function iamRoleResolver(vo: string, iamGroups: readonly IamGroup[], managed: ReadonlySet<string>): IamRoleResolver {
-  const known = (fqan: string | null): string | null => (fqan !== null && managed.has(fqan) ? fqan : null);
-  const byId = new Map<string, string | null>();
-  const byName = new Map<string, string | null>();
-  for (const group of iamGroups) {
-    const fqan = known(iamGroupToFqan(group.name, hasRoleLabel(group.labels), vo));
-    byId.set(group.id, fqan);
-    if (!byName.has(group.name)) byName.set(group.name, fqan);
-  }
-  const unlabelled = (name: string): string | null => {
-    let fqan = byName.get(name);
-    if (fqan === undefined) {
-      fqan = known(iamGroupToFqan(name, false, vo)) ?? known(iamGroupToFqan(name, true, vo));
-      byName.set(name, fqan);
-    }
-    return fqan;
+  const readingsOf = (name: string, labelled: boolean | null): string[] => {
+    const asRole = iamGroupToFqan(name, true, vo);
+    const asGroup = iamGroupToFqan(name, false, vo);
+    // An unlabelled group in the dump is a plain group; a group the dump does not list may be either.
+    const order = labelled === false ? [asGroup] : labelled ? [asRole, asGroup] : [asGroup, asRole];
+    return [...new Set(order.filter((f): f is string => f !== null && managed.has(f)))];
   };
-  return (refs) => {
-    const out = new Set<string>();
-    for (const ref of refs) {
-      const fromId = byId.get(ref.id);
-      const fqan = fromId !== undefined ? fromId : unlabelled(ref.name.replace(/^\/+/, ''));
-      if (fqan !== null) out.add(fqan);
+  const byId = new Map<string, string[]>();
+  const byName = new Map<string, string[]>();
+  for (const group of iamGroups) {
+    const readings = readingsOf(group.name, hasRoleLabel(group.labels));
+    byId.set(group.id, readings);
+    if (!byName.has(group.name)) byName.set(group.name, readings);
+  }
+  const unlisted = (name: string): string[] => {
+    let readings = byName.get(name);
+    if (readings === undefined) {
+      readings = readingsOf(name, null);
+      byName.set(name, readings);
     }
-    return sortedStrings(out);
+    return readings;
+  };
+  return {
+    readings: (refs) => refs.map((ref) => byId.get(ref.id) ?? unlisted(ref.name.replace(/^\/+/, ''))).filter((r) => r.length > 0),
+    forUser: (readings, vomsFqans) => {
+      const out = new Set<string>();
+      for (const options of readings) {
+        if (options.length === 1) {
+          out.add(options[0]);
+          continue;
+        }
+        const held = options.filter((f) => vomsFqans.includes(f));
+        for (const f of held.length ? held : options.slice(0, 1)) out.add(f);
+      }
+      return sortedStrings(out);
+    },
   };
 }
 
