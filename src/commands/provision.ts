@@ -54,9 +54,10 @@ function target(opts: ConnectionOptions): { url: string; agent: string } {
   return { url, agent };
 }
 
-async function connect(opts: ConnectionOptions, global: GlobalOptions): Promise<ProvisioningClient> {
+async function connect(opts: ConnectionOptions, global: GlobalOptions, login = true): Promise<ProvisioningClient> {
   const { url, agent } = target(opts);
-  const password = await readSecret({
+  // `ok()` needs no login, so no password either.
+  const password = !login ? '' : await readSecret({
     file: opts.passwordFile ?? getSetting('provision.passwordFile'),
     env: ['IDSYNC_PROVISION_PASSWORD'],
     what: 'provisioning password',
@@ -256,10 +257,12 @@ async function runWrite(cmd: Command, method: WriteMethod, uid: string): Promise
   );
 }
 
-async function runRead(cmd: Command, read: (client: ProvisioningClient) => Promise<{ json: unknown; lines: string[]; failure?: string }>): Promise<number> {
+type ReadOutput = { json: unknown; lines: string[]; failure?: string };
+
+async function runRead(cmd: Command, read: (client: ProvisioningClient) => Promise<ReadOutput>, login = true): Promise<number> {
   const opts = cmd.opts<ConnectionOptions>();
   const global = globalOptions(cmd);
-  const client = await connect(opts, global);
+  const client = await connect(opts, global, login);
   const out = await read(client);
   if (global.json) printJson(out.json);
   else for (const line of out.lines) printLine(line);
@@ -267,7 +270,7 @@ async function runRead(cmd: Command, read: (client: ProvisioningClient) => Promi
   return EXIT.ok;
 }
 
-function accountRead(result: ProvisioningResult): { json: unknown; lines: string[]; failure?: string } {
+function accountRead(result: ProvisioningResult): ReadOutput {
   return {
     json: resultJson(result),
     lines: resultLines(result),
@@ -280,14 +283,12 @@ export function register(program: Command): void {
     .command('provision')
     .description('the XML-RPC provisioning API: connectors, services, accounts (writes are dry runs without --apply)');
 
-  const read = (name: string, description: string, fn: (client: ProvisioningClient, arg?: string) => Promise<{ json: unknown; lines: string[]; failure?: string }>) => {
-    const [verb] = name.split(' ');
+  const read = (name: string, description: string, fn: (client: ProvisioningClient, arg?: string) => Promise<ReadOutput>) => {
     withConnection(provision.command(name).description(description)).action(
       action(async function (this: Command, arg?: string) {
-        return runRead(this, (client) => fn(client, arg));
+        return runRead(this, (client) => fn(client, arg), name !== 'ok');
       }),
     );
-    return verb;
   };
 
   read('ok', 'is the API up? (no login)', async (client) => {

@@ -149,6 +149,23 @@ describe('idsync-tui provision', () => {
     expect(everything).not.toContain(server.password);
   });
 
+  it('answers ok without a password', async () => {
+    const run = await cli(['ok', '--json', '--provision-url', server.url, '--agent', server.agent]);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ ok: true, answer: 'OK' });
+  });
+
+  it('with --retry-failed, re-sends once to the service of a connector whose request record says it failed', async () => {
+    const run = await cli(['disable', 'jdoe', '--services', 'login,storage', '--apply', '--retry-failed', ...connection()]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/failed on AFS \(connector unavailable\); done on LDAP, Unix/);
+    const stats = await server.stats();
+    expect(stats.calls.disableAccount).toBe(2);
+    expect(stats.calls.getResponseById).toBe(1);
+    const attempts = (await auditDetails()).slice(-2).map((a) => [a.detail.attempt, a.detail.services, (a.detail.requests as unknown[]).length]);
+    expect(attempts).toEqual([['first', ['login', 'storage'], 3], ['retry', ['login', 'storage'], 1]]);
+  });
+
   it('asks for the password when there is none, as a usage error', async () => {
     const run = await cli(['services', '--provision-url', server.url, '--agent', server.agent]);
     expect(run.code).toBe(2);
