@@ -10,12 +10,12 @@ import type { Store } from '../store/types.js';
 import { resolveDbPath, type GlobalOptions } from './context.js';
 
 /** The option that passes each source as a file, and how people call it. */
-export const SOURCE_OPTION: Record<SourceKind, { flag: string; label: string; importAs: string }> = {
-  voms: { flag: '--voms', label: 'VOMS', importAs: 'voms' },
-  'iam-users': { flag: '--iam', label: 'IAM users', importAs: 'iam' },
-  'iam-groups': { flag: '--iam-groups', label: 'IAM groups', importAs: 'iam' },
-  hr: { flag: '--hr', label: 'CERN HR', importAs: 'hr' },
-  dirac: { flag: '--dirac', label: 'DIRAC', importAs: 'dirac' },
+export const SOURCE_OPTION: Record<SourceKind, { flag: string; label: string; importAs: string; records: string }> = {
+  voms: { flag: '--voms', label: 'VOMS', importAs: 'voms', records: 'VOMS users' },
+  'iam-users': { flag: '--iam', label: 'IAM users', importAs: 'iam', records: 'IAM accounts' },
+  'iam-groups': { flag: '--iam-groups', label: 'IAM groups', importAs: 'iam', records: 'IAM groups' },
+  hr: { flag: '--hr', label: 'CERN HR', importAs: 'hr', records: 'HR persons' },
+  dirac: { flag: '--dirac', label: 'DIRAC', importAs: 'dirac', records: 'DIRAC users' },
 };
 
 export interface LoadedSource<T> {
