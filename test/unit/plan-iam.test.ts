@@ -172,6 +172,15 @@ describe('planIam: conflicts', () => {
     expect(ofKind(changes, 'user')).toEqual([]);
   });
 
+  it('does not match by an email a suspended VOMS user shares: the account may be theirs', () => {
+    const account = iamUser('a1', { userName: 'user.2', emails: [{ value: 'Shared@x.org', type: null, primary: true }] });
+    const voms = [vomsUser(2, { email: 'Shared@x.org', suspended: true }), vomsUser(3, { email: 'shared@x.org', name: 'Chen' })];
+    const { changes, conflicts } = plan(voms, [account]);
+    expect(conflicts.map((c) => [c.kind, c.ref.vomsId, c.ref.iamId])).toEqual([['duplicate-email', 3, 'a1']]);
+    expect(conflicts[0].detail).toContain('suspended VOMS user(s) 2');
+    expect(changes.filter((c) => c.ref.iamId === 'a1')).toEqual([]);
+  });
+
   it('reports an account that carries another VOMS id, and merges only with --merge-accounts', () => {
     const account = iamUser('a1', { labels: [idLabel(99)], emails: [{ value: 'user7@example.org', type: null, primary: true }] });
     const refused = plan([vomsUser(7, { fqans: [] })], [account]);

@@ -39,6 +39,8 @@ export interface PlanIamResult {
   changes: PlannedChange[];
   conflicts: Conflict[];
   summary: { insert: number; update: number; delete: number };
+  /** What the plan could not know (e.g. the dump had no labels or attributes). */
+  warnings: string[];
 }
 
 
@@ -51,7 +53,7 @@ export function planIam(input: PlanIamInput): PlanIamResult {
   const certificates = new Map<string, CertificateInfo>();
 
   const groups = desiredGroups(vo, users, input.voms, input.iamGroups, conflicts);
-  const accounts = desiredAccounts(vo, users, input.iamUsers, groups.valid, {
+  const accounts = desiredAccounts(vo, users, input.voms, input.iamUsers, groups.valid, {
     emailMap: options.emailMap ?? new Map(),
     usernameAttr: options.usernameAttr ?? null,
     syncActivation,
@@ -85,5 +87,14 @@ export function planIam(input: PlanIamInput): PlanIamResult {
   // CONTRACT.md: arrays sorted by their first key (kind), so the same input prints the same bytes.
   const text = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   all.sort((a, b) => text(a.kind, b.kind) || Number(a.ref.vomsId ?? -1) - Number(b.ref.vomsId ?? -1) || text(a.detail, b.detail));
-  return { changes: result.changes, conflicts: all, summary: result.summary };
+  return { changes: result.changes, conflicts: all, summary: result.summary, warnings: dumpWarnings(input.iamUsers, accounts.owners) };
+}
+
+function dumpWarnings(iamUsers: readonly IamUser[], owners: ReadonlyMap<string, number>): string[] {
+  const warnings: string[] = [];
+  const noLabels = iamUsers.filter((u) => u.labels === null).length;
+  if (noLabels) warnings.push(`${noLabels} IAM accounts came without labels: they cannot be matched by the voms id label (fetch them with labels)`);
+  const noAttributes = iamUsers.filter((u) => u.attributes === null && owners.has(u.id)).length;
+  if (noAttributes) warnings.push(`${noAttributes} matched IAM accounts came without attributes: no attribute changes are planned for them`);
+  return warnings;
 }

@@ -103,6 +103,8 @@ export function sharedEmails(users: readonly VomsUser[], emailOf: (u: VomsUser) 
 export function desiredAccounts(
   vo: string,
   users: readonly VomsUser[],
+  /** Every VOMS user, suspended ones included: an email they share makes email matching unsafe. */
+  allUsers: readonly VomsUser[],
   iamUsers: readonly IamUser[],
   validGroups: ReadonlySet<string>,
   options: AccountOptions,
@@ -119,6 +121,7 @@ export function desiredAccounts(
   if (idLabelProblem) conflict('invalid-name', null, null, `IAM would refuse the label ${idLabel}: ${idLabelProblem}`);
 
   const shared = sharedEmails(users, emailOf);
+  const sharedWithAny = sharedEmails(allUsers, emailOf);
   for (const [email, ids] of shared) {
     for (const id of ids) {
       const others = ids.filter((x) => x !== id).join(', ');
@@ -157,6 +160,13 @@ export function desiredAccounts(
       continue; // reported as duplicate-email: IAM would take only one of them
     } else if (email && ix.byEmail.has(lower(email))) {
       account = ix.byEmail.get(lower(email))!;
+      const alsoSuspended = (sharedWithAny.get(lower(email)) ?? []).filter((id) => id !== u.id);
+      if (alsoSuspended.length) {
+        // A suspended user with the same email may be the account's real owner: never guess.
+        conflict('duplicate-email', u, account.id,
+          `${email} is also the email of suspended VOMS user(s) ${alsoSuspended.join(', ')}, so the IAM account ${account.userName} found by that email may be theirs; add a line "${u.id};<other email>" to the --email-map file, or label the account ${idLabel}=<owner>`);
+        continue;
+      }
       matchedBy = 'email';
       const other = labelValue(account, null, idLabel);
       if (other !== null && other !== String(u.id)) {
@@ -235,7 +245,7 @@ export function desiredAccounts(
     if (!idLabelProblem && matchedBy !== 'merge') fields[labelField(null, idLabel)] = String(u.id);
     if (u.cernHrId !== null) fields[labelField(HR_PREFIX, CERN_PERSON_ID)] = String(u.cernHrId);
     if (overridden) fields[labelField(HR_PREFIX, SKIP_EMAIL_SYNCH)] = '';
-    for (const a of u.attributes) {
+    for (const a of account && account.attributes === null ? [] : u.attributes) {
       const problem = checkAttribute(a.name, a.value);
       if (problem) conflict('invalid-name', u, account?.id ?? null, `IAM would refuse an attribute of ${who(u)}: ${problem}`);
       else fields[attributeField(a.name)] = a.value;
