@@ -111,6 +111,17 @@ describe('provisioning client over the wire', () => {
     expect((await server.stats()).tokensIssued).toBe(2);
   });
 
+  it('re-sends a write refused for its token, since the server did nothing', async () => {
+    const c = client();
+    await c.authenticate();
+    await server.configure({ refuse_tokens: 1 });
+    const result = await c.disableAccount('jdoe', ['mail']);
+    expect(result.outcome).toBe('ok');
+    const stats = await server.stats();
+    expect(stats.calls.disableAccount).toBe(2);
+    expect(stats.tokensIssued).toBe(2);
+  });
+
   it('gives up with a clear error when even a fresh token is refused', async () => {
     await server.configure({ refuse_tokens: 5 });
     const err = await failure(client().getConnectors());

@@ -79,6 +79,18 @@ class State:
         self.tokens_issued = 0
 
 
+def authenticated(method):
+    """Methods that take a token first: a refused or expired token is the error tuple, nothing is done."""
+
+    def check(self, token, *args):
+        if not self._token_ok(token):
+            return ["Invalid Token", 0]
+        return method(self, token, *args)
+
+    check.__name__ = method.__name__
+    return check
+
+
 def now_datetime():
     return xmlrpc.client.DateTime(time.strftime("%Y%m%dT%H:%M:%S", time.gmtime()))
 
@@ -159,15 +171,15 @@ class Api:
         return None
 
     # ---------------------------------------------------------------- writes
+    @authenticated
     def enableAccount(self, token, uid, services, data):
         return self._set_enabled(token, uid, services, True, data or {}, "enableAccount")
 
+    @authenticated
     def disableAccount(self, token, uid, services):
         return self._set_enabled(token, uid, services, False, {}, "disableAccount")
 
     def _set_enabled(self, token, uid, services, enabled, data, method):
-        if not self._token_ok(token):
-            return ["Invalid Token", 0]
         unknown = [x for x in (services or []) if x not in SERVICE_MAP]
         if unknown:
             return ["Unknown Service: " + ", ".join(unknown), 0]
@@ -193,9 +205,8 @@ class Api:
                 out[connector] = self._result(connector, method, "OK", "enabled" if enabled else "disabled")
         return out
 
+    @authenticated
     def updateAccount(self, token, uid, changes):
-        if not self._token_ok(token):
-            return ["Invalid Token", 0]
         out = {}
         for connector, fields in (changes or {}).items():
             problem = None if connector in CONNECTORS else "unknown connector"
@@ -210,9 +221,8 @@ class Api:
         return out
 
     # ---------------------------------------------------------------- reads
+    @authenticated
     def getAccountInformation(self, token, uid, services=None, attrib="uid"):
-        if not self._token_ok(token):
-            return ["Invalid Token", 0]
         out = {}
         for connector in self._connectors_for(services):
             problem = self._unavailable(connector)
@@ -232,9 +242,8 @@ class Api:
                 out[connector] = self._result(connector, "getAccountInformation", "OK", match)
         return out
 
+    @authenticated
     def getAccountStatus(self, token, uid):
-        if not self._token_ok(token):
-            return ["Invalid Token", 0]
         problem = self._unavailable("Zimbra")
         with self.s.lock:
             entry = self.s.accounts.get(uid, {}).get("Zimbra")
@@ -243,33 +252,28 @@ class Api:
         info = problem or ("active" if entry.get("enabled") else "closed")
         return {"Zimbra": self._result("Zimbra", "getAccountStatus", "ERROR" if problem else "OK", info)}
 
+    @authenticated
     def getServices(self, token):
-        if not self._token_ok(token):
-            return ["Invalid Token", 0]
         return sorted(SERVICE_MAP)
 
+    @authenticated
     def getServiceMap(self, token):
-        if not self._token_ok(token):
-            return ["Invalid Token", 0]
         return SERVICE_MAP
 
+    @authenticated
     def getConnectors(self, token):
-        if not self._token_ok(token):
-            return ["Invalid Token", 0]
         return list(CONNECTORS)
 
+    @authenticated
     def getConnectorsStatus(self, token):
-        if not self._token_ok(token):
-            return ["Invalid Token", 0]
         out = {}
         for connector in CONNECTORS:
             problem = self._unavailable(connector)
             out[connector] = {"status": "DOWN" if problem else "UP", "info": problem or "running", "modDate": now_datetime()}
         return out
 
+    @authenticated
     def getResponseById(self, token, rid):
-        if not self._token_ok(token):
-            return ["Invalid Token", 0]
         with self.s.lock:
             found = self.s.responses.get(int(rid))
         if found is None:
