@@ -7,7 +7,7 @@
  * (never a header, so never a token) and say what the admin can do about it.
  */
 import got, { type Got, type Method, type Response, RequestError } from 'got';
-import { OperationError } from '../engine/errors.js';
+import { OperationError, UsageError } from '../engine/errors.js';
 
 export interface TlsOptions {
   /** PEM client certificate (chain) and private key, for X.509 client authentication. */
@@ -40,6 +40,15 @@ export interface HttpClientOptions {
   onRetry?: (info: RetryInfo) => void;
 }
 
+/** How far a paged read has come, for progress bars. */
+export interface FetchProgress {
+  /** What is being read: `IAM users`, `IAM labels`, `VOMS users`… */
+  phase: string;
+  done: number;
+  /** null until the server has said how many there are. */
+  total: number | null;
+}
+
 export interface RetryInfo {
   url: string;
   attempt: number;
@@ -63,6 +72,7 @@ export interface RequestOptions {
 export interface HttpResponse {
   url: string;
   statusCode: number;
+  statusMessage: string;
   headers: Record<string, string | string[] | undefined>;
   body: string;
 }
@@ -104,13 +114,13 @@ export function checkBaseUrl(option: string, value: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new OperationError(`${option} ${JSON.stringify(value)} is not a URL (expected https://host/…)`);
+    throw new UsageError(`${option} ${JSON.stringify(value)} is not a URL (expected https://host/…)`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new OperationError(`${option} ${JSON.stringify(value)} must start with https:// (or http://)`);
+    throw new UsageError(`${option} ${JSON.stringify(value)} must start with https:// (or http://)`);
   }
   if (url.username || url.password) {
-    throw new OperationError(`${option} must not carry a user name or password; use the secret options instead`);
+    throw new UsageError(`${option} must not carry a user name or password; use the secret options instead`);
   }
   return value;
 }
@@ -129,9 +139,8 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
   return Number.isNaN(at) ? null : Math.max(0, at - now);
 }
 
-function describeStatus(response: Response<string> | HttpResponse): string {
-  const message = 'statusMessage' in response && response.statusMessage ? ` ${response.statusMessage}` : '';
-  return `HTTP ${response.statusCode}${message}`;
+function describeStatus(response: HttpResponse): string {
+  return `HTTP ${response.statusCode}${response.statusMessage ? ` ${response.statusMessage}` : ''}`;
 }
 
 /** A short reason from an error body (SCIM `detail`, OAuth `error_description`…), never the whole page. */
@@ -241,7 +250,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     } catch (err) {
       throw networkFailure(err, `${method} ${full}`);
     }
-    const response: HttpResponse = { url: res.url, statusCode: res.statusCode, headers: res.headers, body: res.body };
+    const response: HttpResponse = {
+      url: res.url, statusCode: res.statusCode, statusMessage: res.statusMessage ?? '', headers: res.headers, body: res.body,
+    };
     if (res.statusCode >= 400 && !(opts.acceptStatus ?? []).includes(res.statusCode)) {
       throw statusFailure(response, `${method} ${full}`);
     }

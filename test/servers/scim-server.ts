@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { FaultList, applyTransportFault, recordRequest, sendJson, type Fault, type RequestRecord } from './faults.js';
 
 export const EXT_USER = 'urn:indigo-dc:scim:schemas:IndigoUser';
+export const EXT_GROUP = 'urn:indigo-dc:scim:schemas:IndigoGroup';
 const LIST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 const SCIM_JSON = 'application/scim+json';
 
@@ -25,6 +26,8 @@ export interface ScimState {
   groups: Map<string, Record<string, unknown>>;
   /** Account labels, kept apart from the SCIM record as IAM does. */
   labels: Map<string, ScimLabel[]>;
+  /** Group labels, likewise. */
+  groupLabels: Map<string, ScimLabel[]>;
 }
 
 export interface ScimServerOptions {
@@ -35,6 +38,8 @@ export interface ScimServerOptions {
   token?: string;
   /** Put the labels into the SCIM user records, as an IAM configured to include them does (default false). */
   labelsInScim?: boolean;
+  /** Put the labels into the SCIM group records (default true; older IAM versions leave them out). */
+  groupLabelsInScim?: boolean;
   /** Delay before each answer, in milliseconds. */
   latencyMs?: number;
   maxCount?: number;
@@ -52,7 +57,7 @@ export interface ScimServer {
 }
 
 export function loadScimState(users: unknown[] = [], groups: unknown[] = []): ScimState {
-  const state: ScimState = { users: new Map(), groups: new Map(), labels: new Map() };
+  const state: ScimState = { users: new Map(), groups: new Map(), labels: new Map(), groupLabels: new Map() };
   for (const raw of users) {
     const user = structuredClone(raw) as Record<string, unknown>;
     const ext = user[EXT_USER] as Record<string, unknown> | undefined;
@@ -63,16 +68,20 @@ export function loadScimState(users: unknown[] = [], groups: unknown[] = []): Sc
   }
   for (const raw of groups) {
     const group = structuredClone(raw) as Record<string, unknown>;
+    const ext = group[EXT_GROUP] as Record<string, unknown> | undefined;
+    state.groupLabels.set(String(group.id), (ext?.labels as ScimLabel[] | undefined) ?? []);
+    if (ext) delete ext.labels;
     state.groups.set(String(group.id), group);
   }
   return state;
 }
 
-function userView(state: ScimState, user: Record<string, unknown>, withLabels: boolean): Record<string, unknown> {
-  if (!withLabels) return user;
-  const ext = { ...((user[EXT_USER] as Record<string, unknown> | undefined) ?? {}) };
-  ext.labels = state.labels.get(String(user.id)) ?? [];
-  return { ...user, [EXT_USER]: ext };
+/** A resource as SCIM shows it: with its labels inside the extension when the server includes them. */
+function view(resource: Record<string, unknown>, extKey: string, labels: ScimLabel[] | undefined, withLabels: boolean): Record<string, unknown> {
+  if (!withLabels || !labels || (extKey === EXT_GROUP && labels.length === 0)) return resource;
+  const ext = { ...((resource[extKey] as Record<string, unknown> | undefined) ?? {}) };
+  ext.labels = labels;
+  return { ...resource, [extKey]: ext };
 }
 
 function page(resources: unknown[], startIndex: number, count: number, totalDelta: number): Record<string, unknown> {
@@ -93,7 +102,7 @@ function intParam(url: URL, name: string, fallback: number): number {
 }
 
 export async function startScimServer(options: ScimServerOptions = {}): Promise<ScimServer> {
-  const { token, labelsInScim = false, latencyMs = 0, maxCount = 100 } = options;
+  const { token, labelsInScim = false, groupLabelsInScim = true, latencyMs = 0, maxCount = 100 } = options;
   const state = loadScimState(options.users, options.groups);
   const requests: RequestRecord[] = [];
   const faults = new FaultList(options.faults);
@@ -102,8 +111,8 @@ export async function startScimServer(options: ScimServerOptions = {}): Promise<
     const startIndex = Math.max(1, intParam(url, 'startIndex', 1));
     const count = Math.min(Math.max(0, intParam(url, 'count', 10)), maxCount);
     const resources = kind === 'users'
-      ? [...state.users.values()].map((u) => userView(state, u, labelsInScim))
-      : [...state.groups.values()];
+      ? [...state.users.values()].map((u) => view(u, EXT_USER, state.labels.get(String(u.id)), labelsInScim))
+      : [...state.groups.values()].map((g) => view(g, EXT_GROUP, state.groupLabels.get(String(g.id)), groupLabelsInScim));
     return { startIndex, body: (delta = 0, first = false) => page(resources, first ? 1 : startIndex, count, delta) };
   }
 
@@ -126,11 +135,12 @@ export async function startScimServer(options: ScimServerOptions = {}): Promise<
       sendJson(res, 200, listing.body(delta, fault?.kind === 'repeatFirstPage'), SCIM_JSON);
       return;
     }
-    const labels = /^\/iam\/account\/([^/]+)\/labels$/.exec(path);
+    const labels = /^\/iam\/(account|group)\/([^/]+)\/labels$/.exec(path);
     if (labels) {
-      const id = decodeURIComponent(labels[1]);
-      if (!state.users.has(id)) sendJson(res, 404, { error: `Account not found for id: ${id}` });
-      else sendJson(res, 200, state.labels.get(id) ?? []);
+      const id = decodeURIComponent(labels[2]);
+      const [known, found] = labels[1] === 'account' ? [state.users, state.labels] : [state.groups, state.groupLabels];
+      if (!known.has(id)) sendJson(res, 404, { error: `${labels[1]} not found for id: ${id}` });
+      else sendJson(res, 200, found.get(id) ?? []);
       return;
     }
     sendJson(res, 404, { detail: `no such resource: ${path}` });
