@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 export type RegisterCommand = (program: Command) => void;
 
 const MODULES = [
-  'import', 'fetch', 'snapshots', 'compare', 'emails', 'plan', 'plan-dirac', 'hr',
+  'import', 'fetch', 'fetch-hr', 'snapshots', 'compare', 'emails', 'plan', 'plan-dirac', 'plan-provisioning', 'hr',
   'plans', 'apply', 'revert', 'audit', 'provision', 'config',
 ] as const;
 
