@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../engine/errors.js';
 import type { IamGroup, IamUser, PlannedChange, SourceKind, VomsUser } from '../engine/model.js';
 import { parseSourceFile, parserKindOf, type ParsedFile } from '../engine/sources/index.js';
+import { parseEmailMap } from '../engine/sources/emailMap.js';
 import { readSourceFile } from '../engine/sources/json.js';
 import { planIam, type PlanIamOptions, type PlanIamResult } from '../engine/targets/iam.js';
 import { getSetting } from '../settings.js';
@@ -104,13 +105,8 @@ async function readFiles(flags: PlanIamFlags): Promise<Files> {
   };
 }
 
-type EmailMapParser = (text: string, file: string) => Map<number, string>;
-
 async function readEmailMap(file: string): Promise<Map<number, string>> {
-  // The email-map parser is engineer A's (src/engine/sources/emailMap.ts).
-  const specifier = '../engine/sources/emailMap.js';
-  const mod = (await import(specifier)) as { parseEmailMap: EmailMapParser };
-  return mod.parseEmailMap(await readSourceFile(file), file);
+  return parseEmailMap(await readSourceFile(file), file);
 }
 
 interface PlanRun {
