@@ -21,6 +21,9 @@ import { ScreenSlotContext, type ScreenSlot } from './screenInput.js';
 import { appReducer, initialAppState, type AppAction } from './state.js';
 import { useLiveState } from './useLiveState.js';
 
+/** The shell's own actions: always in the status bar, whatever the screen's mode. */
+const GLOBAL_ACTIONS = new Set(['back', 'nextScreen', 'jump', 'help', 'quit']);
+
 export interface AppProps {
   /** The data to show, or a loader run after the first frame (so "loading…" is seen). */
   data?: AppData;
@@ -86,9 +89,10 @@ export function App({ data: given, load, store = null, insecure = false, columns
 
   // The frame is at most rows − 1 lines, so the terminal never scrolls: header, body, status bar.
   const bodyHeight = Math.max(1, termRows - 1 - HEADER_ROWS - 1);
+  const [, redraw] = useState(0);
   const slotFor = (id: string): ScreenSlot => {
     let slot = slots.current.get(id);
-    if (!slot) slots.current.set(id, (slot = { current: null }));
+    if (!slot) slots.current.set(id, (slot = { current: null, changed: () => redraw((n) => n + 1) }));
     return slot;
   };
   const nav: Navigation = useMemo(() => ({ go: (screen, payload) => dispatch({ type: 'go', screen, payload }) }), []);
@@ -153,6 +157,10 @@ export function App({ data: given, load, store = null, insecure = false, columns
       // string: each is a key of its own, so `/q` filters for q and `:users⏎` jumps.
       if (input.length > 1 && !key.ctrl && !key.meta && keyName(input, key) === input) {
         for (const ch of input) handleKey(...plainKey(ch));
+      } else if (key.meta && !key.escape && input.length === 1 && keyName(input, key) === input) {
+        // ESC then a key, typed quickly, reaches us as Alt+key: we have no Alt bindings, so it is both.
+        handleKey('', { ...key, meta: false, escape: true });
+        handleKey(...plainKey(input));
       } else handleKey(input, key);
     },
     { isActive: isRawModeSupported === true },
@@ -188,7 +196,7 @@ export function App({ data: given, load, store = null, insecure = false, columns
       </Box>
       <StatusBar
         width={width}
-        bindings={bindings}
+        bindings={slot?.actions ? bindings.filter((b) => slot.actions!.includes(b.action) || b.screens === '*' && GLOBAL_ACTIONS.has(b.action)) : bindings}
         jump={state.overlay === 'jump' ? { text: state.jumpText, matches: jumpMatches.map((s) => s.id) } : null}
         hint={hint}
       />

@@ -10,14 +10,22 @@ import type { ScreenInput } from '../screens/types.js';
 
 export interface ScreenSlot {
   current: ScreenInput | null;
+  /** Set by the app: redraws the status bar when a screen's mode changes what it shows. */
+  changed?: () => void;
 }
 
 export const ScreenSlotContext = createContext<ScreenSlot>({ current: null });
+
+function statusOf(input: ScreenInput | null): string {
+  return input ? JSON.stringify([input.textMode ?? false, input.textHint ?? null, input.actions ?? null]) : '';
+}
 
 /** Call on every render of a screen with its current handler. */
 export function useScreenInput(input: ScreenInput): void {
   const slot = useContext(ScreenSlotContext);
   useLayoutEffect(() => {
+    const before = statusOf(slot.current);
     slot.current = input;
+    if (statusOf(input) !== before) slot.changed?.();
   });
 }

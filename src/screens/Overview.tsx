@@ -4,6 +4,7 @@
  */
 
 import { useMemo, useState } from 'react';
+import { emailsOf } from '../app/emails.js';
 import { overviewStats } from '../app/overview.js';
 import { scrollText } from '../app/listNav.js';
 import { useScreenInput } from '../app/screenInput.js';
@@ -59,7 +60,7 @@ export function overviewLines(data: AppData, now: number, sharedEmails: number |
 
 function Overview({ data, width, height }: ScreenProps) {
   const [now] = useState(() => Date.now());
-  const lines = useMemo(() => overviewLines(data, now, null), [data, now]);
+  const lines = useMemo(() => overviewLines(data, now, emailsOf(data).sharedEmails.length), [data, now]);
   const [top, setTop] = useState(0);
   useScreenInput({
     onKey: ({ action }) => {

@@ -10,6 +10,7 @@ import type { Person } from '../app/data.js';
 import { START, clampPosition, moveList, scrollText, type ListPosition } from '../app/listNav.js';
 import { SORT_ORDERS, filterPeople, sortPeople, type FilterResult } from '../app/peopleQuery.js';
 import { useScreenInput } from '../app/screenInput.js';
+import { editField } from '../app/textField.js';
 import { useLiveState } from '../app/useLiveState.js';
 import { VirtualList } from './components/VirtualList.js';
 import { TextView } from './components/TextView.js';
@@ -87,10 +88,8 @@ function Users({ data, width, height, request }: ScreenProps) {
     const v = liveView();
     const set = (change: Partial<UsersView>) => setView((x) => ({ ...x, ...change }));
     if (v.editing) {
-      if (name === 'enter') set({ editing: false });
-      else if (name === 'esc') set({ editing: false, query: '', pos: START });
-      else if (name === 'backspace') set({ query: v.query.slice(0, -1), pos: START });
-      else if (input && !/[\u0000-\u001f\u007f]/.test(input)) set({ query: v.query + input, pos: START });
+      const field = editField({ text: v.query, editing: true }, name, input);
+      set({ query: field.text, editing: field.editing, ...(field.text !== v.query ? { pos: START } : {}) });
       return true;
     }
     if (v.detail !== null) {
@@ -128,6 +127,7 @@ function Users({ data, width, height, request }: ScreenProps) {
   };
   useScreenInput({
     textMode: editing,
+    actions: detail !== null ? ['down', 'up'] : undefined,
     textHint: `filter: ${query}▏  (${rows.length} match)   enter keep · esc clear · backspace delete`,
     onKey,
   });

@@ -10,6 +10,7 @@
  *   3. add one line to `SCREENS` below. `:` jump, tab, help and the header pick it up from here.
  */
 
+import { emailsScreen } from './Emails.js';
 import { overviewScreen } from './Overview.js';
 import { usersScreen } from './Users.js';
 import type { ScreenDef } from './types.js';
@@ -17,6 +18,7 @@ import type { ScreenDef } from './types.js';
 export const SCREENS: readonly ScreenDef[] = [
   overviewScreen,
   usersScreen,
+  emailsScreen,
 ];
 
 export function findScreen(id: string, screens: readonly ScreenDef[] = SCREENS): ScreenDef | undefined {

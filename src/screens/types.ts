@@ -55,6 +55,11 @@ export interface ScreenInput {
   textMode?: boolean;
   /** What the status bar says while in text mode. */
   textHint?: string;
+  /**
+   * The screen's actions that work in its present mode (e.g. a detail view has no `sort`); the
+   * status bar shows only these besides the shell's own. Unset: every binding of the screen.
+   */
+  actions?: readonly string[];
   /** Returns true when the screen used the key; otherwise the app applies the global action. */
   onKey(event: KeyEvent): boolean;
 }

@@ -26,7 +26,7 @@ describe('--demo', () => {
       const f = tui.frame();
       expect(f).toContain('VO nebula');
       expect(f).toContain(`users ${voms!.recordCount}`);
-      expect(f).toMatch(/voms #\d+ \d{4}-\d\d-\d\d/);
+      expect(f).toMatch(/voms \d\d-\d\d \d\d:\d\d · iam-users \d\d-\d\d/);
       // A person known to VOMS and IAM: the detail shows both side by side.
       const both = data.people.findIndex((p) => p.voms && p.iam);
       expect(both).toBeGreaterThanOrEqual(0);

@@ -123,3 +123,42 @@ describe('keys arriving together', () => {
     await tui.waitFor((x) => x.includes('[Overview]'), 'jumped in one chunk');
   });
 });
+
+describe('Emails screen', () => {
+  it('lists each shared email with its users and opens one on the Users screen', async () => {
+    const voms = people(6);
+    voms[1] = vomsUser(2, { name: 'Ana', surname: 'Shared', email: 'Team@Example.org' });
+    voms[4] = vomsUser(5, { name: 'Ben', surname: 'Shared', email: 'team@example.org' });
+    voms[5] = vomsUser(6, { name: 'Cleo', surname: 'Gone', email: 'TEAM@example.org', suspended: true });
+    const tui = await renderTui({ data: dataOf({ voms }), initialScreen: 'emails' });
+    const f = await tui.waitFor((x) => x.includes('[Emails]') && x.includes('team@example.org'), 'the group');
+    expect(f).toContain('Shared emails 1');
+    expect(f).toContain('shared by 2 users');
+    expect(f).toContain('Ana Shared');
+    expect(f).toContain('Ben Shared');
+    expect(f).not.toContain('Cleo');
+    await tui.press('j', 'j', KEYS.enter);
+    const d = await tui.waitFor((x) => x.includes('VOMS user 5: Ben Shared'), 'Ben on the Users screen');
+    expect(d).toContain('[Users]');
+    expect(d).not.toContain('s sort');
+    await tui.press(KEYS.esc);
+    await tui.waitFor((x) => x.includes('sort: VOMS id') && x.includes('s sort'), 'the list, with its keys');
+  });
+
+  it('counts the shared emails on the Overview', async () => {
+    const voms = [vomsUser(1, { email: 'x@example.org' }), vomsUser(2, { email: 'X@example.org' }), vomsUser(3)];
+    const tui = await renderTui({ data: dataOf({ voms }) });
+    expect(tui.frame()).toContain('shared emails 1');
+    expect(tui.frame()).toMatch(/1 email\(s\) shared/);
+  });
+});
+
+describe('escape then a key, typed together', () => {
+  it('leaves the filter and then quits, instead of typing the key', async () => {
+    const tui = await renderTui({ data: dataOf({ voms: people(3) }), initialScreen: 'users' });
+    await tui.press('/', 'x');
+    await tui.waitFor((x) => x.includes('filter "x"'), 'the filter');
+    await tui.press('\u001Bk');
+    await tui.waitFor((x) => !x.includes('filter "x'), 'the filter cleared');
+  });
+});

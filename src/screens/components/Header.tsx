@@ -20,13 +20,16 @@ export interface HeaderProps {
   now: number;
 }
 
-export function sourcesLine(data: AppData | null, now: number): string {
+/** Each source with its snapshot time; ages only when the times do not fit. */
+export function sourcesLine(data: AppData | null, now: number, width: number): string {
   if (!data) return 'loading…';
-  const parts = SOURCE_KINDS.map((kind) => {
-    const snap = data.snapshots[kind];
-    return snap ? `${kind} #${snap.id} ${snap.createdAt.slice(0, 16).replace('T', ' ')} (${age(snap.createdAt, now)})` : `${kind} —`;
-  });
-  return parts.join(' · ');
+  const line = (when: (createdAt: string) => string) =>
+    SOURCE_KINDS.map((kind) => {
+      const snap = data.snapshots[kind];
+      return snap ? `${kind} ${when(snap.createdAt)}` : `${kind} —`;
+    }).join(' · ');
+  const times = line((t) => t.slice(5, 16).replace('T', ' '));
+  return times.length <= width ? times : line((t) => age(t, now).replace(' ago', ''));
 }
 
 export function Header({ data, width, insecure, dryRun, screens, current, now }: HeaderProps) {
@@ -40,7 +43,7 @@ export function Header({ data, width, insecure, dryRun, screens, current, now }:
         {dryRun ? <Text color="green" bold>{'  DRY-RUN'}</Text> : null}
         {insecure ? <Text color="red" bold>{'  ⚠ --insecure: TLS verification is OFF'}</Text> : null}
       </Text>
-      <Text dimColor wrap="truncate">{truncate(sourcesLine(data, now), width)}</Text>
+      <Text dimColor wrap="truncate">{truncate(sourcesLine(data, now, width), width)}</Text>
       <Text wrap="truncate">{truncate(tabs, width)}</Text>
     </Box>
   );
