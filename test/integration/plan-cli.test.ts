@@ -62,8 +62,8 @@ const VOMS = {
   ],
 };
 
-const scim = (resources: unknown[]) => ({ totalResults: resources.length, itemsPerPage: resources.length, startIndex: 1, schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], Resources: resources });
-const IAM_USERS = scim([
+const scim = (resources: Record<string, unknown>[]) => ({ totalResults: resources.length, itemsPerPage: resources.length, startIndex: 1, schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], Resources: resources });
+const IAM_USERS: { Resources: Record<string, unknown>[] } = scim([
   {
     id: 'aaaaaaaa-0000-4000-8000-000000000001', schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'alindqvi',
     name: { givenName: 'Ada', familyName: 'Lindqvist' }, active: true, emails: [{ type: 'work', value: 'ada@example.org', primary: true }],
