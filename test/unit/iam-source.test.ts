@@ -92,11 +92,11 @@ describe('IAM users dump', () => {
     const page = JSON.parse(usersText);
     page.Resources[1][EXT_USER].labels[1].name = 42;
     expect(errorOf(JSON.stringify(page), 'iam.json')).toBe(
-      `iam.json: Resources[1]["${EXT_USER}"].labels[1].name: expected a string`,
+      `iam.json: Resources[1]["${EXT_USER}"].labels[1].name: expected a string, got 42`,
     );
     const missing = JSON.parse(usersText);
     delete missing.Resources[0].active;
-    expect(errorOf(JSON.stringify(missing))).toBe('dump.json: Resources[0].active: missing (expected a boolean)');
+    expect(errorOf(JSON.stringify(missing))).toBe('dump.json: Resources[0].active: required field is missing');
     const badDate = JSON.parse(usersText);
     badDate.Resources[0][EXT_USER].endTime = 'next week';
     expect(errorOf(JSON.stringify(badDate))).toMatch(/Resources\[0\]\[".*"\]\.endTime: expected an ISO 8601 date$/);
@@ -105,7 +105,7 @@ describe('IAM users dump', () => {
   it('refuses a group among users at its place', () => {
     const page = JSON.parse(usersText);
     page.Resources.push(JSON.parse(groupsText).Resources[0]);
-    expect(errorOf(JSON.stringify(page))).toBe('dump.json: Resources[2].userName: missing (expected a string)');
+    expect(errorOf(JSON.stringify(page))).toBe('dump.json: Resources[2].userName: required field is missing');
   });
 
   it('says what is wrong with input that is no dump', () => {

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { InputError, formatJsonPath } from '../errors.js';
 import type { IamGroup, IamLabel, IamUser, Millis, ParsedSource } from '../model.js';
 import { parseJsonText } from './json.js';
+import { validateWith, type JsonPath } from './validate.js';
 
 export const EXT_USER = 'urn:indigo-dc:scim:schemas:IndigoUser';
 export const EXT_GROUP = 'urn:indigo-dc:scim:schemas:IndigoGroup';
@@ -77,32 +78,9 @@ export interface ScimPage {
   resources: unknown[];
 }
 
-function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
-  if (issue.code === 'invalid_type') {
-    const article = /^[aeiou]/.test(issue.expected) ? 'an' : 'a';
-    const expected = issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'an object' : `${article} ${issue.expected}`;
-    return value === undefined ? `missing (expected ${expected})` : `expected ${expected}`;
-  }
-  if (issue.code === 'too_small' && issue.origin === 'string') return 'must not be empty';
-  return issue.message;
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let node = root;
-  for (const key of path) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<PropertyKey, unknown>)[key];
-  }
-  return node;
-}
-
 /** Validates with zod; the first problem becomes an InputError naming file, JSON path and field. */
-export function validate<T>(schema: z.ZodType<T>, value: unknown, file: string, path: readonly (string | number)[]): T {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const full = [...path, ...(issue.path as (string | number)[])];
-  throw new InputError(file, formatJsonPath(full), describeIssue(issue, valueAt(value, issue.path)));
+export function validate<T>(schema: z.ZodType<T>, value: unknown, file: string, path: JsonPath): T {
+  return validateWith(schema, value, file, path) as T;
 }
 
 function millis(value: string | null | undefined): Millis | null {
@@ -114,7 +92,7 @@ export function toLabel(label: z.infer<typeof labelSchema>): IamLabel {
 }
 
 /** One SCIM user resource → IamUser. `labels` stays null when the record carries none. */
-export function toIamUser(value: unknown, file: string, path: readonly (string | number)[]): IamUser {
+export function toIamUser(value: unknown, file: string, path: JsonPath): IamUser {
   const u = validate(userSchema, value, file, path);
   const ext = u[EXT_USER] ?? {};
   return {
@@ -146,7 +124,7 @@ export function toIamUser(value: unknown, file: string, path: readonly (string |
 }
 
 /** One SCIM group resource → IamGroup (labels [] when the record carries none). */
-export function toIamGroup(value: unknown, file: string, path: readonly (string | number)[]): IamGroup {
+export function toIamGroup(value: unknown, file: string, path: JsonPath): IamGroup {
   const g = validate(groupSchema, value, file, path);
   const ext = g[EXT_GROUP] ?? {};
   return {
@@ -164,7 +142,7 @@ export function groupHasLabels(value: unknown): boolean {
   return !!ext && typeof ext === 'object' && Array.isArray((ext as Record<string, unknown>).labels);
 }
 
-export function readPage(value: unknown, file: string, path: readonly (string | number)[]): ScimPage {
+export function readPage(value: unknown, file: string, path: JsonPath): ScimPage {
   const page = validate(pageSchema, value, file, path);
   return {
     totalResults: page.totalResults ?? null,
