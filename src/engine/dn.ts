@@ -36,7 +36,15 @@ export class DnError extends Error {
 
 const TYPE = String.raw`(?:[A-Za-z][A-Za-z0-9-]*|(?:OID\.|oid\.)?\d+(?:\.\d+)+)`;
 const TYPE_AT = new RegExp(String.raw`\s*(${TYPE})\s*=`, 'y');
-const TYPE_AHEAD = new RegExp(String.raw`^\s*${TYPE}\s*=`);
+const TYPE_AHEAD = new RegExp(String.raw`\s*${TYPE}\s*=`, 'y');
+const SLASH_SPECIAL = /[\\\x00-\x1f\x7f/+]|^\s|\s$/;
+const RFC2253_SPECIAL = /[,+"\\<>;\x00-\x1f\x7f]|^[#\s]|\s$/;
+
+/** True when an attribute type and `=` start at `pos` (so a `/` or `+` just before it separates). */
+function typeAhead(text: string, pos: number): boolean {
+  TYPE_AHEAD.lastIndex = pos;
+  return TYPE_AHEAD.test(text);
+}
 const WHITESPACE = /\s/;
 const HEX2 = /^[0-9A-Fa-f]{2}$/;
 
@@ -141,39 +149,51 @@ function parseSlash(text: string): Dn {
     TYPE_AT.lastIndex = pos;
     const m = TYPE_AT.exec(text);
     if (!m) throw new DnError(`expected TYPE=value at character ${pos + 1} of ${JSON.stringify(text)}`);
-    pos = TYPE_AT.lastIndex;
-    const value = new ValueBuilder();
-    let boundary: string | null = null;
-    while (pos < text.length) {
-      const c = text[pos];
-      if (c === '\\') {
-        pos = value.escape(text, pos);
-        continue;
-      }
-      if ((c === '/' || c === '+') && TYPE_AHEAD.test(text.slice(pos + 1, pos + 80))) {
-        boundary = c;
+    const start = TYPE_AT.lastIndex;
+    // Fast path: no backslash before the next separator, so the value is a plain slice.
+    let end = start;
+    let escaped = false;
+    for (; end < text.length; end++) {
+      const c = text.charCodeAt(end);
+      if (c === 92) {
+        escaped = true;
         break;
       }
-      value.plain(c);
-      pos++;
+      if ((c === 47 || c === 43) && typeAhead(text, end + 1)) break;
     }
-    rdn.push({ type: m[1], value: value.done() });
+    let value: string;
+    if (escaped) {
+      const builder = new ValueBuilder();
+      end = start;
+      while (end < text.length) {
+        const c = text[end];
+        if (c === '\\') end = builder.escape(text, end);
+        else if ((c === '/' || c === '+') && typeAhead(text, end + 1)) break;
+        else builder.plain(text[end++]);
+      }
+      value = builder.done();
+    } else {
+      value = text.slice(start, end).trim();
+    }
+    rdn.push({ type: m[1], value });
+    const boundary = end < text.length ? text[end] : null;
     if (boundary !== '+') {
       dn.push(rdn);
       rdn = [];
     }
     if (boundary === null) return dn;
-    pos++;
+    pos = end + 1;
   }
 }
 
 function escapeSlashValue(value: string): string {
+  if (!SLASH_SPECIAL.test(value)) return value;
   let out = '';
   for (let i = 0; i < value.length; i++) {
     const c = value[i];
     if (isControl(c)) out += hexEscape(c);
     else if (c === '\\') out += '\\\\';
-    else if ((c === '/' || c === '+') && TYPE_AHEAD.test(value.slice(i + 1, i + 80))) out += `\\${c}`;
+    else if ((c === '/' || c === '+') && typeAhead(value, i + 1)) out += `\\${c}`;
     else if ((i === 0 || i === value.length - 1) && WHITESPACE.test(c)) out += `\\${c}`;
     else out += c;
   }
@@ -210,12 +230,27 @@ function parseRfc2253(text: string): Dn {
       pos++;
       while (pos < text.length && WHITESPACE.test(text[pos])) pos++;
     } else {
-      const builder = new ValueBuilder();
-      while (pos < text.length && !',;+'.includes(text[pos])) {
-        if (text[pos] === '\\') pos = builder.escape(text, pos);
-        else builder.plain(text[pos++]);
+      let end = pos;
+      let escaped = false;
+      for (; end < text.length; end++) {
+        const c = text.charCodeAt(end);
+        if (c === 44 || c === 59 || c === 43) break;
+        if (c === 92) {
+          escaped = true;
+          break;
+        }
       }
-      value = builder.done();
+      if (escaped) {
+        const builder = new ValueBuilder();
+        while (pos < text.length && !',;+'.includes(text[pos])) {
+          if (text[pos] === '\\') pos = builder.escape(text, pos);
+          else builder.plain(text[pos++]);
+        }
+        value = builder.done();
+      } else {
+        value = text.slice(pos, end).trim();
+        pos = end;
+      }
     }
     rdn.push({ type: m[1], value });
     const sep = text[pos];
@@ -232,6 +267,7 @@ function parseRfc2253(text: string): Dn {
 }
 
 function escapeRfc2253Value(value: string): string {
+  if (!RFC2253_SPECIAL.test(value)) return value;
   let out = '';
   for (let i = 0; i < value.length; i++) {
     const c = value[i];
