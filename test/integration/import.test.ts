@@ -13,40 +13,15 @@ import { emailReport } from '../../src/engine/rules/emails.js';
 import { parseEmailMap } from '../../src/engine/sources/emailMap.js';
 import { parse as parseIam } from '../../src/engine/sources/iam.js';
 import { parse as parseVoms } from '../../src/engine/sources/voms.js';
-import { main } from '../../src/program.js';
+import { runMain, type MainResult } from '../fixtures/run-main.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const formats = join(root, '..', 'shared', 'formats');
 let dir: string;
 let files: Record<string, string>;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** The real program, in this process (a child process per call is too slow on a loaded 2-core machine). */
-async function cli(db: string, args: string[]): Promise<Run> {
-  const saved = { ...process.env };
-  Object.assign(process.env, { IDSYNC_CONFIG_DIR: join(dir, 'config'), NO_COLOR: '1' });
-  delete process.env.IDSYNC_DB;
-  const out: string[] = [];
-  const err: string[] = [];
-  const writeOut = process.stdout.write;
-  const writeErr = process.stderr.write;
-  process.stdout.write = ((chunk: string | Uint8Array) => out.push(String(chunk)) > 0) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => err.push(String(chunk)) > 0) as typeof process.stderr.write;
-  try {
-    const code = await main(['node', 'idsync-tui', '--db', db, ...args]);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    process.stdout.write = writeOut;
-    process.stderr.write = writeErr;
-    process.exitCode = undefined;
-    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-    Object.assign(process.env, saved);
-  }
+function cli(db: string, args: string[]): Promise<MainResult> {
+  return runMain(['--db', db, ...args], { IDSYNC_CONFIG_DIR: join(dir, 'config'), IDSYNC_DB: undefined });
 }
 
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
