@@ -24,12 +24,20 @@ export interface DnEntry {
   certSuspended: boolean;
   /** Index of the owning user in its side's input array. */
   owner: number;
+  /** Slash form, once asked for (see `slashDn`). */
+  slash?: string;
+}
+
+/** The entry's DN in slash form, converted once. */
+export function slashDn(entry: DnEntry): string {
+  return (entry.slash ??= entry.subject.startsWith('/') ? entry.subject : slashOf(entry.subject));
 }
 
 const ROBOT = /(^|[/,])\s*CN=Robot:/i;
 
+/** Either DN form. */
 export function isRobotDn(dn: string): boolean {
-  return ROBOT.test(dn);
+  return dn.includes('Robot:') && ROBOT.test(dn);
 }
 
 /** A DN the parser cannot read still gets compared, by its trimmed text. */

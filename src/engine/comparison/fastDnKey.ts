@@ -49,7 +49,21 @@ function plainRfc2253Key(text: string): string | null {
   return plainKey(parts.reverse());
 }
 
+/*
+ * Quicker still: a DN already in the key's spelling (usual attribute types, lower-case DC, no blanks
+ * around values, no `/`, `=` or characters that need escaping in values) is its own key in slash
+ * form, and in RFC 2253 form only needs its RDNs reversed.
+ */
+const V = String.raw`[^/\\"+;<>#=,\s\u0000-\u001f\u007f]`;
+const VALUE = String.raw`${V}(?:(?:${V}|[ ,])*${V})?`;
+const RFC_VALUE = String.raw`${V}(?:(?:${V}| )*${V})?`;
+const USUAL = '(?:C|O|OU|CN|L|ST|UID)';
+const CANONICAL_SLASH = new RegExp(String.raw`^(?:/(?:DC=[a-z0-9-]+|${USUAL}=${VALUE}))+$`);
+const CANONICAL_RFC = new RegExp(String.raw`^(?:DC=[a-z0-9-]+|${USUAL}=${RFC_VALUE})(?:,(?:DC=[a-z0-9-]+|${USUAL}=${RFC_VALUE}))*$`);
+
 export function fastDnKey(text: string): string {
+  if (CANONICAL_SLASH.test(text)) return text;
+  if (CANONICAL_RFC.test(text)) return `/${text.split(',').reverse().join('/')}`;
   const trimmed = text.trim();
   const key = trimmed === '' || NOT_PLAIN.test(trimmed) ? null : trimmed.startsWith('/') ? plainSlashKey(trimmed) : plainRfc2253Key(trimmed);
   return key ?? dnKey(text);

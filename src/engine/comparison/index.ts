@@ -6,7 +6,7 @@
  */
 import type { IamGroup, IamUser, VomsUser } from '../model.js';
 import {
-  type DnEntry, type SideValues, iamEntries, iamMail, iamNickname, indexEntries, isRobotDn, slashOf, vomsEntries, vomsNickname,
+  type DnEntry, type SideValues, iamEntries, iamMail, iamNickname, indexEntries, isRobotDn, slashDn, vomsEntries, vomsNickname,
 } from './entries.js';
 import { type FieldDiff, certificateDiffs, personDiffs } from './fields.js';
 import { matchPeople } from './people.js';
@@ -60,7 +60,6 @@ export function compareVomsIam(input: CompareVomsIamInput): VomsIamComparison {
   const vomsIndex = indexEntries(vomsList);
   const iamIndex = indexEntries(iamList);
   const { iamOf, vomsOf, matchedBy } = matchPeople(vo, voms, iam, vomsList, iamIndex.byKey);
-  const iamSlash = (entry: DnEntry) => slashOf(entry.subject);
 
   // ---- per certificate DN, as DIRAC reports it
   const missingInIam: MissingInIam[] = [];
@@ -84,7 +83,7 @@ export function compareVomsIam(input: CompareVomsIamInput): VomsIamComparison {
   }
   for (const [key, i] of iamIndex.byKey) {
     if (vomsIndex.byKey.has(key)) continue;
-    const dn = iamSlash(i);
+    const dn = slashDn(i);
     const person = vomsOf[i.owner];
     missingInVoms.push({ dn, iamId: iam[i.owner].id, userName: iam[i.owner].userName, vomsId: person === -1 ? null : voms[person].id, robot: isRobotDn(dn) });
   }
@@ -99,40 +98,42 @@ export function compareVomsIam(input: CompareVomsIamInput): VomsIamComparison {
   voms.forEach((user, v) => {
     const i = iamOf[v];
     const mine = vomsCerts[v];
-    const base = { vomsId: user.id, displayName: fullName(user.name, user.surname), robot: mine.some((e) => isRobotDn(e.subject)) };
+    const robot = () => mine.some((e) => isRobotDn(e.subject)) || (i !== -1 && iamCerts[i].some((t) => isRobotDn(t.subject)));
     if (i === -1) {
       people.push({
-        ...base, iamId: null, userName: null, status: 'missingInIam', matchedBy: null,
+        vomsId: user.id, iamId: null, userName: null, displayName: fullName(user.name, user.surname), status: 'missingInIam', matchedBy: null, robot: robot(),
         certificatesOnlyInVoms: mine.map((e) => e.subject).sort(compareStrings), certificatesOnlyInIam: [], differences: [], kinds: ['missingInIam'],
       });
       return;
     }
     peopleMatched++;
     const theirs = iamCerts[i];
-    const differencesOfPerson: PersonDifference[] = pairDiffs(v, i).map((d) => ({ dn: null, ...d }));
-    const onlyInVoms: string[] = [];
+    const fieldDiffs = pairDiffs(v, i);
+    let differencesOfPerson: PersonDifference[] | null = fieldDiffs.length ? fieldDiffs.map((d) => ({ dn: null, ...d })) : null;
+    let onlyInVoms: string[] | null = null;
     for (const e of mine) {
       const same = theirs.find((t) => t.key === e.key);
-      if (same === undefined) onlyInVoms.push(e.subject);
-      else for (const d of certificateDiffs(e, same)) differencesOfPerson.push({ dn: e.subject, ...d });
+      if (same === undefined) (onlyInVoms ??= []).push(e.subject);
+      else for (const d of certificateDiffs(e, same)) (differencesOfPerson ??= []).push({ dn: e.subject, ...d });
     }
-    const onlyInIam = theirs.filter((t) => !mine.some((e) => e.key === t.key)).map(iamSlash);
-    const changedCertificates = onlyInVoms.length > 0 || onlyInIam.length > 0;
+    const onlyInIam = theirs.filter((t) => !mine.some((e) => e.key === t.key)).map(slashDn);
+    const changedCertificates = onlyInVoms !== null || onlyInIam.length > 0;
     if (changedCertificates) peopleWithChangedCertificates++;
-    if (!changedCertificates && differencesOfPerson.length === 0) return;
+    if (!changedCertificates && differencesOfPerson === null) return;
     peopleDiffering++;
-    const kinds = new Set<string>(differencesOfPerson.map((d) => d.field));
+    const differencesSorted = (differencesOfPerson ?? []).sort(byDnThenField);
+    const kinds = new Set<string>(differencesSorted.map((d) => d.field));
     people.push({
-      ...base, iamId: iam[i].id, userName: iam[i].userName, status: 'matched', matchedBy: matchedBy[v],
-      robot: base.robot || theirs.some((t) => isRobotDn(iamSlash(t))),
-      certificatesOnlyInVoms: onlyInVoms.sort(compareStrings), certificatesOnlyInIam: onlyInIam.sort(compareStrings),
-      differences: differencesOfPerson.sort(byDnThenField),
+      vomsId: user.id, iamId: iam[i].id, userName: iam[i].userName, displayName: fullName(user.name, user.surname),
+      status: 'matched', matchedBy: matchedBy[v], robot: robot(),
+      certificatesOnlyInVoms: (onlyInVoms ?? []).sort(compareStrings), certificatesOnlyInIam: onlyInIam.sort(compareStrings),
+      differences: differencesSorted,
       kinds: [...(changedCertificates ? ['certificates'] : []), ...DN_FIELDS.filter((f) => kinds.has(f))],
     });
   });
   iam.forEach((user, i) => {
     if (vomsOf[i] !== -1) return;
-    const dns = iamCerts[i].map(iamSlash).sort(compareStrings);
+    const dns = iamCerts[i].map(slashDn).sort(compareStrings);
     people.push({
       vomsId: null, iamId: user.id, userName: user.userName, displayName: fullName(user.givenName, user.familyName),
       status: 'missingInVoms', matchedBy: null, robot: dns.some(isRobotDn),
@@ -166,7 +167,7 @@ export function compareVomsIam(input: CompareVomsIamInput): VomsIamComparison {
     people,
     duplicateDns: [
       ...duplicates(vomsIndex.duplicates, 'voms', (e) => String(voms[e.owner].id), (e) => e.subject),
-      ...duplicates(iamIndex.duplicates, 'iam', (e) => iam[e.owner].id, iamSlash),
+      ...duplicates(iamIndex.duplicates, 'iam', (e) => iam[e.owner].id, slashDn),
     ].sort((a, b) => compareStrings(a.dn, b.dn) || compareStrings(a.side, b.side)),
   };
 }
