@@ -178,7 +178,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     baseUrl, service, bearerToken, basicAuth, insecure = false, tls = {}, onRetry,
     timeoutMs = 30_000, retries = 4, backoffMs = 1000, maxRetryAfterMs = 120_000,
   } = options;
-  const secrets = [bearerToken, basicAuth?.password].filter((s): s is string => !!s);
+  // Shorter values would mangle every message they happen to occur in; no real token is that short.
+  const secrets = [bearerToken, basicAuth?.password].filter((s): s is string => !!s && s.length >= 4);
   const redact = (text: string): string => secrets.reduce((t, s) => t.split(s).join('[secret]'), text);
 
   const headers: Record<string, string> = { accept: 'application/json', ...options.headers };

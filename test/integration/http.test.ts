@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpClient, mapLimit, parseRetryAfter, type RetryInfo } from '../../src/clients/http.js';
 import { OperationError } from '../../src/engine/errors.js';
@@ -125,6 +127,21 @@ describe('http client against a real server', () => {
     const err = await failure(http.request('PUT', '/scim/Users', { json: {}, idempotent: true }));
     expect(err.message).toMatch(/HTTP 405/);
     expect(s.requests).toHaveLength(3);
+  });
+
+  it('keeps the token out of a server message that repeats it', async () => {
+    const echo = createServer((req, res) => {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ detail: `bad header ${req.headers.authorization}` }));
+    });
+    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+    const { port } = echo.address() as AddressInfo;
+    try {
+      const err = await failure(client(`http://127.0.0.1:${port}`).http.getJson('/scim/Users'));
+      expect(err.message).toMatch(/HTTP 400 Bad Request: bad header Bearer \[secret\]$/);
+    } finally {
+      echo.close();
+    }
   });
 
   it('accepts statuses the caller expects', async () => {
