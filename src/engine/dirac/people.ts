@@ -1,0 +1,84 @@
+/**
+ * The source side of the DIRAC sync: one record per person (a VOMS user or an IAM account) with
+ * the certificates DIRAC keys users by. Each certificate keeps its own CA (DIRAC gives all of a
+ * user's DNs the last one's CA).
+ */
+import type { IamGroup, IamUser, VomsUser } from '../model.js';
+import { slashOf } from '../comparison/entries.js';
+import { hasRoleLabel, iamGroupToFqan, normalizeFqan } from '../rules/roles.js';
+
+export interface SourceCertificate {
+  /** Slash form, whitespace-trimmed. */
+  dn: string;
+  ca: string | null;
+  suspended: boolean;
+}
+
+export interface SourcePerson {
+  /** `voms:<id>` or `iam:<uuid>`, for reports. */
+  source: string;
+  name: string | null;
+  surname: string | null;
+  mail: string | null;
+  nickname: string | null;
+  suspended: boolean;
+  /** Canonical FQANs. */
+  fqans: string[];
+  certificates: SourceCertificate[];
+}
+
+const trimmed = (s: string | null | undefined): string | null => s?.trim() || null;
+
+export function peopleFromVoms(users: readonly VomsUser[]): SourcePerson[] {
+  return users.map((u) => ({
+    source: `voms:${u.id}`,
+    name: trimmed(u.name),
+    surname: trimmed(u.surname),
+    mail: trimmed(u.email),
+    nickname: trimmed(u.attributes.find((a) => a.name === 'nickname')?.value),
+    suspended: u.suspended,
+    fqans: u.fqans.map(normalizeFqan).filter((f): f is string => f !== null),
+    certificates: u.certificates.map((c) => ({ dn: c.subject.trim(), ca: trimmed(c.issuer), suspended: c.suspended })),
+  }));
+}
+
+/**
+ * IAM accounts as DIRAC's `useIAM` sees them, with DESIGN.md §2.3's reverse rule for groups: only
+ * a group labelled `voms.role` is a role and only its last element becomes `Role=`; a group the
+ * groups dump does not list is a plain group. The nickname is the `nickname` attribute, else the
+ * userName unless `forceNickname`.
+ */
+export function peopleFromIam(users: readonly IamUser[], groups: readonly IamGroup[], vomsVo: string, forceNickname: boolean): SourcePerson[] {
+  const roleById = new Map<string, boolean>();
+  const roleByName = new Map<string, boolean>();
+  for (const g of groups) {
+    const isRole = hasRoleLabel(g.labels);
+    roleById.set(g.id, isRole);
+    if (!roleByName.has(g.name)) roleByName.set(g.name, isRole);
+  }
+  const caCache = new Map<string, string>();
+  const slashCa = (issuer: string): string => {
+    let ca = caCache.get(issuer);
+    if (ca === undefined) caCache.set(issuer, (ca = slashOf(issuer)));
+    return ca;
+  };
+  return users.map((u) => {
+    const fqans = new Set<string>();
+    for (const ref of u.groups) {
+      const name = ref.name.replace(/^\/+/, '');
+      const fqan = iamGroupToFqan(name, roleById.get(ref.id) ?? roleByName.get(name) ?? false, vomsVo);
+      if (fqan) fqans.add(fqan);
+    }
+    const nickname = trimmed(u.attributes?.find((a) => a.name === 'nickname')?.value) ?? (forceNickname ? null : trimmed(u.userName));
+    return {
+      source: `iam:${u.id}`,
+      name: trimmed(u.givenName),
+      surname: trimmed(u.familyName),
+      mail: trimmed((u.emails.find((e) => e.primary) ?? u.emails[0])?.value),
+      nickname,
+      suspended: !u.active,
+      fqans: [...fqans],
+      certificates: u.certificates.map((c) => ({ dn: slashOf(c.subjectDn), ca: c.issuerDn ? slashCa(c.issuerDn) : null, suspended: false })),
+    };
+  });
+}

@@ -1,0 +1,387 @@
+/**
+ * What DIRAC's VOMS2CSSynchronizer (`syncCSWithVOMS`, DESIGN.md §2.6) would do to the Registry,
+ * as a reviewable plan on the generic comparison engine.
+ *
+ * The translation builds the desired Registry users and group memberships from the source people;
+ * the engine compares them with the current ones. Everything is keyed by maps built once (DN →
+ * user, name → user), so the plan is linear where DIRAC scans every user for every DN.
+ *
+ * Where we differ from DIRAC on purpose: each DN keeps its own CA; new DNs of a person who already
+ * has a DIRAC user go to that user even without a nickname; two new users never get the same name;
+ * additions to a group without a `Users` line are kept; a robot without a name gets a name; a user
+ * with several DNs is suspended only when all of them are; an obsolete DN is kept only when the
+ * user belongs to another VO's group (DIRAC keeps it for any group without a VOMS role); and the
+ * quarantine group never costs a user its groups in other VOs.
+ */
+import type { Conflict, PlannedChange } from '../model.js';
+import { type ChangeContext, type Scalar, type TargetObject, compareObjects } from '../compare/index.js';
+import type { DiracGroup, DiracRegistry, DiracUser } from './registry.js';
+import { UniqueNames, isUsableName, proposeUserName } from './names.js';
+import type { SourceCertificate, SourcePerson } from './people.js';
+
+export interface DiracPlanOptions {
+  /** The DIRAC VO (the `Registry/VO/<vo>` section; groups with `VO = <vo>`). */
+  vo: string;
+  autoAdd: boolean;
+  autoModify: boolean;
+  autoDelete: boolean;
+  autoLiftSuspended: boolean;
+  forceNickname: boolean;
+  /** The engine's threshold (percent of current users and memberships); null turns it off. */
+  maxDeletePercent: number | null;
+}
+
+export const DEFAULT_DIRAC_OPTIONS: Omit<DiracPlanOptions, 'vo'> = {
+  autoAdd: true, autoModify: true, autoDelete: false, autoLiftSuspended: false, forceNickname: false, maxDeletePercent: 20,
+};
+
+export interface NewUserReport { user: string; dns: string[]; email: string | null; groups: string[]; source: string }
+export interface ModifiedUserReport { user: string; fields: string[] }
+export interface DeletedUserReport { user: string; dns: string[]; groups: string[] }
+export interface SuspendedUserReport { user: string; dn: string; source: string }
+export interface NoNicknameReport { dn: string; source: string }
+
+export interface DiracPlan {
+  vo: string;
+  newUsers: NewUserReport[];
+  modifiedUsers: ModifiedUserReport[];
+  deletedUsers: DeletedUserReport[];
+  deletionCandidates: DeletedUserReport[];
+  suspendedUsers: SuspendedUserReport[];
+  noNickname: NoNicknameReport[];
+  changes: PlannedChange[];
+  conflicts: Conflict[];
+  summary: Record<string, number>;
+  messages: { info: string[]; errors: string[] };
+}
+
+/** The Registry's view of one VO: its groups and how they map to FQANs. */
+interface VoGroups {
+  /** Groups with `VO = <vo>`. */
+  inVo: Map<string, DiracGroup>;
+  /** FQAN → the VO's groups mapped to it with `AutoSyncVOMS` on. */
+  byFqan: Map<string, DiracGroup[]>;
+  /** Groups whose membership the sync maintains: VOMS-mapped and synced, plus the default group. */
+  tracked: Set<string>;
+  defaultGroup: string | null;
+  quarantine: string | null;
+}
+
+const isRoleGroup = (g: DiracGroup): boolean => !!g.vomsRole?.includes('/Role=');
+
+function voGroups(registry: DiracRegistry, vo: string, errors: string[]): VoGroups {
+  const inVo = new Map<string, DiracGroup>();
+  const byFqan = new Map<string, DiracGroup[]>();
+  const tracked = new Set<string>();
+  for (const g of registry.groups) {
+    if (g.vo !== vo) continue;
+    inVo.set(g.name, g);
+    if (!g.vomsRole || !g.autoSyncVoms) continue;
+    tracked.add(g.name);
+    const list = byFqan.get(g.vomsRole);
+    if (list) list.push(g);
+    else byFqan.set(g.vomsRole, [g]);
+  }
+  const voInfo = registry.vos.find((v) => v.name === vo);
+  let defaultGroup: string | null = voInfo?.defaultGroup ?? `${vo}_user`;
+  if (!registry.groups.some((g) => g.name === defaultGroup)) {
+    errors.push(`the default group ${defaultGroup} of VO ${vo} is not defined in Registry/Groups; new users get no default group`);
+    defaultGroup = null;
+  } else tracked.add(defaultGroup);
+  return { inVo, byFqan, tracked, defaultGroup, quarantine: voInfo?.quarantineGroup ?? null };
+}
+
+/** A DIRAC user as the sync will leave it. */
+interface Desired {
+  name: string;
+  current: DiracUser | null;
+  /** Source certificates that land on this user, and whose they are. */
+  certs: { cert: SourceCertificate; person: SourcePerson }[];
+  /** DNs to add (not in the current `DN` list). */
+  newDns: SourceCertificate[];
+}
+
+const userId = (name: string) => `user:${name}`;
+const memberId = (group: string, user: string) => `member:${group}|${user}`;
+const certId = (user: string, dn: string) => `cert:${user}|${dn}`;
+
+export function planDirac(registry: DiracRegistry, people: readonly SourcePerson[], options: DiracPlanOptions): DiracPlan {
+  const { vo } = options;
+  const info: string[] = [];
+  const errors: string[] = [];
+  const groups = voGroups(registry, vo, errors);
+  const usersByName = new Map(registry.users.map((u) => [u.name, u]));
+  const voUsers = new Set<string>();
+  for (const g of groups.inVo.values()) for (const u of g.users) if (usersByName.has(u)) voUsers.add(u);
+
+  // One map from DN to user, built once: DIRAC looks every DN up by scanning all users.
+  const dnOwner = new Map<string, string>();
+  for (const u of registry.users) {
+    for (const dn of u.dns) {
+      const owner = dnOwner.get(dn);
+      if (owner === undefined) dnOwner.set(dn, u.name);
+      else if (owner !== u.name) errors.push(`DN ${dn} is registered for both ${owner} and ${u.name}; it is matched to ${owner}`);
+    }
+  }
+
+  const names = new UniqueNames(usersByName.keys());
+  const desired = new Map<string, Desired>();
+  const touch = (name: string): Desired => {
+    let d = desired.get(name);
+    if (!d) desired.set(name, (d = { name, current: usersByName.get(name) ?? null, certs: [], newDns: [] }));
+    return d;
+  };
+  const newUsers: NewUserReport[] = [];
+  const suspendedUsers: SuspendedUserReport[] = [];
+  const noNickname: NoNicknameReport[] = [];
+  const sourceDns = new Map<string, SourcePerson>();
+  const added = new Set<string>();
+
+  for (const person of people) {
+    const newCerts: SourceCertificate[] = [];
+    let owner: string | null = null;
+    for (const cert of person.certificates) {
+      if (!cert.dn) continue;
+      const holder = sourceDns.get(cert.dn);
+      if (holder) {
+        if (holder !== person) errors.push(`DN ${cert.dn} belongs to both ${holder.source} and ${person.source}; ${person.source}'s copy is ignored`);
+        continue;
+      }
+      sourceDns.set(cert.dn, person);
+      const existing = dnOwner.get(cert.dn);
+      if (existing !== undefined) {
+        touch(existing).certs.push({ cert, person });
+        if (owner === null || (!voUsers.has(owner) && voUsers.has(existing))) owner = existing;
+      } else newCerts.push(cert);
+    }
+    if (!newCerts.length) continue;
+
+    const nickname = person.nickname;
+    let target: string | null = null;
+    if (nickname && (voUsers.has(nickname) || added.has(nickname))) target = nickname;
+    else if (owner !== null) target = owner;
+    if (target !== null) {
+      const d = touch(target);
+      for (const cert of newCerts) {
+        if (cert.suspended) {
+          info.push(`${cert.dn} of ${person.source} is not added to ${target}: the certificate is suspended`);
+          continue;
+        }
+        d.certs.push({ cert, person });
+        d.newDns.push(cert);
+      }
+      continue;
+    }
+
+    const usable = nickname !== null && isUsableName(nickname);
+    if (nickname !== null && !usable) errors.push(`nickname ${JSON.stringify(nickname)} of ${person.source} cannot be a DIRAC user name; a name is made from the person's data`);
+    const first = newCerts.find((c) => !c.suspended) ?? newCerts[0];
+    const proposed = usable ? nickname : proposeUserName({ dn: first.dn, name: person.name, surname: person.surname, mail: person.mail }, options.vo);
+    const active = newCerts.filter((c) => !c.suspended);
+    if (person.suspended || !active.length) {
+      for (const cert of newCerts) suspendedUsers.push({ user: proposed, dn: cert.dn, source: person.source });
+      continue;
+    }
+    if (options.forceNickname && nickname === null) {
+      for (const cert of newCerts) noNickname.push({ dn: cert.dn, source: person.source });
+      continue;
+    }
+    if (!options.autoAdd) {
+      info.push(`new user for ${person.source} (${active.map((c) => c.dn).join(', ')}) is not added: auto-add is off`);
+      continue;
+    }
+    const name = names.claim(proposed);
+    added.add(name);
+    const d = touch(name);
+    for (const cert of active) {
+      d.certs.push({ cert, person });
+      d.newDns.push(cert);
+    }
+  }
+
+  // ---- desired and current target objects
+  const current: TargetObject[] = [];
+  const wanted: TargetObject[] = [];
+  const deletionCandidates: DeletedUserReport[] = [];
+  const deletedUsers: DeletedUserReport[] = [];
+  const newSource = new Map<string, string>();
+  const newUserValues = new Map<string, { DN: string[]; CA: (string | null)[]; Email: string | null }>();
+  /** A user object is its email and suspensions; each DN is an object of its own with its CA. */
+  const userObjects = (u: { name: string; dns: string[]; cas: (string | null)[]; email: string | null; suspended: string[] }, managed: boolean, out: TargetObject[]) => {
+    out.push({ kind: 'user', id: userId(u.name), fields: { Email: u.email }, multi: { Suspended: [...u.suspended] }, managed, ref: { user: u.name } });
+    u.dns.forEach((dn, i) => out.push({ kind: 'certificate', id: certId(u.name, dn), fields: { CA: u.cas[i] ?? null }, multi: {}, managed, ref: { user: u.name, dn } }));
+  };
+  const membership = (group: string, user: string, managed: boolean): TargetObject => ({
+    kind: 'membership', id: memberId(group, user), fields: {}, multi: {}, managed, ref: { user, group },
+  });
+  const currentMemberships = (u: DiracUser) => {
+    for (const g of u.groups) if (groups.tracked.has(g)) current.push(membership(g, u.name, true));
+  };
+  const groupsFor = (fqans: readonly string[]): string[] => {
+    const out: string[] = [];
+    for (const f of fqans) for (const g of groups.byFqan.get(f) ?? []) out.push(g.name);
+    return out;
+  };
+  const inOtherVo = (u: DiracUser) => u.groups.some((g) => !groups.inVo.has(g));
+
+  for (const d of desired.values()) {
+    const u = d.current;
+    const fqans = [...new Set(d.certs.flatMap((c) => c.person.fqans))];
+    const mail = d.certs.find((c) => c.person.mail)?.person.mail ?? null;
+    const suspendedInSource = d.certs.every((c) => c.person.suspended || c.cert.suspended);
+    const caOf = new Map(d.certs.map((c) => [c.cert.dn, c.cert.ca]));
+    if (u === null) {
+      const dns = d.newDns.map((c) => c.dn);
+      const memberOf = [...new Set([...groupsFor(fqans), ...(groups.defaultGroup ? [groups.defaultGroup] : [])])];
+      const cas = d.newDns.map((c) => c.ca);
+      userObjects({ name: d.name, dns, cas, email: mail, suspended: [] }, true, wanted);
+      newUserValues.set(d.name, { DN: dns, CA: cas, Email: mail });
+      newSource.set(d.name, d.certs[0].person.source);
+      for (const g of memberOf) wanted.push(membership(g, d.name, true));
+      newUsers.push({ user: d.name, dns, email: mail, groups: memberOf.sort(), source: d.certs[0].person.source });
+      continue;
+    }
+    userObjects(u, voUsers.has(u.name), current);
+    currentMemberships(u);
+
+    let dns = u.dns.filter((dn) => sourceDns.has(dn));
+    const obsolete = u.dns.filter((dn) => !sourceDns.has(dn));
+    if (obsolete.length && inOtherVo(u)) {
+      info.push(`${u.name} keeps ${obsolete.join(', ')} (not in the source): the user is in groups of another VO`);
+      dns = u.dns.slice();
+    }
+    const keptCas = dns.map((dn) => caOf.get(dn) ?? u.cas[u.dns.indexOf(dn)] ?? null);
+    dns.push(...d.newDns.map((c) => c.dn));
+    keptCas.push(...d.newDns.map((c) => c.ca));
+
+    const suspended = u.suspended.slice();
+    if (suspendedInSource && !suspended.includes(vo)) suspended.push(vo);
+    else if (!suspendedInSource && suspended.includes(vo)) {
+      if (options.autoLiftSuspended) suspended.splice(suspended.indexOf(vo), 1);
+      else info.push(`${u.name} is suspended for ${vo} in DIRAC but active in the source; lift it with --auto-lift-suspended`);
+    }
+    userObjects({ name: u.name, dns, cas: keptCas, email: mail ?? u.email, suspended }, voUsers.has(u.name), wanted);
+
+    const quarantined = groups.quarantine !== null && u.groups.includes(groups.quarantine);
+    const memberOf = new Set<string>();
+    for (const g of u.groups) {
+      if (!groups.tracked.has(g)) continue;
+      const group = groups.inVo.get(g);
+      // Role-mapped groups follow the source; plain VO groups are only ever added.
+      if (group && isRoleGroup(group) && (quarantined || !fqans.includes(group.vomsRole!))) continue;
+      memberOf.add(g);
+    }
+    if (!quarantined) {
+      for (const g of groupsFor(fqans)) memberOf.add(g);
+      if (groups.defaultGroup) memberOf.add(groups.defaultGroup);
+    }
+    for (const g of memberOf) wanted.push(membership(g, u.name, true));
+  }
+
+  // VO users with no DN left in the source.
+  for (const name of voUsers) {
+    if (desired.has(name)) continue;
+    const u = usersByName.get(name)!;
+    userObjects(u, true, current);
+    currentMemberships(u);
+    const untracked = u.groups.filter((g) => !groups.tracked.has(g));
+    const candidate = untracked.every((g) => groups.inVo.get(g)?.vomsRole);
+    const report = { user: name, dns: u.dns, groups: u.groups.slice().sort() };
+    if (!candidate) {
+      info.push(`${name} has no DN in the source but keeps ${untracked.join(', ')}: not a deletion candidate`);
+    } else if (options.autoDelete) {
+      deletedUsers.push(report);
+      continue;
+    } else deletionCandidates.push(report);
+    userObjects(u, true, wanted);
+  }
+
+  const newNames = added;
+  const deletedNames = new Set(deletedUsers.map((d) => d.user));
+  let heldBack = 0;
+  const result = compareObjects(current, wanted, {
+    deletes: { user: options.autoDelete },
+    deleteUnlisted: true,
+    maxChangePercent: options.maxDeletePercent,
+    thresholdHint: '--max-delete-percent',
+    fieldEquals: { Email: (a, b) => String(a).toLowerCase() === String(b).toLowerCase() },
+    present: (change, ctx) => {
+      const user = String(change.ref.user);
+      // A new user's DNs and a deleted user's memberships and DNs go with the user change itself.
+      if (change.kind === 'certificate' && (newNames.has(user) || deletedNames.has(user))) return null;
+      const presented = present(change, ctx, newUserValues.get(user));
+      if (!presented) return null;
+      if (presented.kind === 'user' && presented.op === 'insert') presented.reason = `new user for ${newSource.get(user)}`;
+      if (presented.kind === 'user' && presented.op === 'delete') {
+        const u = usersByName.get(user)!;
+        presented.old = { DN: u.dns, CA: u.cas, Email: u.email, Suspended: u.suspended };
+      }
+      const onExisting = !newNames.has(user) && !(change.kind === 'user' && change.op === 'delete');
+      if (onExisting && !options.autoModify) {
+        heldBack++;
+        return null;
+      }
+      return presented;
+    },
+  });
+  if (heldBack) info.push(`${heldBack} change(s) to existing users are not planned: auto-modify is off`);
+  for (const c of result.conflicts) errors.push(c.detail);
+
+  const modified = new Map<string, Set<string>>();
+  for (const c of result.changes) {
+    const user = String(c.ref.user);
+    if (newNames.has(user) || deletedNames.has(user)) continue;
+    let fields = modified.get(user);
+    if (!fields) modified.set(user, (fields = new Set()));
+    fields.add(c.kind === 'membership' ? 'Groups' : c.field ?? c.kind);
+  }
+  const byFirst = <T extends object>(list: T[]): T[] => {
+    const key = (x: T) => String(Object.values(x)[0]);
+    return list.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  };
+  const stopped = result.stopped;
+  info.unshift(`${people.length} people in the source; ${voUsers.size} DIRAC users in VO ${vo}`);
+  return {
+    vo,
+    newUsers: stopped ? [] : byFirst(newUsers),
+    modifiedUsers: stopped ? [] : byFirst([...modified].map(([user, fields]) => ({ user, fields: [...fields].sort() }))),
+    deletedUsers: stopped ? [] : byFirst(deletedUsers),
+    deletionCandidates: byFirst(deletionCandidates),
+    suspendedUsers: byFirst(suspendedUsers),
+    noNickname: byFirst(noNickname),
+    changes: result.changes,
+    conflicts: result.conflicts,
+    summary: { ...result.summary, newUsers: stopped ? 0 : newUsers.length, deletedUsers: stopped ? 0 : deletedUsers.length, deletionCandidates: deletionCandidates.length },
+    messages: { info, errors },
+  };
+}
+
+/** The engine's raw change in the DIRAC plan's own words and shapes. */
+function present(change: PlannedChange, ctx: ChangeContext, newUser: { DN: string[]; CA: (string | null)[]; Email: string | null } | undefined): PlannedChange | null {
+  const user = String(change.ref.user);
+  if (change.kind === 'membership') {
+    const group = String(change.ref.group);
+    return change.op === 'insert'
+      ? { ...change, field: null, old: null, new: user, reason: `add ${user} to ${group}` }
+      : { ...change, field: null, old: user, new: null, reason: `remove ${user} from ${group}` };
+  }
+  if (change.kind === 'certificate') {
+    const dn = String(change.ref.dn);
+    const ca = (obj: TargetObject | null) => (obj?.fields.CA ?? null) as string | null;
+    if (change.op === 'insert') return { ...change, kind: 'dn', field: 'DN', new: { DN: dn, CA: ca(ctx.desired) }, reason: `${dn} is in the source and not yet registered for ${user}` };
+    if (change.op === 'delete') return { ...change, kind: 'dn', field: 'DN', old: { DN: dn, CA: ca(ctx.current) }, reason: `${dn} is no longer in the source; ${user} keeps another DN` };
+    return { ...change, kind: 'ca', reason: `the CA of ${dn} in the source` };
+  }
+  if (change.field === null) {
+    return change.op === 'insert'
+      ? { ...change, new: newUser ?? null }
+      : { ...change, reason: `${user} has no DN left in the source (--auto-delete)` };
+  }
+  if (change.field === 'Email') return { ...change, kind: 'email', reason: `the source's email is ${String(change.new)}` };
+  if (change.field === 'Suspended') {
+    return change.op === 'insert'
+      ? { ...change, kind: 'suspended', reason: `${user} is suspended in the source` }
+      : { ...change, kind: 'suspended', reason: `${user} is active again in the source (--auto-lift-suspended)` };
+  }
+  return change;
+}
