@@ -139,51 +139,68 @@ export function canonicalType(type: string): string {
   return TYPE_ALIASES[plain.toLowerCase()] ?? (/^\d/.test(plain) ? plain : plain.toUpperCase());
 }
 
-// ---------------------------------------------------------------- slash form
+// ---------------------------------------------------------------- parsing
 
-function parseSlash(text: string): Dn {
-  const dn: Dn = [];
+interface ValueRead {
+  value: string;
+  /** Where the separator after the value is (or the end of the text). */
+  end: number;
+}
+
+type StopsAt = (text: string, i: number) => boolean;
+
+/** Reads `TYPE=value` pairs from `pos` to the end; the RDNs come out in text order. */
+function parseRdns(text: string, pos: number, read: (text: string, pos: number) => ValueRead, separators: string): Dn {
+  const rdns: Dn = [];
   let rdn: Rdn = [];
-  let pos = 1;
   for (;;) {
     TYPE_AT.lastIndex = pos;
     const m = TYPE_AT.exec(text);
     if (!m) throw new DnError(`expected TYPE=value at character ${pos + 1} of ${JSON.stringify(text)}`);
-    const start = TYPE_AT.lastIndex;
-    // Fast path: no backslash before the next separator, so the value is a plain slice.
-    let end = start;
-    let escaped = false;
-    for (; end < text.length; end++) {
-      const c = text.charCodeAt(end);
-      if (c === 92) {
-        escaped = true;
-        break;
-      }
-      if ((c === 47 || c === 43) && typeAhead(text, end + 1)) break;
-    }
-    let value: string;
-    if (escaped) {
-      const builder = new ValueBuilder();
-      end = start;
-      while (end < text.length) {
-        const c = text[end];
-        if (c === '\\') end = builder.escape(text, end);
-        else if ((c === '/' || c === '+') && typeAhead(text, end + 1)) break;
-        else builder.plain(text[end++]);
-      }
-      value = builder.done();
-    } else {
-      value = text.slice(start, end).trim();
-    }
+    const { value, end } = read(text, TYPE_AT.lastIndex);
     rdn.push({ type: m[1], value });
-    const boundary = end < text.length ? text[end] : null;
-    if (boundary !== '+') {
-      dn.push(rdn);
+    const sep = end < text.length ? text[end] : null;
+    if (sep !== null && !separators.includes(sep)) {
+      throw new DnError(`unexpected ${JSON.stringify(sep)} at character ${end + 1} of ${JSON.stringify(text)}`);
+    }
+    if (sep !== '+') {
+      rdns.push(rdn);
       rdn = [];
     }
-    if (boundary === null) return dn;
+    if (sep === null) return rdns;
     pos = end + 1;
   }
+}
+
+/** A value up to the next separator: a plain slice unless it holds a backslash. */
+function readPlain(text: string, start: number, stopsAt: StopsAt): ValueRead {
+  let end = start;
+  for (; end < text.length; end++) {
+    if (text.charCodeAt(end) === 92) return readEscaped(text, start, stopsAt);
+    if (stopsAt(text, end)) break;
+  }
+  return { value: text.slice(start, end).trim(), end };
+}
+
+function readEscaped(text: string, start: number, stopsAt: StopsAt): ValueRead {
+  const builder = new ValueBuilder();
+  let end = start;
+  while (end < text.length && !stopsAt(text, end)) {
+    if (text[end] === '\\') end = builder.escape(text, end);
+    else builder.plain(text[end++]);
+  }
+  return { value: builder.done(), end };
+}
+
+// ---------------------------------------------------------------- slash form
+
+const slashStops: StopsAt = (text, i) => {
+  const c = text.charCodeAt(i);
+  return (c === 47 || c === 43) && typeAhead(text, i + 1);
+};
+
+function parseSlash(text: string): Dn {
+  return parseRdns(text, 1, (t, pos) => readPlain(t, pos, slashStops), '/+');
 }
 
 function escapeSlashValue(value: string): string {
@@ -202,68 +219,37 @@ function escapeSlashValue(value: string): string {
 
 // ---------------------------------------------------------------- RFC 2253
 
+const rfc2253Stops: StopsAt = (text, i) => {
+  const c = text.charCodeAt(i);
+  return c === 44 || c === 59 || c === 43;
+};
+
 function parseRfc2253(text: string): Dn {
-  const rdns: Dn = [];
-  let rdn: Rdn = [];
-  let pos = 0;
-  for (;;) {
-    TYPE_AT.lastIndex = pos;
-    const m = TYPE_AT.exec(text);
-    if (!m) throw new DnError(`expected TYPE=value at character ${pos + 1} of ${JSON.stringify(text)}`);
-    pos = TYPE_AT.lastIndex;
-    while (pos < text.length && WHITESPACE.test(text[pos])) pos++;
-    let value: string;
-    if (text[pos] === '#') {
-      const hex = /^#([0-9A-Fa-f]*)/.exec(text.slice(pos))![1];
-      value = decodeDerString(hex);
-      pos += hex.length + 1;
-      while (pos < text.length && WHITESPACE.test(text[pos])) pos++;
-    } else if (text[pos] === '"') {
-      const builder = new ValueBuilder(true);
-      pos++;
-      while (pos < text.length && text[pos] !== '"') {
-        if (text[pos] === '\\') pos = builder.escape(text, pos);
-        else builder.plain(text[pos++]);
-      }
-      if (pos >= text.length) throw new DnError(`unterminated quoted value in ${JSON.stringify(text)}`);
-      value = builder.done();
-      pos++;
-      while (pos < text.length && WHITESPACE.test(text[pos])) pos++;
-    } else {
-      let end = pos;
-      let escaped = false;
-      for (; end < text.length; end++) {
-        const c = text.charCodeAt(end);
-        if (c === 44 || c === 59 || c === 43) break;
-        if (c === 92) {
-          escaped = true;
-          break;
-        }
-      }
-      if (escaped) {
-        const builder = new ValueBuilder();
-        while (pos < text.length && !',;+'.includes(text[pos])) {
-          if (text[pos] === '\\') pos = builder.escape(text, pos);
-          else builder.plain(text[pos++]);
-        }
-        value = builder.done();
-      } else {
-        value = text.slice(pos, end).trim();
-        pos = end;
-      }
-    }
-    rdn.push({ type: m[1], value });
-    const sep = text[pos];
-    if (sep !== undefined && !',;+'.includes(sep)) {
-      throw new DnError(`unexpected ${JSON.stringify(sep)} at character ${pos + 1} of ${JSON.stringify(text)}`);
-    }
-    if (sep !== '+') {
-      rdns.push(rdn);
-      rdn = [];
-    }
-    if (sep === undefined) return rdns.reverse();
+  return parseRdns(text, 0, readRfc2253Value, ',;+').reverse();
+}
+
+function readRfc2253Value(text: string, pos: number): ValueRead {
+  while (pos < text.length && WHITESPACE.test(text[pos])) pos++;
+  let value: string;
+  if (text[pos] === '#') {
+    const hex = /^#([0-9A-Fa-f]*)/.exec(text.slice(pos))![1];
+    value = decodeDerString(hex);
+    pos += hex.length + 1;
+  } else if (text[pos] === '"') {
+    const builder = new ValueBuilder(true);
     pos++;
+    while (pos < text.length && text[pos] !== '"') {
+      if (text[pos] === '\\') pos = builder.escape(text, pos);
+      else builder.plain(text[pos++]);
+    }
+    if (pos >= text.length) throw new DnError(`unterminated quoted value in ${JSON.stringify(text)}`);
+    value = builder.done();
+    pos++;
+  } else {
+    return readPlain(text, pos, rfc2253Stops);
   }
+  while (pos < text.length && WHITESPACE.test(text[pos])) pos++;
+  return { value, end: pos };
 }
 
 function escapeRfc2253Value(value: string): string {
