@@ -26,7 +26,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE records (
     snapshot_id INTEGER NOT NULL,
     seq INTEGER NOT NULL,
-    data TEXT NOT NULL,
+    -- JSON as UTF-8 bytes: binding a blob is a memcpy into sql.js, a string a per-character loop.
+    data BLOB NOT NULL,
     PRIMARY KEY (snapshot_id, seq)
   );
   CREATE TABLE plans (
