@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { InputError } from '../engine/errors.js';
 import type { ParsedSource, SourceKind } from '../engine/model.js';
+import { checkNesting } from '../engine/sources/json.js';
 import { parseSourceFile, type ParsedFile, type ParserKind } from '../engine/sources/index.js';
 import type { SnapshotInfo, Store } from './types.js';
 
@@ -30,6 +31,8 @@ export function storeParsed(store: Store, { parsed, sha256 }: ParsedFile, file: 
   if (vo && dumpVo && vo !== dumpVo) {
     throw new InputError(file, null, `is a dump of VO ${JSON.stringify(dumpVo)}, not of ${JSON.stringify(vo)} (--vo)`);
   }
+  // The records have the parsers' fixed shapes; `extra` may carry raw JSON to a recursive printer.
+  checkNesting(parsed.extra, file, 'extra');
   const source: SourceKind = parsed.kind;
   const snapshotVo = vo || dumpVo;
   const existing = store.listSnapshots(source).find((s) => s.sha256 === sha256 && (s.vo ?? null) === snapshotVo);

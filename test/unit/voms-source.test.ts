@@ -107,6 +107,14 @@ describe('VOMS dump refusals name file, JSON path and field', () => {
       /^voms-dump.json: result\[0\]\.certificates\[0\]\.subjectString: expected a DN in slash form/,
     );
   });
+  it('a DN the DN parser cannot read', () => {
+    expect(refusal(withUser(0, (u) => (u.certificates[0].issuerString = '/DC=ch/CN=broken\\')))).toBe(
+      'voms-dump.json: result[0].certificates[0].issuerString: not a readable DN: a backslash ends "/DC=ch/CN=broken\\\\"',
+    );
+    expect(parse(JSON.stringify(withUser(0, (u) => (u.certificates[0].subjectString = '/DC=ch/CN=a\\/CN=b'))), 'ok.json').records[0].certificates[0].subject).toBe(
+      '/DC=ch/CN=a\\/CN=b',
+    );
+  });
   it('a truncated file and a file that is not JSON, with the line', () => {
     expect(refusal(example.slice(0, 900))).toMatch(/^voms-dump.json: line \d+: the JSON ends early/);
     expect(refusal('{\n  "result": [\n    { "id": 1,, }\n  ]\n}')).toMatch(/^voms-dump.json: line 3, column \d+: not valid JSON/);

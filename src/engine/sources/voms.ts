@@ -4,6 +4,7 @@
  * present; the rest depends on the exporter's permissions, and null fields are omitted.
  */
 import { z } from 'zod';
+import { DnError, parseDn } from '../dn.js';
 import { InputError, formatJsonPath } from '../errors.js';
 import type { AupAcceptance, NameValue, ParsedSource, VomsCertificate, VomsUser } from '../model.js';
 import { parseJsonText } from './json.js';
@@ -158,10 +159,24 @@ function clean(value: string | null | undefined): string | null {
   return trimmed === '' ? null : trimmed;
 }
 
+const DN_START = /^\/\s*[A-Za-z0-9.-]+\s*=/;
+
+/**
+ * A subject or issuer must be a slash-form DN that dn.ts can read. The full parse runs only for the
+ * rare DN with a backslash; any other text that starts with `/TYPE=` parses.
+ */
 function slashDn(value: string, file: string, path: JsonPath): string {
   const trimmed = value.trim();
-  if (!trimmed.startsWith('/') || !trimmed.includes('=')) {
+  if (!DN_START.test(trimmed)) {
     throw new InputError(file, formatJsonPath(path), `expected a DN in slash form (/DC=…/CN=…), got ${describeValue(value)}`);
+  }
+  if (trimmed.includes('\\')) {
+    try {
+      parseDn(trimmed);
+    } catch (err) {
+      if (err instanceof DnError) throw new InputError(file, formatJsonPath(path), `not a readable DN: ${err.message}`);
+      throw err;
+    }
   }
   return trimmed;
 }
