@@ -4,7 +4,7 @@
  */
 import { OperationError, UsageError } from '../engine/errors.js';
 import type { SourceKind } from '../engine/model.js';
-import { parseSourceFile, parserKindOf } from '../engine/sources/index.js';
+import { type ParsedFile, parseSourceFile, parserKindOf } from '../engine/sources/index.js';
 import { storeParsed } from '../store/importFile.js';
 import type { Store } from '../store/types.js';
 import { resolveDbPath, type GlobalOptions } from './context.js';
@@ -31,15 +31,7 @@ export interface LoadedSource<T> {
  */
 export async function loadSource<T>(store: Store, kind: SourceKind, file: string | undefined, vo: string | null): Promise<LoadedSource<T>> {
   const option = SOURCE_OPTION[kind];
-  if (file) {
-    const parsedFile = await parseSourceFile(parserKindOf(kind), file);
-    if (parsedFile.parsed.kind !== kind) {
-      const actual = SOURCE_OPTION[parsedFile.parsed.kind];
-      throw new UsageError(`${file} is ${article(actual.label)} dump, but ${option.flag} takes ${option.label}; pass it as ${actual.flag}`);
-    }
-    const { snapshot, parsed } = storeParsed(store, parsedFile, file, vo);
-    return { records: parsed.records as T[], extra: parsed.extra ?? null, snapshotId: snapshot.id };
-  }
+  if (file) return storeInputFile<T>(store, await parseInputFile(kind, file), file, vo);
   const snapshot = newestSnapshot(store, kind, vo);
   if (!snapshot) {
     const forVo = vo ? ` for VO ${vo}` : '';
@@ -48,6 +40,48 @@ export async function loadSource<T>(store: Store, kind: SourceKind, file: string
     );
   }
   return { records: store.readRecords<T>(snapshot.id), extra: store.readExtra(snapshot.id), snapshotId: snapshot.id };
+}
+
+/** Parses a file given for `kind` and refuses a dump of another kind (a groups dump as `--iam`). */
+export async function parseInputFile(kind: SourceKind, file: string): Promise<ParsedFile> {
+  const option = SOURCE_OPTION[kind];
+  const parsedFile = await parseSourceFile(parserKindOf(kind), file);
+  if (parsedFile.parsed.kind !== kind) {
+    const actual = SOURCE_OPTION[parsedFile.parsed.kind];
+    throw new UsageError(`${file} is ${article(actual.label)} dump, but ${option.flag} takes ${option.label}; pass it as ${actual.flag}`);
+  }
+  return parsedFile;
+}
+
+function storeInputFile<T>(store: Store, parsedFile: ParsedFile, file: string, vo: string | null): LoadedSource<T> {
+  const { snapshot, parsed } = storeParsed(store, parsedFile, file, vo);
+  return { records: parsed.records as T[], extra: parsed.extra ?? null, snapshotId: snapshot.id };
+}
+
+export interface SourceRequest {
+  kind: SourceKind;
+  file: string | undefined;
+  /** Null instead of an error when there is neither a file nor a snapshot. */
+  optional?: boolean;
+}
+
+/**
+ * Several sources, all or nothing: every file given is parsed and checked before any is stored,
+ * and a missing snapshot is reported before anything is stored.
+ */
+export async function loadSources(store: Store, requests: readonly SourceRequest[], vo: string | null): Promise<(LoadedSource<unknown> | null)[]> {
+  const parsed: (ParsedFile | null)[] = [];
+  for (const r of requests) parsed.push(r.file ? await parseInputFile(r.kind, r.file) : null);
+  const present = requests.map((r) => !!r.file || newestSnapshot(store, r.kind, vo) !== null);
+  const absent = requests.findIndex((r, i) => !present[i] && !r.optional);
+  if (absent >= 0) await loadSource(store, requests[absent].kind, undefined, vo); // throws its clear message
+  const out: (LoadedSource<unknown> | null)[] = [];
+  for (const [i, r] of requests.entries()) {
+    const file = parsed[i];
+    if (file && r.file) out.push(storeInputFile(store, file, r.file, vo));
+    else out.push(present[i] ? await loadSource(store, r.kind, undefined, vo) : null);
+  }
+  return out;
 }
 
 /** Like loadSource, but null when there is neither a file nor a snapshot (for optional inputs). */
