@@ -8,7 +8,6 @@ import { DN_FIELDS } from './types.js';
 export interface TextOptions {
   /** Rows per section; 0 for all. */
   limit: number;
-  warnings?: readonly string[];
 }
 
 function show(value: FieldValue): string {
@@ -46,7 +45,6 @@ export function formatComparison(vo: string, result: VomsIamComparison, options:
   const personMissing = result.missingInIam.filter((m) => m.iamId === null).length;
 
   const lines = [
-    ...(options.warnings ?? []).map((w) => `note: ${w}`),
     `VOMS ↔ IAM for ${vo}: ${s.vomsEntries} VOMS DNs, ${s.iamEntries} IAM DNs`,
     `  missing in IAM   ${s.missingInIam} (${personMissing} of a person missing in IAM, ${s.missingInIam - personMissing} of a person who has another DN there)`,
     `  missing in VOMS  ${s.missingInVoms}`,
