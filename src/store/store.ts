@@ -24,6 +24,8 @@ export interface OpenStoreOptions {
   create?: boolean;
   /** The write call used for the database and journal; tests pass one that fails like a full disk. */
   io?: WriteFs;
+  /** After this many journal lines the next small change folds the journal into the file (default 2000). */
+  journalLimit?: number;
 }
 
 /** The store's own additions to the interface (additive). */
@@ -35,8 +37,6 @@ export interface SqlStore extends Store {
 
 const SQLITE_HEADER = 'SQLite format 3\0';
 const JOURNAL_SEQ_KEY = 'store.journalSeq';
-/** After this many journal lines the next small change folds the journal into the database. */
-const FOLD_AFTER = 2000;
 const DECISIONS: readonly Decision[] = ['pending', 'approved', 'skipped'];
 const RESULTS: readonly ResultStatus[] = ['ok', 'stale', 'ERR', 'INV', 'LEN', 'REQ', 'DNE'];
 
@@ -53,11 +53,11 @@ export async function openStore(file: string, opts: OpenStoreOptions = {}): Prom
   const readOnly = opts.readOnly ?? false;
   const create = opts.create ?? true;
   if (!readOnly && create) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
+  if (!create && !fs.existsSync(file)) throw new OperationError(`no database at ${file}`);
   const lock = readOnly ? null : await acquireLock(file);
   try {
-    if (!create && !fs.existsSync(file)) throw new OperationError(`no database at ${file}`);
     const loaded = loadDatabase(SQL, file);
-    const store = new SqlJsStore(SQL, file, loaded, lock, opts.io ?? fs);
+    const store = new SqlJsStore(SQL, file, loaded, lock, opts.io ?? fs, opts.journalLimit ?? 2000);
     if (!readOnly && (loaded.needsSave || loaded.journalEntries > 0)) store.save();
     return store;
   } catch (err) {
@@ -261,6 +261,7 @@ class SqlJsStore implements SqlStore {
     loaded: Loaded,
     private readonly lock: HeldLock | null,
     private readonly io: WriteFs,
+    private readonly journalLimit: number,
   ) {
     this.db = loaded.db;
     this.seq = loaded.seq;
@@ -560,7 +561,7 @@ class SqlJsStore implements SqlStore {
       this.dirty = true;
       return n;
     }
-    if (this.journalLines >= FOLD_AFTER) this.saveOrRestore();
+    if (this.journalLines >= this.journalLimit) this.saveOrRestore();
     this.lock!.check();
     const entry = { seq: this.seq + 1, ...op } as JournalEntry;
     const n = this.inSavepoint(() => {

@@ -127,3 +127,148 @@ describe('store round trips', () => {
     again.close();
   });
 });
+
+describe('store journal', () => {
+  const crashCopy = (name: string) => {
+    // What a kill would leave: the database file and the journal as they are right now.
+    const copy = path.join(dir, name);
+    fs.copyFileSync(db, copy);
+    if (fs.existsSync(`${db}-journal.jsonl`)) fs.copyFileSync(`${db}-journal.jsonl`, `${copy}-journal.jsonl`);
+    return copy;
+  };
+
+  it('small changes survive a crash through the journal, and a torn last line is dropped', async () => {
+    const store = await openStore(db);
+    store.addPlan(newPlan(4));
+    store.decide(1, [1, 2], 'approved', 'a@h');
+    store.recordResult(1, 1, 'ok', null);
+    store.setMeta('vo', 'nebula');
+    const copy = crashCopy('crashed.sqlite');
+    fs.appendFileSync(`${copy}-journal.jsonl`, '{"seq":99,"op":"decide","planId":1,"ids":[3],"deci');
+    store.close();
+    expect(fs.existsSync(`${db}-journal.jsonl`)).toBe(false);
+
+    const reader = await openStore(copy, { readOnly: true });
+    expect(reader.listChanges(1).map((c) => [c.decision, c.result])).toEqual([
+      ['approved', 'ok'],
+      ['approved', null],
+      ['pending', null],
+      ['pending', null],
+    ]);
+    expect(reader.getMeta('vo')).toBe('nebula');
+    reader.close();
+    expect(fs.existsSync(`${copy}-journal.jsonl`)).toBe(true);
+
+    // A writer folds it into the file and removes it.
+    const writer = await openStore(copy);
+    writer.close();
+    expect(fs.existsSync(`${copy}-journal.jsonl`)).toBe(false);
+    const folded = await openStore(copy, { readOnly: true });
+    expect(folded.listAudit().map((a) => a.action)).toEqual(['decide', 'apply']);
+    folded.close();
+  });
+
+  it('replays nothing twice when the crash came between saving the file and removing the journal', async () => {
+    const store = await openStore(db);
+    store.addPlan(newPlan(3));
+    store.decide(1, [1], 'approved', 'a@h');
+    store.addAudit({ action: 'note', planId: 1, changeId: null, detail: 'once' });
+    const journal = fs.readFileSync(`${db}-journal.jsonl`);
+    store.close();
+    fs.writeFileSync(`${db}-journal.jsonl`, journal);
+    const again = await openStore(db);
+    expect(again.listAudit().map((a) => a.action)).toEqual(['decide', 'note']);
+    again.close();
+    expect(fs.existsSync(`${db}-journal.jsonl`)).toBe(false);
+  });
+
+  it('a damaged line in the middle is refused with the journal file and line', async () => {
+    const store = await openStore(db);
+    store.addPlan(newPlan(3));
+    const copy = crashCopy('bad.sqlite');
+    fs.writeFileSync(`${copy}-journal.jsonl`, 'garbage\n{"seq":5,"op":"meta","key":"a","value":"b"}\n');
+    store.close();
+    await expect(openStore(copy)).rejects.toThrow(`${copy}-journal.jsonl: line 1: not a journal entry`);
+  });
+
+  it('folds the journal into the database after many small changes', async () => {
+    const store = await openStore(db, { journalLimit: 50 });
+    store.addPlan(newPlan(2));
+    for (let i = 0; i < 120; i++) store.setMeta('counter', String(i));
+    const lines = fs.readFileSync(`${db}-journal.jsonl`, 'utf8').trim().split('\n').length;
+    expect(lines).toBe(20);
+    const copy = crashCopy('folded.sqlite');
+    store.close();
+    const again = await openStore(copy, { readOnly: true });
+    expect(again.getMeta('counter')).toBe('119');
+    again.close();
+  });
+});
+
+describe('store behaviour', () => {
+  it('creates the file (and its folder) with mode 0600, and a read-only open of a missing file is empty', async () => {
+    const nested = path.join(dir, 'a', 'b', 'idsync.sqlite');
+    const empty = await openStore(nested, { readOnly: true });
+    expect(empty.listSnapshots()).toEqual([]);
+    empty.close();
+    expect(fs.existsSync(nested)).toBe(false);
+    await expect(openStore(nested, { create: false })).rejects.toThrow(`no database at ${nested}`);
+    const store = await openStore(nested);
+    store.setMeta('x', 'y');
+    store.close();
+    expect(fs.statSync(nested).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses unknown plans, changes, decisions and results without storing anything', async () => {
+    const store = await openStore(db);
+    store.addPlan(newPlan(2));
+    expect(() => store.decide(7, [1], 'approved')).toThrow('no plan 7');
+    expect(() => store.decide(1, [1, 9], 'approved')).toThrow('plan 1 has no change 9');
+    expect(() => store.decide(1, [1], 'maybe' as never)).toThrow('unknown decision "maybe"');
+    expect(() => store.recordResult(1, 3, 'ok', null)).toThrow('plan 1 has no change 3');
+    expect(() => store.recordResult(1, 1, 'fine' as never, null)).toThrow('unknown result "fine"');
+    expect(store.decide(1, [], 'approved')).toBe(0);
+    expect(store.listChanges(1).map((c) => c.decision)).toEqual(['pending', 'pending']);
+    expect(store.listAudit()).toEqual([]);
+    expect(fs.existsSync(`${db}-journal.jsonl`)).toBe(false);
+    store.close();
+  });
+
+  it('a transaction stores everything together, or nothing when it throws', async () => {
+    const store = await openStore(db);
+    expect(() =>
+      store.transaction(() => {
+        store.addSnapshot({ source: 'voms', vo: null, origin: 'x', sha256: 'x', records: [{ a: 1 }] });
+        store.addAudit({ action: 'import', planId: null, changeId: null, detail: 'x' });
+        throw new Error('parser changed its mind');
+      }),
+    ).toThrow('parser changed its mind');
+    expect(store.listSnapshots()).toEqual([]);
+    expect(store.listAudit()).toEqual([]);
+    const snap = store.transaction(() => {
+      const s = store.addSnapshot({ source: 'voms', vo: null, origin: 'y', sha256: 'y', records: [{ a: 2 }] });
+      store.addAudit({ action: 'import', planId: null, changeId: null, detail: `snapshot ${s.id}` });
+      return s;
+    });
+    const copy = path.join(dir, 'copy.sqlite');
+    fs.copyFileSync(db, copy);
+    store.close();
+    const again = await openStore(copy, { readOnly: true });
+    expect(again.readRecords(snap.id)).toEqual([{ a: 2 }]);
+    expect(again.listAudit().map((a) => a.detail)).toEqual([`snapshot ${snap.id}`]);
+    again.close();
+  });
+
+  it('refuses a SQLite database of another program, and one from a newer idsync-tui', async () => {
+    const { default: initSqlJs } = await import('sql.js');
+    const SQL = await initSqlJs();
+    const other = new SQL.Database();
+    other.exec('CREATE TABLE t (x)');
+    fs.writeFileSync(db, other.export());
+    await expect(openStore(db)).rejects.toThrow(`${db}: a SQLite database, but not one of idsync-tui (left untouched)`);
+    const newer = new SQL.Database();
+    newer.exec('CREATE TABLE meta (key, value); PRAGMA user_version = 999');
+    fs.writeFileSync(db, newer.export());
+    await expect(openStore(db)).rejects.toThrow(`${db} was written by a newer idsync-tui (schema 999`);
+  });
+});
