@@ -4,6 +4,7 @@ import type { IamUser, VomsUser } from '../engine/model.js';
 import { emailReport, type EmailReport } from '../engine/rules/emails.js';
 import { parseEmailMap } from '../engine/sources/emailMap.js';
 import { readSourceFile } from '../engine/sources/json.js';
+import { getSetting } from '../settings.js';
 import { action, globalOptions, printJson, printLine } from './context.js';
 import { loadOptionalSource, loadSource, withStore } from './inputs.js';
 
@@ -28,23 +29,24 @@ export function register(program: Command): void {
         const global = globalOptions(this);
         const emailMap = opts.emailMap ? parseEmailMap(await readSourceFile(opts.emailMap), opts.emailMap) : undefined;
         const vo = global.vo ?? null;
-        const report = await withStore(
+        const { result: report, iamKnown } = await withStore(
           global,
           async (store) => {
             const voms = await loadSource<VomsUser>(store, 'voms', opts.voms, vo);
             const iam = await loadOptionalSource<IamUser>(store, 'iam-users', opts.iam, vo);
-            const labelVo = vo ?? store.getSnapshot(voms.snapshotId)?.vo ?? null;
-            return emailReport(voms.records, iam?.records ?? null, { syncActivation: opts.syncActivation, emailMap, vo: labelVo });
+            const labelVo = vo ?? store.getSnapshot(voms.snapshotId)?.vo ?? getSetting('vo') ?? null;
+            const result = emailReport(voms.records, iam?.records ?? null, { syncActivation: opts.syncActivation, emailMap, vo: labelVo });
+            return { result, iamKnown: iam !== null };
           },
           { readOnly: !opts.voms && !opts.iam },
         );
         if (global.json) printJson(report);
-        else for (const line of formatEmailReport(report, Boolean(emailMap))) printLine(line);
+        else for (const line of formatEmailReport(report, { overridden: Boolean(emailMap), iamKnown })) printLine(line);
       }),
     );
 }
 
-export function formatEmailReport(report: EmailReport, overridden: boolean): string[] {
+export function formatEmailReport(report: EmailReport, { overridden, iamKnown }: { overridden: boolean; iamKnown: boolean }): string[] {
   const lines: string[] = [];
   lines.push(`Emails shared by several VOMS users: ${report.sharedEmails.length}${overridden ? ' (after overrides)' : ''}`);
   for (const group of report.sharedEmails) {
@@ -52,6 +54,10 @@ export function formatEmailReport(report: EmailReport, overridden: boolean): str
   }
   if (report.sharedEmails.length > 0) {
     lines.push('  IAM takes each email on one account only: give all but one user an override (--email-map, `vomsid;email`) or fix the emails in VOMS.');
+  }
+  if (!iamKnown) {
+    lines.push('VOMS emails IAM already binds to another account: not checked (no IAM users: pass --iam FILE or run `idsync-tui import iam FILE`)');
+    return lines;
   }
   lines.push(`VOMS emails IAM already binds to another account: ${report.boundInIam.length}`);
   for (const bound of report.boundInIam) {

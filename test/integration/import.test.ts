@@ -47,8 +47,11 @@ describe('idsync-tui import / snapshots / emails', { timeout: 120_000 }, () => {
     expect(again.stdout).toMatch(/already stored as snapshot 1/);
 
     expect((await cli(db, ['import', 'iam', files.iamUsers])).code).toBe(0);
+    expect((await cli(db, ['import', 'iam', files.iamGroups])).stdout).toMatch(/imported \d+ IAM groups as snapshot 3/);
     const listed = JSON.parse((await cli(db, ['snapshots', '--json'])).stdout).snapshots;
-    expect(listed.map((s: { source: string }) => s.source)).toEqual(['voms', 'iam-users']);
+    expect(listed.map((s: { source: string }) => s.source)).toEqual(['voms', 'iam-users', 'iam-groups']);
+    const onlyIam = JSON.parse((await cli(db, ['snapshots', '--source', 'iam', '--json'])).stdout).snapshots;
+    expect(onlyIam.map((s: { id: number }) => s.id)).toEqual([2, 3]);
     const onlyVoms = JSON.parse((await cli(db, ['snapshots', '--source', 'voms', '--json'])).stdout).snapshots;
     expect(onlyVoms).toHaveLength(1);
     expect((await cli(db, ['snapshots'])).stdout).toMatch(/^ID\s+SOURCE\s+VO\s+RECORDS/);
@@ -70,6 +73,7 @@ describe('idsync-tui import / snapshots / emails', { timeout: 120_000 }, () => {
     expect(all.sharedEmails).toEqual([{ email: 'shared.mailbox@example.org', vomsIds: [102, 103] }]);
     const text = await cli(db, ['emails', '--sync-activation']);
     expect(text.stdout).toContain('shared.mailbox@example.org  VOMS ids 102, 103');
+    expect(text.stdout).toMatch(/another account: not checked \(no IAM users/);
   });
 
   it('refuses bad files with one line naming file and place, and leaves the database unchanged', async () => {
