@@ -103,6 +103,10 @@ describe('VOMS dump refusals name file, JSON path and field', () => {
   });
   it('a date that is not a date, and a DN that is not in slash form', () => {
     expect(refusal(withUser(0, (u) => (u.endTime = '2027-13-45')))).toMatch(/^voms-dump.json: result\[0\]\.endTime: expected a date/);
+    expect(refusal(withUser(2, (u) => (u.creationTime = '2021-02-29T10:00:00')))).toMatch(/^voms-dump.json: result\[2\]\.creationTime: expected a date/);
+    expect(refusal(withUser(2, (u) => (u.creationTime = '2021-04-31T10:00:00.000+02:00')))).toMatch(/result\[2\]\.creationTime: expected a date/);
+    const zoned = parse(JSON.stringify(withUser(2, (u) => (u.creationTime = '2024-02-29T10:00:00.500+02:00'))), 'z.json');
+    expect(zoned.records[2].creationTime).toBe(Date.UTC(2024, 1, 29, 8, 0, 0, 500));
     expect(refusal(withUser(0, (u) => (u.certificates[0].subjectString = 'CN=x,DC=ch')))).toMatch(
       /^voms-dump.json: result\[0\]\.certificates\[0\]\.subjectString: expected a DN in slash form/,
     );

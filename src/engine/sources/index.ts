@@ -45,7 +45,7 @@ export async function loadParser(kind: ParserKind): Promise<SourceParser> {
 
 /**
  * The parsers that exist in this build, loaded once. The benchmark and anything else that wants
- * them synchronously use this.
+ * them synchronously use this. (Top-level await: a parser module must not import this file.)
  */
 export const SOURCE_PARSERS: Partial<Record<ParserKind, SourceParser>> = {};
 for (const kind of PARSER_KINDS) {

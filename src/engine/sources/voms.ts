@@ -199,7 +199,7 @@ export function toMillis(value: string | number | null | undefined, file: string
       const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '', zone = 'Z'] = m;
       const iso = `${y}-${mo}-${d}T${h}:${mi}:${s}${frac.slice(0, 4)}${zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone}`;
       const ms = Date.parse(iso);
-      if (!Number.isNaN(ms) && Number(mo) <= 12 && Number(d) <= 31) return ms;
+      if (!Number.isNaN(ms) && validDay(Number(y), Number(mo), Number(d))) return ms;
     }
   }
   throw new InputError(file, formatJsonPath(path), `expected a date like 2012-12-12T16:41:50, got ${describeValue(value)}`);
@@ -215,8 +215,15 @@ function plainUtc(value: string): number | null {
   const mi = digits(value, 14, 2);
   const s = digits(value, 17, 2);
   if (value[4] !== '-' || value[7] !== '-' || value[13] !== ':' || value[16] !== ':') return null;
-  if (!(mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 && s <= 59)) return null;
+  if (!(validDay(y, mo, d) && h <= 23 && mi <= 59 && s <= 59)) return null;
   return Date.UTC(y, mo - 1, d, h, mi, s);
+}
+
+/** Date.parse and Date.UTC roll 2021-02-31 over into March; a dump with that date is wrong. */
+function validDay(y: number, mo: number, d: number): boolean {
+  if (!(mo >= 1 && mo <= 12 && d >= 1)) return false;
+  const last = mo === 2 ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(mo) ? 30 : 31;
+  return d <= last;
 }
 
 function digits(text: string, start: number, length: number): number {
