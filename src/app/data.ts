@@ -6,6 +6,7 @@
  */
 
 import type { IamGroup, IamUser, SourceKind, VomsUser, VoPerson } from '../engine/model.js';
+import { fastDnKey } from '../engine/comparison/fastDnKey.js';
 import type { SnapshotInfo, Store } from '../store/types.js';
 
 /**
@@ -117,7 +118,8 @@ function searchText(parts: (string | number | null | undefined)[]): string {
 /**
  * Joins the sources into people. VOMS users come first, in VOMS order; IAM accounts that match no
  * VOMS user follow. IAM is matched by the `voms.<vo>.id` label, else by email (case-insensitive,
- * only when exactly one account has it); HR by the CERN person id; DIRAC by certificate DN.
+ * only when exactly one account has it), else by a certificate subject; HR by the CERN person id;
+ * DIRAC by certificate DN (slash form, exact, as DIRAC matches).
  */
 export function buildAppData(src: SourceData): AppData {
   const voms = src.voms ?? [];
@@ -140,7 +142,9 @@ export function buildAppData(src: SourceData): AppData {
   const diracByDn = new Map<string, DiracUser>();
   for (const d of dirac) for (const dn of d.dns) diracByDn.set(dn, d);
 
-  const people: Person[] = [];
+  // Label and email first, for everyone; certificate subjects only for who is left on both
+  // sides (parsing DNs costs more than the rest of the join, and drift is a small part of a VO).
+  const iamOf = new Map<VomsUser, IamUser>();
   const matchedIam = new Set<IamUser>();
   for (const u of voms) {
     let iam = iamByVomsId.get(String(u.id)) ?? null;
@@ -148,11 +152,45 @@ export function buildAppData(src: SourceData): AppData {
       const byEmail = iamByEmail.get(u.email.toLowerCase()) ?? null;
       if (byEmail && !matchedIam.has(byEmail)) iam = byEmail;
     }
-    if (iam) matchedIam.add(iam);
+    if (iam) {
+      iamOf.set(u, iam);
+      matchedIam.add(iam);
+    }
+  }
+  const slashDns = new Map<IamUser, string[]>();
+  const iamByDn = new Map<string, IamUser>();
+  for (const u of iamUsers) {
+    if (matchedIam.has(u)) continue;
+    const dns = u.certificates.map((c) => slashKey(c.subjectDn));
+    slashDns.set(u, dns);
+    for (const dn of dns) iamByDn.set(dn, u);
+  }
+  if (iamByDn.size) {
+    for (const u of voms) {
+      if (iamOf.has(u)) continue;
+      for (const c of u.certificates) {
+        const iam = iamByDn.get(slashKey(c.subject));
+        if (iam && !matchedIam.has(iam)) {
+          iamOf.set(u, iam);
+          matchedIam.add(iam);
+          break;
+        }
+      }
+    }
+  }
+
+  const people: Person[] = [];
+  const diracOf = (dns: string[]) => {
+    for (const dn of dns) {
+      const d = diracByDn.get(dn);
+      if (d) return d;
+    }
+    return null;
+  };
+  for (const u of voms) {
+    const iam = iamOf.get(u) ?? null;
     const personId = u.cernHrId ?? numericLabel(iam, 'hr.cern', 'cern_person_id');
     const dns = u.certificates.map((c) => c.subject);
-    let diracUser: DiracUser | null = null;
-    for (const dn of dns) diracUser ??= diracByDn.get(dn) ?? null;
     const name = vomsName(u);
     people.push({
       key: `voms:${u.id}`,
@@ -164,26 +202,25 @@ export function buildAppData(src: SourceData): AppData {
       voms: u,
       iam,
       hr: personId === null ? null : (hrById.get(personId) ?? null),
-      dirac: diracUser,
+      dirac: diracOf(dns),
       search: searchText([u.id, name, u.email, ...dns, ...u.fqans, iam?.userName]),
     });
   }
   for (const u of iamUsers) {
     if (matchedIam.has(u)) continue;
     const personId = numericLabel(u, 'hr.cern', 'cern_person_id');
-    const email = iamEmail(u) ?? '';
-    const dns = u.certificates.map((c) => c.subjectDn);
+    const dns = slashDns.get(u) ?? [];
     people.push({
       key: `iam:${u.id}`,
       vomsId: null,
       name: iamName(u),
-      email,
+      email: iamEmail(u) ?? '',
       dns,
       suspended: !u.active,
       voms: null,
       iam: u,
       hr: personId === null ? null : (hrById.get(personId) ?? null),
-      dirac: null,
+      dirac: diracOf(dns),
       search: searchText([u.id, u.userName, iamName(u), ...u.emails.map((e) => e.value), ...dns, ...u.groups.map((g) => g.name)]),
     });
   }
@@ -198,6 +235,18 @@ export function buildAppData(src: SourceData): AppData {
     people,
     notes: src.notes ?? [],
   };
+}
+
+/**
+ * IAM keeps RFC 2253; the TUI shows and matches DNs in slash form, as VOMS and DIRAC write them.
+ * The comparison key is that slash form with attribute names in one spelling.
+ */
+function slashKey(dn: string): string {
+  try {
+    return fastDnKey(dn);
+  } catch {
+    return dn;
+  }
 }
 
 function numericLabel(u: IamUser | null, prefix: string, name: string): number | null {

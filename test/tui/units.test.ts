@@ -1,0 +1,151 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { KEY_BINDINGS, actionFor, bindingsFor, type KeyBinding } from '../../src/app/keyBindings.js';
+import { clampPosition, moveList, scrollText } from '../../src/app/listNav.js';
+import { SORT_ORDERS, filterPeople, sortPeople } from '../../src/app/peopleQuery.js';
+import { editField } from '../../src/app/textField.js';
+import { SCREENS, completeScreen, matchScreens } from '../../src/screens/registry.js';
+import { clean, fit, wrap } from '../../src/screens/text.js';
+import { dataOf, iamUser, people, vomsUser } from './helpers.js';
+
+describe('clean', () => {
+  it('never lets a control character, ESC or bidi override through, and keeps the rest readable', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (s) => {
+        const out = clean(s);
+        expect(out).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+      }),
+    );
+    expect(clean('Ada Wu /DC=ch/CN=x\\,y')).toBe('Ada Wu /DC=ch/CN=x\\,y');
+    expect(clean('a\u001b[31mb')).toBe('a\\e[31mb');
+    expect(clean('a\\e\u0000')).toBe('a\\\\e\\x00');
+    expect(clean(null)).toBe('—');
+  });
+  it('fit and wrap keep to the width', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.integer({ min: 3, max: 120 }), (s, w) => {
+        expect(fit(s, w).length).toBe(w);
+        for (const line of wrap(s, w)) expect(line.length).toBeLessThanOrEqual(w);
+        expect(wrap(s, w).map((l, i) => (i ? l.slice(2) : l)).join('')).toBe(s);
+      }),
+    );
+  });
+});
+
+describe('list navigation', () => {
+  it('keeps the cursor inside the list and visible in the window', () => {
+    const actions = ['down', 'up', 'top', 'bottom', 'pageDown', 'pageUp'];
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 500 }), fc.integer({ min: 1, max: 40 }), fc.array(fc.constantFrom(...actions)), (count, height, seq) => {
+        let pos = { cursor: 0, top: 0 };
+        for (const a of seq) {
+          pos = moveList(pos, a, count, height)!;
+          if (count === 0) expect(pos).toEqual({ cursor: 0, top: 0 });
+          else {
+            expect(pos.cursor).toBeGreaterThanOrEqual(0);
+            expect(pos.cursor).toBeLessThan(count);
+            expect(pos.cursor).toBeGreaterThanOrEqual(pos.top);
+            expect(pos.cursor).toBeLessThan(pos.top + height);
+          }
+        }
+      }),
+    );
+    expect(moveList({ cursor: 0, top: 0 }, 'open', 10, 5)).toBeNull();
+    expect(clampPosition({ cursor: 90, top: 80 }, 10, 5)).toEqual({ cursor: 9, top: 5 });
+    expect(scrollText(0, 'bottom', 30, 10)).toBe(20);
+    expect(scrollText(0, 'up', 30, 10)).toBe(0);
+  });
+});
+
+describe('people query', () => {
+  const data = dataOf({ voms: [...people(50), vomsUser(51, { name: 'Åsa', email: 'ASA@Example.org' })] });
+  it('a filter that grew gives what a fresh filter gives', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 4 }), fc.string({ maxLength: 3 }), fc.integer({ min: 0, max: SORT_ORDERS.length - 1 }), (a, b, o) => {
+        const src = sortPeople(data.people, SORT_ORDERS[o]);
+        const first = filterPeople(src, a);
+        expect(filterPeople(src, a + b, first).rows).toEqual(filterPeople(src, a + b).rows);
+      }),
+    );
+  });
+  it('matches every word in any case, by id, name, email or DN', () => {
+    expect(filterPeople(data.people, 'asa@example').rows.map((p) => p.vomsId)).toEqual([51]);
+    expect(filterPeople(data.people, 'CN=User 4').rows.map((p) => p.vomsId)).toEqual([4, 14, 24, 34, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49]);
+    expect(filterPeople(data.people, 'given7 family7').rows.map((p) => p.vomsId)).toEqual([7]);
+  });
+  it('sorts stably and does not touch the loaded order', () => {
+    const byEmail = sortPeople(data.people, SORT_ORDERS.find((s) => s.id === 'email')!);
+    const emails = byEmail.map((p) => p.email.toLowerCase());
+    expect(emails).toEqual([...emails].sort());
+    expect(data.people[0].vomsId).toBe(1);
+  });
+});
+
+describe('key table', () => {
+  it('no key means two things on one screen', () => {
+    for (const screen of SCREENS) {
+      const seen = new Map<string, string>();
+      for (const b of bindingsFor(screen.id, screen.keys)) for (const k of b.keys) {
+        expect(seen.get(k), `${k} on ${screen.id}`).toBeUndefined();
+        seen.set(k, b.action);
+      }
+    }
+  });
+  it("a screen's own key shadows the shared one", () => {
+    const own: KeyBinding[] = [{ action: 'approveAll', keys: ['a'], description: 'approve all', screens: ['plan'] }, { action: 'refresh', keys: ['g'], description: 'refresh', screens: ['plan'] }];
+    const b = bindingsFor('plan', own);
+    expect(actionFor('a', b)).toBe('approveAll');
+    expect(actionFor('g', b)).toBe('refresh');
+    expect(actionFor('G', b)).toBe('bottom');
+    expect(actionFor('/', b)).toBeNull();
+    expect(actionFor('/', bindingsFor('users'))).toBe('filter');
+    expect(KEY_BINDINGS.every((x) => x.description.length > 0)).toBe(true);
+  });
+  it('editing a text field', () => {
+    let f = { text: '', editing: true };
+    for (const ch of 'ab') f = editField(f, ch, ch);
+    expect(editField(f, 'backspace', '')).toEqual({ text: 'a', editing: true });
+    expect(editField(f, 'enter', '')).toEqual({ text: 'ab', editing: false });
+    expect(editField(f, 'esc', '')).toEqual({ text: '', editing: false });
+    expect(editField(f, 'x', '\u001b')).toEqual(f);
+  });
+});
+
+describe('screen registry', () => {
+  it('matches by id or title prefix, then substring, and completes to the common prefix', () => {
+    expect(matchScreens('us').map((s) => s.id)).toEqual(['users']);
+    expect(matchScreens('MAIL').map((s) => s.id)).toEqual(['emails']);
+    expect(matchScreens('').length).toBe(SCREENS.length);
+    expect(completeScreen('ov')).toBe('overview');
+    expect(completeScreen('zz')).toBe('zz');
+  });
+});
+
+describe('joining the sources into people', () => {
+  it('finds the IAM account by label, by email, then by certificate subject; HR by person id; DIRAC by DN', () => {
+    const voms = [
+      vomsUser(1),
+      vomsUser(2, { email: 'Two@Example.org', cernHrId: 4242 }),
+      vomsUser(3, { email: 'changed@example.org' }),
+      vomsUser(4),
+    ];
+    const iamUsers = [
+      iamUser('a', { labels: [{ prefix: null, name: 'voms.nebula.id', value: '1' }], emails: [{ value: 'other@example.org', type: null, primary: true }] }),
+      iamUser('b', { emails: [{ value: 'two@example.org', type: null, primary: true }] }),
+      iamUser('c', { certificates: [{ subjectDn: 'CN=User 3,DC=example,DC=org', issuerDn: 'CN=Example CA,DC=example,DC=org', display: null, primary: true }] }),
+      iamUser('d', { active: false }),
+    ];
+    const hr = [{ id: 4242, name: 'Family2', firstName: 'Given2', email: null, participations: [] }];
+    const dirac = [{ name: 'user4', dns: ['/DC=org/DC=example/CN=User 4'], cas: [], email: null, groups: ['nebula_user'], suspended: [] }];
+    const data = dataOf({ voms, iamUsers, hr, dirac });
+    const byKey = new Map(data.people.map((p) => [p.key, p]));
+    expect(byKey.get('voms:1')!.iam?.id).toBe('a');
+    expect(byKey.get('voms:2')!.iam?.id).toBe('b');
+    expect(byKey.get('voms:2')!.hr?.id).toBe(4242);
+    expect(byKey.get('voms:3')!.iam?.id).toBe('c');
+    expect(byKey.get('voms:4')!.iam).toBeNull();
+    expect(byKey.get('voms:4')!.dirac?.name).toBe('user4');
+    expect(byKey.get('iam:d')!.suspended).toBe(true);
+    expect(data.people.length).toBe(5);
+  });
+});
