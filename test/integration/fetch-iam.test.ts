@@ -7,7 +7,7 @@ import type { IamGroup, IamUser } from '../../src/engine/model.js';
 import { parse } from '../../src/engine/sources/iam.js';
 import { openStore } from '../../src/store/store.js';
 import type { Fault } from '../servers/faults.js';
-import { runCli } from '../servers/run-cli.js';
+import { readSnapshots, runCli } from '../servers/run-cli.js';
 import { startScimServer, type ScimServer, type ScimServerOptions } from '../servers/scim-server.js';
 
 const TOKEN = 'iam-token-5d1f0c9b7a3e4c28';
@@ -39,15 +39,7 @@ function fetchIam(url: string, extra: string[] = [], env: Record<string, string 
   });
 }
 
-async function snapshots() {
-  if (!existsSync(db)) return [];
-  const store = await openStore(db, { readOnly: true });
-  try {
-    return store.listSnapshots().map((s) => ({ ...s, records: store.readRecords(s.id) }));
-  } finally {
-    store.close();
-  }
-}
+const snapshots = () => readSnapshots(db);
 
 /** An earlier snapshot, stored directly: a failed fetch must leave exactly this behind. */
 async function seed(): Promise<void> {
@@ -64,7 +56,7 @@ describe('fetch iam', { timeout: 90_000 }, () => {
     const s = await start();
     const run = await fetchIam(s.url, [], { IDSYNC_IAM_TOKEN: undefined, BEARER_TOKEN: TOKEN });
     expect(run.stderr).toBe('');
-    expect(run.code).toBe(0);
+    expect(run.code, run.stderr).toBe(0);
     const stored = await snapshots();
     expect(stored.map((x) => [x.source, x.recordCount, x.origin])).toEqual([
       ['iam-users', expectedUsers.length, s.url],
@@ -86,7 +78,7 @@ describe('fetch iam', { timeout: 90_000 }, () => {
     const tokenFile = path.join(dir, 'token');
     writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
     const run = await fetchIam(s.url, ['--json', '--token-file', tokenFile], { IDSYNC_IAM_TOKEN: undefined });
-    expect(run.code).toBe(0);
+    expect(run.code, run.stderr).toBe(0);
     const out = JSON.parse(run.stdout) as { snapshots: { source: string; recordCount: number }[] };
     expect(out.snapshots.map((x) => x.source)).toEqual(['iam-users', 'iam-groups']);
     expect(s.requests.some((r) => r.path.startsWith('/iam/account/'))).toBe(false);
@@ -105,7 +97,7 @@ describe('fetch iam', { timeout: 90_000 }, () => {
       ],
     });
     const run = await fetchIam(s.url);
-    expect(run.code).toBe(0);
+    expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/HTTP 503.*retrying/);
     expect(run.stderr).toMatch(/HTTP 429.*retrying in 1\.0 s/);
     expect(run.stderr).not.toContain(TOKEN);
@@ -128,7 +120,7 @@ describe('fetch iam', { timeout: 90_000 }, () => {
     await seed();
     const before = await snapshots();
     const run = await fetchIam(s.url, args);
-    expect(run.code).toBe(1);
+    expect(run.code, run.stderr).toBe(1);
     expect(run.stderr).toMatch(message);
     expect(run.stderr.trim().split('\n').at(-1)).toMatch(/^idsync-tui: IAM /);
     expect(run.stderr).not.toContain(TOKEN);
@@ -140,10 +132,10 @@ describe('fetch iam', { timeout: 90_000 }, () => {
   it('says where it looked for a token, and never echoes one', async () => {
     const s = await start();
     const missing = await fetchIam(s.url, [], { IDSYNC_IAM_TOKEN: undefined });
-    expect(missing.code).toBe(2);
+    expect(missing.code, missing.stderr).toBe(2);
     expect(missing.stderr).toBe('idsync-tui: no IAM token: give --token-file FILE or set IDSYNC_IAM_TOKEN or BEARER_TOKEN\n');
     const wrong = await fetchIam(s.url, [], { IDSYNC_IAM_TOKEN: 'not-the-token-1234' });
-    expect(wrong.code).toBe(1);
+    expect(wrong.code, wrong.stderr).toBe(1);
     expect(wrong.stderr).toMatch(/^idsync-tui: IAM GET http:\/\/127\.0\.0\.1:\d+\/scim\/Users\?startIndex=1&count=40: HTTP 401/);
     expect(wrong.stderr).not.toContain('not-the-token-1234');
     expect(s.requests.length).toBe(1);
@@ -153,10 +145,10 @@ describe('fetch iam', { timeout: 90_000 }, () => {
   it('refuses usage errors before any request', async () => {
     const s = await start();
     const bad = await fetchIam('ftp://example.org');
-    expect(bad.code).toBe(2);
+    expect(bad.code, bad.stderr).toBe(2);
     expect(bad.stderr).toMatch(/--iam-url "ftp:\/\/example.org" must start with https:\/\//);
     const big = await fetchIam(s.url, ['--page-size', '500']);
-    expect(big.code).toBe(2);
+    expect(big.code, big.stderr).toBe(2);
     expect(big.stderr).toMatch(/at most 100 per page/);
     expect(s.requests).toHaveLength(0);
   });

@@ -5,9 +5,8 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { generateVo } from '../../bench/generate.js';
 import type { VomsUser } from '../../src/engine/model.js';
 import { parse } from '../../src/engine/sources/voms.js';
-import { openStore } from '../../src/store/store.js';
 import type { Fault } from '../servers/faults.js';
-import { runCli } from '../servers/run-cli.js';
+import { readSnapshots, runCli } from '../servers/run-cli.js';
 import { makeTlsMaterial, type TlsMaterial } from '../servers/tls.js';
 import { startVomsServer, type VomsServer } from '../servers/voms-server.js';
 
@@ -46,22 +45,14 @@ function fetchVoms(url: string, extra: string[] = [], env: Record<string, string
   });
 }
 
-async function snapshots() {
-  if (!existsSync(db)) return [];
-  const store = await openStore(db, { readOnly: true });
-  try {
-    return store.listSnapshots().map((s) => ({ ...s, records: store.readRecords(s.id) }));
-  } finally {
-    store.close();
-  }
-}
+const snapshots = () => readSnapshots(db);
 
 describe('fetch voms', { timeout: 90_000 }, () => {
   it('reads every page with a proxy certificate and the CSRF header, and stores one snapshot', async () => {
     const s = await start([], [tls.clientSubject]);
     const run = await fetchVoms(s.url);
     expect(run.stderr).toBe('');
-    expect(run.code).toBe(0);
+    expect(run.code, run.stderr).toBe(0);
     const [snapshot, ...rest] = await snapshots();
     expect(rest).toEqual([]);
     expect(snapshot).toMatchObject({ source: 'voms', vo: 'nebula', origin: s.url, recordCount: expectedUsers.length });
@@ -77,7 +68,7 @@ describe('fetch voms', { timeout: 90_000 }, () => {
     const run = await fetchVoms(s.url, ['--json', '--cert', tls.clientCertFile, '--key', tls.clientKeyFile], {
       X509_USER_PROXY: undefined, X509_CERT_DIR: path.join(dir, 'none'), NODE_EXTRA_CA_CERTS: tls.caFile,
     });
-    expect(run.code).toBe(0);
+    expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/HTTP 503.*retrying/);
     expect(JSON.parse(run.stdout).snapshots[0]).toMatchObject({ source: 'voms', recordCount: expectedUsers.length });
   });
@@ -86,11 +77,11 @@ describe('fetch voms', { timeout: 90_000 }, () => {
     const s = await start();
     const env = { X509_CERT_DIR: path.join(dir, 'none') };
     const refused = await fetchVoms(s.url, [], env);
-    expect(refused.code).toBe(1);
+    expect(refused.code, refused.stderr).toBe(1);
     expect(refused.stderr).toMatch(/^idsync-tui: VOMS GET https:\/\/127\.0\.0\.1:\d+\/voms\/nebula\/apiv2\/users\?startIndex=0&pageSize=50: the server's TLS certificate is not trusted .*--insecure/);
     expect(existsSync(db)).toBe(false);
     const insecure = await fetchVoms(s.url, ['--insecure'], env);
-    expect(insecure.code).toBe(0);
+    expect(insecure.code, insecure.stderr).toBe(0);
     expect(insecure.stderr).toMatch(/TLS verification is off/);
   });
 
@@ -103,7 +94,7 @@ describe('fetch voms', { timeout: 90_000 }, () => {
   it.each(failures)('stores nothing after %s', async (_, faults, args, message) => {
     const s = await start(faults);
     const run = await fetchVoms(s.url, args);
-    expect(run.code).toBe(1);
+    expect(run.code, run.stderr).toBe(1);
     expect(run.stderr).toMatch(message);
     expect(await snapshots()).toEqual([]);
   });
@@ -111,13 +102,13 @@ describe('fetch voms', { timeout: 90_000 }, () => {
   it('says clearly when the certificate is refused or missing', async () => {
     const s = await start();
     const stranger = await fetchVoms(s.url, ['--cert', tls.strangerCertFile, '--key', tls.strangerKeyFile]);
-    expect(stranger.code).toBe(1);
+    expect(stranger.code, stranger.stderr).toBe(1);
     expect(stranger.stderr).toMatch(/HTTP 401, the credentials were refused/);
     const onlyKey = await fetchVoms(s.url, ['--key', tls.clientKeyFile]);
-    expect(onlyKey.code).toBe(2);
+    expect(onlyKey.code, onlyKey.stderr).toBe(2);
     expect(onlyKey.stderr).toBe('idsync-tui: --key needs --cert\n');
     const noKey = await fetchVoms(s.url, ['--cert', tls.clientCertFile]);
-    expect(noKey.code).toBe(1);
+    expect(noKey.code, noKey.stderr).toBe(1);
     expect(noKey.stderr).toMatch(/client\.pem: holds no private key \(a proxy file holds both; otherwise give --key\)/);
     expect(await snapshots()).toEqual([]);
   });

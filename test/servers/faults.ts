@@ -2,7 +2,8 @@
  * Fault injection shared by the test servers: a list of faults, each firing on requests whose path
  * starts with `path` (and, when given, whose paging index matches) for `times` requests.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 export type FaultKind =
   /** Answer with this status (and Retry-After when given) and a small JSON body. */
@@ -114,4 +115,16 @@ export function applyTransportFault(fault: FaultKind, req: IncomingMessage, res:
     default:
       return false;
   }
+}
+
+/** Listens on a free port of 127.0.0.1; `close` also ends connections left hanging by faults. */
+export async function listenLocal(server: Server): Promise<{ port: number; close: () => Promise<void> }> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return { port, close };
 }

@@ -3,7 +3,9 @@
  * test servers in this process keep answering.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { openStore } from '../../src/store/store.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -30,4 +32,15 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** Every snapshot in a database with its records ([] when the file does not exist). */
+export async function readSnapshots(db: string) {
+  if (!existsSync(db)) return [];
+  const store = await openStore(db, { readOnly: true });
+  try {
+    return store.listSnapshots().map((s) => ({ ...s, records: store.readRecords(s.id) }));
+  } finally {
+    store.close();
+  }
 }

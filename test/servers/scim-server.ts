@@ -6,8 +6,7 @@
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { FaultList, applyTransportFault, recordRequest, sendJson, type Fault, type RequestRecord } from './faults.js';
+import { FaultList, applyTransportFault, listenLocal, recordRequest, sendJson, type Fault, type RequestRecord } from './faults.js';
 
 export const EXT_USER = 'urn:indigo-dc:scim:schemas:IndigoUser';
 export const EXT_GROUP = 'urn:indigo-dc:scim:schemas:IndigoGroup';
@@ -154,17 +153,6 @@ export async function startScimServer(options: ScimServerOptions = {}): Promise<
     else run();
   };
   const server: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : createHttpServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
-    state,
-    requests,
-    faults,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const { port, close } = await listenLocal(server);
+  return { url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`, state, requests, faults, close };
 }

@@ -5,9 +5,8 @@
  */
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { FaultList, applyTransportFault, recordRequest, sendJson, type Fault, type RequestRecord } from './faults.js';
+import { FaultList, applyTransportFault, listenLocal, recordRequest, sendJson, type Fault, type RequestRecord } from './faults.js';
 
 export interface VomsServerOptions {
   vo: string;
@@ -91,17 +90,6 @@ export async function startVomsServer(options: VomsServerOptions): Promise<VomsS
       else run();
     },
   );
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `https://127.0.0.1:${port}${base}`,
-    users,
-    requests,
-    faults,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const { port, close } = await listenLocal(server);
+  return { url: `https://127.0.0.1:${port}${base}`, users, requests, faults, close };
 }
