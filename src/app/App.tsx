@@ -39,17 +39,16 @@ export interface AppProps {
 
 function useTerminalSize(columns?: number, rows?: number): { width: number; height: number } {
   const { stdout } = useStdout();
-  const read = () => ({ width: columns ?? stdout.columns ?? 80, height: rows ?? stdout.rows ?? 24 });
+  const read = () => ({ width: stdout.columns || 80, height: stdout.rows || 24 });
   const [size, setSize] = useState(read);
   useEffect(() => {
-    if (columns !== undefined && rows !== undefined) return;
     const onResize = () => setSize(read());
     stdout.on('resize', onResize);
     return () => {
       stdout.off('resize', onResize);
     };
-  }, [stdout, columns, rows]);
-  return size;
+  }, [stdout]);
+  return { width: columns ?? size.width, height: rows ?? size.height };
 }
 
 export function App({ data: given, load, store = null, insecure = false, columns, rows, screens = SCREENS, initialScreen }: AppProps) {

@@ -8,7 +8,7 @@ import { render } from 'ink-testing-library';
 import { createElement } from 'react';
 import { App, type AppProps } from '../../src/app/App.js';
 import { buildAppData, type AppData, type SourceData } from '../../src/app/data.js';
-import type { IamUser, VomsUser } from '../../src/engine/model.js';
+import type { VomsUser } from '../../src/engine/model.js';
 
 export const KEYS = {
   up: '\u001B[A',
@@ -47,30 +47,8 @@ export function vomsUser(id: number, over: Partial<VomsUser> = {}): VomsUser {
   };
 }
 
-export function iamUser(id: string, over: Partial<IamUser> = {}): IamUser {
-  return {
-    id,
-    userName: `user.${id}`,
-    givenName: 'Iam',
-    familyName: 'Person',
-    displayName: null,
-    active: true,
-    emails: [{ value: `${id}@example.org`, type: 'work', primary: true }],
-    groups: [],
-    certificates: [],
-    oidcIds: [],
-    samlIds: [],
-    sshKeys: [],
-    endTime: null,
-    aupSignatureTime: null,
-    serviceAccount: false,
-    labels: [],
-    attributes: [],
-    created: null,
-    lastModified: null,
-    ...over,
-  };
-}
+// IAM accounts: the plan tests' factory, one shape for the whole suite.
+export { iamUser } from '../unit/plan-iam-fixtures.js';
 
 export function dataOf(src: Partial<SourceData>): AppData {
   return buildAppData({ vo: 'nebula', ...src });

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup } from 'ink-testing-library';
+import { createElement } from 'react';
+import { App } from '../../src/app/App.js';
 import { KEY_BINDINGS, keyLabel } from '../../src/app/keyBindings.js';
 import { KEYS, dataOf, people, renderTui, vomsUser } from './helpers.js';
 
@@ -160,5 +162,19 @@ describe('escape then a key, typed together', () => {
     await tui.waitFor((x) => x.includes('filter "x"'), 'the filter');
     await tui.press('\u001Bk');
     await tui.waitFor((x) => !x.includes('filter "x'), 'the filter cleared');
+  });
+});
+
+describe('terminal size', () => {
+  it('follows a resize: the frame stays within rows − 1 and the list shows as many rows as fit', async () => {
+    const data = dataOf({ voms: people(200) });
+    const tui = await renderTui({ data, initialScreen: 'users', rows: 24, columns: 80 });
+    const count = (f: string) => f.split('\n').filter((l) => /^[› ] +\d+ Given/.test(l)).length;
+    const tall = count(tui.frame());
+    tui.rerender(createElement(App, { data, initialScreen: 'users', rows: 14, columns: 60 }));
+    const f = await tui.waitFor((x) => count(x) < tall, 'a shorter list');
+    expect(f.split('\n').length).toBeLessThanOrEqual(13);
+    expect(Math.max(...f.split('\n').map((l) => l.length))).toBeLessThanOrEqual(60);
+    expect(count(f)).toBe(tall - 10);
   });
 });
