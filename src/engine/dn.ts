@@ -40,13 +40,14 @@ const TYPE_AHEAD = new RegExp(String.raw`\s*${TYPE}\s*=`, 'y');
 const SLASH_SPECIAL = /[\\\x00-\x1f\x7f/+]|^\s|\s$/;
 const RFC2253_SPECIAL = /[,+"\\<>;\x00-\x1f\x7f]|^[#\s]|\s$/;
 
+const WHITESPACE = /\s/;
+const HEX2 = /^[0-9A-Fa-f]{2}$/;
+
 /** True when an attribute type and `=` start at `pos` (so a `/` or `+` just before it separates). */
 function typeAhead(text: string, pos: number): boolean {
   TYPE_AHEAD.lastIndex = pos;
   return TYPE_AHEAD.test(text);
 }
-const WHITESPACE = /\s/;
-const HEX2 = /^[0-9A-Fa-f]{2}$/;
 
 /** Parses a DN in either form: slash form when it starts with `/`, RFC 2253 otherwise. */
 export function parseDn(text: string): Dn {
@@ -270,13 +271,13 @@ function escapeRfc2253Value(value: string): string {
 
 /**
  * Collects one value: escapes make a character significant, unescaped whitespace at either end is
- * dropped, and runs of `\XX` are UTF-8 bytes.
+ * dropped (inside quotes every character counts), and runs of `\XX` are UTF-8 bytes.
  */
 class ValueBuilder {
   private pieces: string[] = [];
   private keep = 0;
   private started: boolean;
-  constructor(quoted = false) {
+  constructor(private readonly quoted = false) {
     this.started = quoted;
   }
 
@@ -284,7 +285,7 @@ class ValueBuilder {
     if (!this.started && WHITESPACE.test(c)) return;
     this.started = true;
     this.pieces.push(c);
-    if (!WHITESPACE.test(c)) this.keep = this.pieces.length;
+    if (this.quoted || !WHITESPACE.test(c)) this.keep = this.pieces.length;
   }
 
   /** Reads the escape at `pos` (a backslash); returns the position after it. */

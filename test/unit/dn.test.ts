@@ -81,6 +81,7 @@ describe('DN examples', () => {
     expect(rfc2253ToSlash('  CN = Ada ,  DC=cern ;DC=ch  ')).toBe('/DC=ch/DC=cern/CN=Ada');
     expect(toSlash(parseDn(' /DC=ch/ CN= Ada  '))).toBe('/DC=ch/CN=Ada');
     expect(parseDn('CN=\\ Ada\\ ,DC=ch')[1]).toEqual([{ type: 'CN', value: ' Ada ' }]);
+    expect(parseDn('CN=" Ada " , DC=ch')[1]).toEqual([{ type: 'CN', value: ' Ada ' }]);
   });
   it('decodes UTF-8 hex escapes', () => {
     expect(rfc2253ToSlash('CN=Ren\\C3\\A9e,O=Exemple')).toBe('/O=Exemple/CN=Renée');
