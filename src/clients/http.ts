@@ -84,7 +84,7 @@ export interface HttpClient {
   url(path: string, searchParams?: Record<string, string | number>): string;
   /** Any request; the body as text. Throws OperationError for failures after the retries. */
   request(method: Method, path: string, options?: RequestOptions): Promise<HttpResponse>;
-  /** A request whose answer must be JSON; returns the parsed value and the raw text. */
+  /** A request whose answer must be JSON (204 gives null); returns the parsed value and the raw text. */
   json<T = unknown>(method: Method, path: string, options?: RequestOptions): Promise<{ value: T; text: string; response: HttpResponse }>;
   /** GET + json. */
   getJson<T = unknown>(path: string, searchParams?: Record<string, string | number>): Promise<{ value: T; text: string; response: HttpResponse }>;
@@ -292,6 +292,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     // Parsing is inside the retry loop: a body cut short by a proxy is worth another try.
     return withRetries(method, full, opts, async () => {
       const response = await once(method, full, opts);
+      if (response.statusCode === 204) return { value: null as T, text: '', response };
       if (looksLikeHtml(response)) {
         throw new Failure(`${service} ${method} ${full}: answered with an HTML page instead of JSON (a login page or a proxy error? check the URL)`, false);
       }

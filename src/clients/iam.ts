@@ -56,11 +56,8 @@ export function readScimListing(http: HttpClient, path: string, phase: string, o
 
 /** Labels of one account or group from the IAM admin API (`iam:admin.read`). null on 404 when `allowMissing`. */
 async function readLabels(http: HttpClient, path: string, allowMissing: boolean): Promise<IamLabel[] | null> {
-  if (allowMissing) {
-    const res = await http.request('GET', path, { acceptStatus: [404] });
-    if (res.statusCode === 404) return null;
-  }
-  const { value } = await http.getJson(path);
+  const { value, response } = await http.json('GET', path, { acceptStatus: allowMissing ? [404] : [] });
+  if (response.statusCode === 404) return null;
   return validate(labelListSchema, value, http.url(path), []).map(toLabel);
 }
 

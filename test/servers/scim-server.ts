@@ -39,6 +39,8 @@ export interface ScimServerOptions {
   labelsInScim?: boolean;
   /** Put the labels into the SCIM group records (default true; older IAM versions leave them out). */
   groupLabelsInScim?: boolean;
+  /** Serve `/iam/group/{id}/labels` (default true; older IAM versions have no such endpoint). */
+  groupLabelsApi?: boolean;
   /** Delay before each answer, in milliseconds. */
   latencyMs?: number;
   maxCount?: number;
@@ -101,7 +103,7 @@ function intParam(url: URL, name: string, fallback: number): number {
 }
 
 export async function startScimServer(options: ScimServerOptions = {}): Promise<ScimServer> {
-  const { token, labelsInScim = false, groupLabelsInScim = true, latencyMs = 0, maxCount = 100 } = options;
+  const { token, labelsInScim = false, groupLabelsInScim = true, groupLabelsApi = true, latencyMs = 0, maxCount = 100 } = options;
   const state = loadScimState(options.users, options.groups);
   const requests: RequestRecord[] = [];
   const faults = new FaultList(options.faults);
@@ -135,7 +137,7 @@ export async function startScimServer(options: ScimServerOptions = {}): Promise<
       return;
     }
     const labels = /^\/iam\/(account|group)\/([^/]+)\/labels$/.exec(path);
-    if (labels) {
+    if (labels && (labels[1] === 'account' || groupLabelsApi)) {
       const id = decodeURIComponent(labels[2]);
       const [known, found] = labels[1] === 'account' ? [state.users, state.labels] : [state.groups, state.groupLabels];
       if (!known.has(id)) sendJson(res, 404, { error: `${labels[1]} not found for id: ${id}` });
