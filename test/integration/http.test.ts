@@ -86,6 +86,13 @@ describe('http client against a real server', () => {
     expect(s.requests).toHaveLength(1);
   });
 
+  it('says the rights are missing on 403, without retrying', async () => {
+    const s = await server([{ path: '/iam/account/', fault: { kind: 'status', status: 403 } }]);
+    const err = await failure(client(s.url).http.getJson('/iam/account/u1/labels'));
+    expect(err.message).toMatch(/^IAM GET http:\/\/127\.0\.0\.1:\d+\/iam\/account\/u1\/labels: HTTP 403, not allowed: the credentials lack the rights for this call: injected fault 403$/);
+    expect(s.requests).toHaveLength(1);
+  });
+
   it('refuses an HTML page where JSON was expected', async () => {
     const s = await server([{ path: '/scim/Users', fault: { kind: 'html' } }]);
     const err = await failure(client(s.url).http.getJson('/scim/Users'));
