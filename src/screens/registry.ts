@@ -12,13 +12,17 @@
 
 import { emailsScreen } from './Emails.js';
 import { overviewScreen } from './Overview.js';
+import { planScreen } from './PlanScreen.js';
+import { provisioningScreen } from './ProvisioningScreen.js';
 import { usersScreen } from './Users.js';
 import type { ScreenDef } from './types.js';
 
 export const SCREENS: readonly ScreenDef[] = [
   overviewScreen,
   usersScreen,
+  planScreen,
   emailsScreen,
+  provisioningScreen,
 ];
 
 export function findScreen(id: string, screens: readonly ScreenDef[] = SCREENS): ScreenDef | undefined {
