@@ -12,7 +12,6 @@
 
 import { emailsScreen } from './Emails.js';
 import { overviewScreen } from './Overview.js';
-import { planScreen } from './PlanScreen.js';
 import { provisioningScreen } from './ProvisioningScreen.js';
 import { usersScreen } from './Users.js';
 import type { ScreenDef } from './types.js';
@@ -20,7 +19,6 @@ import type { ScreenDef } from './types.js';
 export const SCREENS: readonly ScreenDef[] = [
   overviewScreen,
   usersScreen,
-  planScreen,
   emailsScreen,
   provisioningScreen,
 ];
