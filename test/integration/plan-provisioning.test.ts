@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/program.js';
 import { openStore } from '../../src/store/store.js';
+import { runMain } from '../fixtures/run-main.js';
 import { startProvisionServer, type ProvisionServer } from '../servers/provision.js';
 
 let server: ProvisionServer;
@@ -47,32 +47,8 @@ beforeEach(async () => {
   await server.reset();
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(db: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const saved = { ...process.env };
-  Object.assign(process.env, { IDSYNC_CONFIG_DIR: join(dir, 'config'), IDSYNC_PROVISION_PASSWORD: '' }, env);
-  const out: string[] = [];
-  const err: string[] = [];
-  const writeOut = process.stdout.write;
-  const writeErr = process.stderr.write;
-  process.stdout.write = ((chunk: string | Uint8Array) => out.push(String(chunk)) > 0) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => err.push(String(chunk)) > 0) as typeof process.stderr.write;
-  try {
-    const code = await main(['node', 'idsync-tui', '--db', db, ...args]);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    process.stdout.write = writeOut;
-    process.stderr.write = writeErr;
-    process.exitCode = undefined;
-    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-    Object.assign(process.env, saved);
-  }
-}
+const cli = (db: string, args: string[], env: Record<string, string> = {}) =>
+  runMain(['--db', db, ...args], { IDSYNC_CONFIG_DIR: join(dir, 'config'), IDSYNC_PROVISION_PASSWORD: undefined, ...env });
 
 const connection = () => ['--provision-url', server.url, '--agent', server.agent, '--password-file', server.passwordFile];
 const freshDb = () => join(mkdtempSync(join(dir, 'db-')), 'idsync.sqlite');

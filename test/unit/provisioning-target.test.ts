@@ -9,32 +9,13 @@ import {
   type AccountReading,
   type ConnectorAnswer,
 } from '../../src/engine/targets/provisioning.js';
+import { iamUser } from './plan-iam-fixtures.js';
 
 const SERVICE_MAP = { login: ['LDAP', 'Unix'], mail: ['Zimbra'], storage: ['AFS'] };
 
+/** An IAM account in VO nebula, named by its userName. */
 function account(userName: string, over: Partial<IamUser> = {}): IamUser {
-  return {
-    id: `uuid-${userName}`,
-    userName,
-    givenName: 'G',
-    familyName: 'F',
-    displayName: null,
-    active: true,
-    emails: [],
-    groups: [{ id: 'g1', name: 'nebula' }],
-    certificates: [],
-    oidcIds: [],
-    samlIds: [],
-    sshKeys: [],
-    endTime: null,
-    aupSignatureTime: null,
-    serviceAccount: false,
-    labels: [],
-    attributes: [],
-    created: null,
-    lastModified: null,
-    ...over,
-  };
+  return iamUser(`uuid-${userName}`, { userName, groups: [{ id: 'g1', name: 'nebula' }], ...over });
 }
 
 const has = (connector: string, enabled: boolean): ConnectorAnswer => ({ connector, ok: true, info: { uid: 'x', enabled } });
