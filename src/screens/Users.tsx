@@ -14,7 +14,7 @@ import { editField } from '../app/textField.js';
 import { useLiveState } from '../app/useLiveState.js';
 import { VirtualList } from './components/VirtualList.js';
 import { TextView } from './components/TextView.js';
-import { detailColumns, sideBySide, sourceFlags } from './personDetail.js';
+import { detailColumns, sideBySide, sourceFlags, vomsIamDifferences } from './personDetail.js';
 import { clean, fit, truncate } from './text.js';
 import type { KeyEvent, ScreenDef, ScreenProps } from './types.js';
 
@@ -68,7 +68,12 @@ function Users({ data, width, height, request }: ScreenProps) {
   const listHeight = Math.max(1, height - 2);
   const at = clampPosition(pos, rows.length, listHeight);
   const person = detail === null ? null : (data.people.find((p) => p.key === detail) ?? null);
-  const detailLines = useMemo(() => (person ? sideBySide(detailColumns(person), width) : []), [person, width]);
+  const detailLines = useMemo(() => {
+    if (!person) return [];
+    const differs = vomsIamDifferences(person);
+    const lines = sideBySide(detailColumns(person), width);
+    return differs.length ? [`VOMS and IAM differ: ${differs.join(', ')}`, ...lines] : lines;
+  }, [person, width]);
 
   useEffect(() => {
     const payload = request?.payload as Partial<OpenPersonRequest> | undefined;

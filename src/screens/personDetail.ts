@@ -96,6 +96,23 @@ export function diracLines(d: DiracUser): string[] {
   ];
 }
 
+/**
+ * What VOMS and IAM disagree on for this person, in the admins' words (the Compare screen has the
+ * full per-DN report; this is the at-a-glance line of the detail).
+ */
+export function vomsIamDifferences(p: Person): string[] {
+  const v = p.voms;
+  const i = p.iam;
+  if (!v || !i) return [];
+  const out: string[] = [];
+  const iamEmails = i.emails.map((e) => e.value.toLowerCase());
+  if (v.email && !iamEmails.includes(v.email.toLowerCase())) out.push('email');
+  if ((v.name ?? null) !== (i.givenName ?? null) || (v.surname ?? null) !== (i.familyName ?? null)) out.push('name');
+  if (v.suspended === i.active) out.push(v.suspended ? 'suspended in VOMS, active in IAM' : 'active in VOMS, inactive in IAM');
+  if ((v.endTime ?? null) !== (i.endTime ?? null)) out.push('end time');
+  return out;
+}
+
 /** The columns to show for a person: only the sources that know them. */
 export function detailColumns(p: Person): DetailColumn[] {
   const cols: DetailColumn[] = [];

@@ -5,6 +5,7 @@ import { clampPosition, moveList, scrollText } from '../../src/app/listNav.js';
 import { SORT_ORDERS, filterPeople, sortPeople } from '../../src/app/peopleQuery.js';
 import { editField } from '../../src/app/textField.js';
 import { SCREENS, completeScreen, matchScreens } from '../../src/screens/registry.js';
+import { detailColumns, sideBySide, vomsIamDifferences } from '../../src/screens/personDetail.js';
 import { clean, fit, wrap } from '../../src/screens/text.js';
 import { dataOf, iamUser, people, vomsUser } from './helpers.js';
 
@@ -92,12 +93,15 @@ describe('key table', () => {
     }
   });
   it("a screen's own key shadows the shared one", () => {
-    const own: KeyBinding[] = [{ action: 'approveAll', keys: ['a'], description: 'approve all', screens: ['plan'] }, { action: 'refresh', keys: ['g'], description: 'refresh', screens: ['plan'] }];
+    const own: KeyBinding[] = [{ action: 'approveAll', keys: ['a'], description: 'approve all', screens: ['plan'] },
+      { action: 'refresh', keys: ['g'], description: 'refresh', screens: ['plan'] },
+    ];
     const b = bindingsFor('plan', own);
     expect(actionFor('a', b)).toBe('approveAll');
     expect(actionFor('g', b)).toBe('refresh');
     expect(actionFor('G', b)).toBe('bottom');
-    expect(actionFor('/', b)).toBeNull();
+    expect(actionFor('a', bindingsFor('users'))).toBeNull();
+    expect(actionFor('/', bindingsFor('overview'))).toBeNull();
     expect(actionFor('/', bindingsFor('users'))).toBe('filter');
     expect(KEY_BINDINGS.every((x) => x.description.length > 0)).toBe(true);
   });
@@ -147,5 +151,24 @@ describe('joining the sources into people', () => {
     expect(byKey.get('voms:4')!.dirac?.name).toBe('user4');
     expect(byKey.get('iam:d')!.suspended).toBe(true);
     expect(data.people.length).toBe(5);
+  });
+});
+
+describe('the detail of a person', () => {
+  it('says what VOMS and IAM disagree on, emails compared in any case', () => {
+    const label = { prefix: null, name: 'voms.nebula.id', value: '1' };
+    const same = dataOf({
+      voms: [vomsUser(1, { name: 'Ada', surname: 'Wu', email: 'Ada@Example.org' })],
+      iamUsers: [iamUser('a', { labels: [label], givenName: 'Ada', familyName: 'Wu', emails: [{ value: 'ada@example.org', type: null, primary: true }] })],
+    });
+    expect(vomsIamDifferences(same.people[0])).toEqual([]);
+    const differ = dataOf({
+      voms: [vomsUser(1, { name: 'Ada', surname: 'Wu', suspended: true })],
+      iamUsers: [iamUser('a', { labels: [label], givenName: 'Ada', familyName: 'Wu-Berg', endTime: 0 })],
+    });
+    expect(vomsIamDifferences(differ.people[0])).toEqual(['email', 'name', 'suspended in VOMS, active in IAM', 'end time']);
+    const cols = detailColumns(differ.people[0]);
+    expect(cols.map((c) => c.title)).toEqual(['VOMS', 'IAM']);
+    for (const line of sideBySide(cols, 70)) expect(line.length).toBeLessThanOrEqual(70);
   });
 });

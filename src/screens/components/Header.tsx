@@ -29,7 +29,9 @@ export function sourcesLine(data: AppData | null, now: number, width: number): s
       return snap ? `${kind} ${when(snap.createdAt)}` : `${kind} —`;
     }).join(' · ');
   const times = line((t) => t.slice(5, 16).replace('T', ' '));
-  return times.length <= width ? times : line((t) => age(t, now).replace(' ago', ''));
+  if (times.length <= width) return times;
+  const ages = line((t) => age(t, now));
+  return ages.length <= width ? ages : line((t) => age(t, now).replace(' ago', ''));
 }
 
 export function Header({ data, width, insecure, dryRun, screens, current, now }: HeaderProps) {

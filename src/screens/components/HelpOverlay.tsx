@@ -22,9 +22,10 @@ export function helpRows(bindings: readonly KeyBinding[], titleOf: (id: string) 
 }
 
 export function HelpOverlay({ rows, top, width, height }: { rows: HelpRow[]; top: number; width: number; height: number }) {
+  // The description gets the room it needs first; the screens column takes what is left.
   const keyWidth = Math.min(18, Math.max(...rows.map((r) => r.keys.length), 4));
-  const whereWidth = Math.min(24, Math.max(...rows.map((r) => r.where.length), 5));
-  const descWidth = Math.max(10, width - keyWidth - whereWidth - 4);
+  const descWidth = Math.max(10, Math.min(Math.max(...rows.map((r) => r.description.length)), width - keyWidth - 4 - 12));
+  const whereWidth = Math.max(0, width - keyWidth - descWidth - 4);
   const visible = rows.slice(top, top + Math.max(0, height - 1));
   return (
     <Box flexDirection="column">
