@@ -29,7 +29,7 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
   { action: 'bottom', keys: ['G', 'end'], description: 'go to the last row', screens: '*' },
   { action: 'pageDown', keys: ['pgdn', 'ctrl-d'], description: 'page down', screens: '*' },
   { action: 'pageUp', keys: ['pgup', 'ctrl-u'], description: 'page up', screens: '*' },
-  { action: 'filter', keys: ['/'], description: 'filter (type; enter keeps it, esc clears it)', screens: ['users', 'emails'], inStatusBar: true },
+  { action: 'filter', keys: ['/'], description: 'filter (type; enter keeps it, esc clears it)', screens: ['users', 'emails', 'plan', 'compare', 'groups'], inStatusBar: true },
   { action: 'sort', keys: ['s'], description: 'change the sort order', screens: ['users'], inStatusBar: true },
   { action: 'select', keys: ['space'], description: 'select / toggle the row', screens: '*' },
   { action: 'open', keys: ['enter'], description: 'open the row', screens: '*', inStatusBar: true },

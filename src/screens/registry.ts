@@ -12,6 +12,7 @@
 
 import { emailsScreen } from './Emails.js';
 import { overviewScreen } from './Overview.js';
+import { planScreen } from './PlanScreen.js';
 import { provisioningScreen } from './ProvisioningScreen.js';
 import { usersScreen } from './Users.js';
 import type { ScreenDef } from './types.js';
@@ -19,6 +20,7 @@ import type { ScreenDef } from './types.js';
 export const SCREENS: readonly ScreenDef[] = [
   overviewScreen,
   usersScreen,
+  planScreen,
   emailsScreen,
   provisioningScreen,
 ];
