@@ -3,7 +3,6 @@
  * and renders the app. Ink is imported here only, so headless commands never load it.
  */
 
-import { App } from './app/App.js';
 import { loadAppData } from './app/data.js';
 import { EXIT, resolveDbPath, type GlobalOptions } from './commands/context.js';
 import { OperationError } from './engine/errors.js';
@@ -23,6 +22,17 @@ async function openForTui(file: string): Promise<{ store: Store; note: string | 
   }
 }
 
+/**
+ * Ink draws nothing but the last frame when it believes it runs in CI (it reads CI when first
+ * imported). Both ends are a terminal here, so someone is looking: an inherited CI variable (a
+ * CI job driving the TUI in tmux, a shell that exports it) must not blank the screen.
+ */
+async function loadInk() {
+  for (const name of ['CI', 'CONTINUOUS_INTEGRATION']) delete process.env[name];
+  const [{ render }, { App }] = await Promise.all([import('ink'), import('./app/App.js')]);
+  return { render, App };
+}
+
 export async function runTui(opts: GlobalOptions): Promise<number> {
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     throw new OperationError('the TUI needs a terminal; use a headless command (see --help) in scripts');
@@ -37,7 +47,7 @@ export async function runTui(opts: GlobalOptions): Promise<number> {
         data.notes.unshift(...(demo?.notes ?? []), ...(note ? [note] : []));
         return data;
       };
-      const { render } = await import('ink');
+      const { render, App } = await loadInk();
       const app = render(<App load={load} store={store} insecure={opts.insecure === true} />, { exitOnCtrlC: true });
       await app.waitUntilExit();
     } finally {
