@@ -10,6 +10,7 @@
  *   3. add one line to `SCREENS` below. `:` jump, tab, help and the header pick it up from here.
  */
 
+import { compareScreen } from './CompareScreen.js';
 import { emailsScreen } from './Emails.js';
 import { overviewScreen } from './Overview.js';
 import { planScreen } from './PlanScreen.js';
@@ -20,6 +21,7 @@ import type { ScreenDef } from './types.js';
 export const SCREENS: readonly ScreenDef[] = [
   overviewScreen,
   usersScreen,
+  compareScreen,
   planScreen,
   emailsScreen,
   provisioningScreen,
