@@ -55,8 +55,8 @@ function plainRfc2253Key(text: string): string | null {
  * form, and in RFC 2253 form only needs its RDNs reversed.
  */
 const V = String.raw`[^/\\"+;<>#=,\s\u0000-\u001f\u007f]`;
-const VALUE = String.raw`${V}(?:(?:${V}|[ ,])*${V})?`;
-const RFC_VALUE = String.raw`${V}(?:(?:${V}| )*${V})?`;
+const VALUE = String.raw`${V}(?:[ ,]*${V})*`;
+const RFC_VALUE = String.raw`${V}(?: *${V})*`;
 const USUAL = '(?:C|O|OU|CN|L|ST|UID)';
 const CANONICAL_SLASH = new RegExp(String.raw`^(?:/(?:DC=[a-z0-9-]+|${USUAL}=${VALUE}))+$`);
 const CANONICAL_RFC = new RegExp(String.raw`^(?:DC=[a-z0-9-]+|${USUAL}=${RFC_VALUE})(?:,(?:DC=[a-z0-9-]+|${USUAL}=${RFC_VALUE}))*$`);

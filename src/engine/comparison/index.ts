@@ -10,7 +10,7 @@ import {
 } from './entries.js';
 import { type FieldDiff, certificateDiffs, personDiffs } from './fields.js';
 import { matchPeople } from './people.js';
-import { compareStrings, iamRoleResolver, iamRoles, vomsFqanUniverse, vomsRoleLists } from './roles.js';
+import { compareStrings, iamRoleLists, iamRoleResolver, vomsFqanUniverse, vomsRoleLists } from './roles.js';
 import type {
   DnDifference, DuplicateDn, MissingInIam, MissingInVoms, PersonDifference, PersonReport, VomsIamComparison,
 } from './types.js';
@@ -26,10 +26,12 @@ export interface CompareVomsIamInput {
   iamGroups: readonly IamGroup[];
 }
 
-function byOwner(entries: readonly DnEntry[], owners: number): DnEntry[][] {
-  const out: DnEntry[][] = Array.from({ length: owners }, () => []);
-  for (const entry of entries) out[entry.owner].push(entry);
-  return out;
+/** Entries come in owner order: `start[o]`…`start[o + 1]` are owner o's, with no array per owner. */
+function ownerStarts(entries: readonly DnEntry[], owners: number): Int32Array {
+  const start = new Int32Array(owners + 1);
+  for (const entry of entries) start[entry.owner + 1]++;
+  for (let o = 0; o < owners; o++) start[o + 1] += start[o];
+  return start;
 }
 
 function fullName(first: string | null, last: string | null): string | null {
@@ -43,7 +45,8 @@ export function compareVomsIam(input: CompareVomsIamInput): VomsIamComparison {
   const vomsRoles = vomsRoleLists(voms);
   const resolver = iamRoleResolver(vo, input.iamGroups, vomsFqanUniverse(voms, (i) => vomsRoles[i]));
   const vomsValues: SideValues[] = voms.map((u, i) => ({ suspended: u.suspended, mail: u.email, nickname: vomsNickname(u), roles: vomsRoles[i] }));
-  const iamValues = iam.map((u) => ({ suspended: !u.active, mail: iamMail(u), nickname: iamNickname(u), roles: iamRoles(resolver, u.groups) }));
+  const iamRoles = iamRoleLists(resolver, iam);
+  const iamValues = iam.map((u, i) => ({ suspended: !u.active, mail: iamMail(u), nickname: iamNickname(u), roles: iamRoles[i] }));
   // The per-DN and the per-person view ask for the same pair: compute its differences once.
   const lastPartner = new Int32Array(iam.length).fill(-1);
   const lastDiffs: FieldDiff[][] = new Array(iam.length);
@@ -77,9 +80,10 @@ export function compareVomsIam(input: CompareVomsIamInput): VomsIamComparison {
       });
       continue;
     }
-    const diffs = [...certificateDiffs(v, i), ...pairDiffs(v.owner, i.owner)];
-    if (diffs.length) differing++;
-    for (const d of diffs) differences.push({ dn: v.subject, field: d.field, voms: d.voms, iam: d.iam, robot });
+    const before = differences.length;
+    for (const d of certificateDiffs(v, i)) differences.push({ dn: v.subject, field: d.field, voms: d.voms, iam: d.iam, robot });
+    for (const d of pairDiffs(v.owner, i.owner)) differences.push({ dn: v.subject, field: d.field, voms: d.voms, iam: d.iam, robot });
+    if (differences.length > before) differing++;
   }
   for (const [key, i] of iamIndex.byKey) {
     if (vomsIndex.byKey.has(key)) continue;
@@ -89,51 +93,68 @@ export function compareVomsIam(input: CompareVomsIamInput): VomsIamComparison {
   }
 
   // ---- per person
-  const vomsCerts = byOwner(vomsList, voms.length);
-  const iamCerts = byOwner(iamList, iam.length);
+  const vomsStart = ownerStarts(vomsList, voms.length);
+  const iamStart = ownerStarts(iamList, iam.length);
+  const vomsCerts = (v: number) => vomsList.slice(vomsStart[v], vomsStart[v + 1]);
+  const iamCerts = (i: number) => iamList.slice(iamStart[i], iamStart[i + 1]);
+  const anyRobot = (list: readonly DnEntry[], from: number, to: number) => {
+    for (let k = from; k < to; k++) if (isRobotDn(list[k].subject)) return true;
+    return false;
+  };
+  /** The IAM entry of owner i with this key, or undefined (a person has a handful of DNs). */
+  const iamEntryOf = (i: number, key: string) => {
+    for (let k = iamStart[i]; k < iamStart[i + 1]; k++) if (iamList[k].key === key) return iamList[k];
+    return undefined;
+  };
+  const vomsHas = (v: number, key: string) => {
+    for (let k = vomsStart[v]; k < vomsStart[v + 1]; k++) if (vomsList[k].key === key) return true;
+    return false;
+  };
   const people: PersonReport[] = [];
   let peopleMatched = 0;
   let peopleWithChangedCertificates = 0;
   let peopleDiffering = 0;
-  voms.forEach((user, v) => {
+  for (let v = 0; v < voms.length; v++) {
+    const user = voms[v];
     const i = iamOf[v];
-    const mine = vomsCerts[v];
-    const robot = () => mine.some((e) => isRobotDn(e.subject)) || (i !== -1 && iamCerts[i].some((t) => isRobotDn(t.subject)));
     if (i === -1) {
       people.push({
-        vomsId: user.id, iamId: null, userName: null, displayName: fullName(user.name, user.surname), status: 'missingInIam', matchedBy: null, robot: robot(),
-        certificatesOnlyInVoms: mine.map((e) => e.subject).sort(compareStrings), certificatesOnlyInIam: [], differences: [], kinds: ['missingInIam'],
+        vomsId: user.id, iamId: null, userName: null, displayName: fullName(user.name, user.surname), status: 'missingInIam', matchedBy: null,
+        robot: anyRobot(vomsList, vomsStart[v], vomsStart[v + 1]),
+        certificatesOnlyInVoms: vomsCerts(v).map((e) => e.subject).sort(compareStrings), certificatesOnlyInIam: [], differences: [], kinds: ['missingInIam'],
       });
-      return;
+      continue;
     }
     peopleMatched++;
-    const theirs = iamCerts[i];
     const fieldDiffs = pairDiffs(v, i);
     let differencesOfPerson: PersonDifference[] | null = fieldDiffs.length ? fieldDiffs.map((d) => ({ dn: null, ...d })) : null;
     let onlyInVoms: string[] | null = null;
-    for (const e of mine) {
-      const same = theirs.find((t) => t.key === e.key);
+    for (let k = vomsStart[v]; k < vomsStart[v + 1]; k++) {
+      const e = vomsList[k];
+      const same = iamEntryOf(i, e.key);
       if (same === undefined) (onlyInVoms ??= []).push(e.subject);
       else for (const d of certificateDiffs(e, same)) (differencesOfPerson ??= []).push({ dn: e.subject, ...d });
     }
-    const onlyInIam = theirs.filter((t) => !mine.some((e) => e.key === t.key)).map(slashDn);
-    const changedCertificates = onlyInVoms !== null || onlyInIam.length > 0;
+    let onlyInIam: string[] | null = null;
+    for (let k = iamStart[i]; k < iamStart[i + 1]; k++) if (!vomsHas(v, iamList[k].key)) (onlyInIam ??= []).push(slashDn(iamList[k]));
+    const changedCertificates = onlyInVoms !== null || onlyInIam !== null;
     if (changedCertificates) peopleWithChangedCertificates++;
-    if (!changedCertificates && differencesOfPerson === null) return;
+    if (!changedCertificates && differencesOfPerson === null) continue;
     peopleDiffering++;
     const differencesSorted = (differencesOfPerson ?? []).sort(byDnThenField);
     const kinds = new Set<string>(differencesSorted.map((d) => d.field));
     people.push({
       vomsId: user.id, iamId: iam[i].id, userName: iam[i].userName, displayName: fullName(user.name, user.surname),
-      status: 'matched', matchedBy: matchedBy[v], robot: robot(),
-      certificatesOnlyInVoms: (onlyInVoms ?? []).sort(compareStrings), certificatesOnlyInIam: onlyInIam.sort(compareStrings),
+      status: 'matched', matchedBy: matchedBy[v],
+      robot: anyRobot(vomsList, vomsStart[v], vomsStart[v + 1]) || anyRobot(iamList, iamStart[i], iamStart[i + 1]),
+      certificatesOnlyInVoms: (onlyInVoms ?? []).sort(compareStrings), certificatesOnlyInIam: (onlyInIam ?? []).sort(compareStrings),
       differences: differencesSorted,
       kinds: [...(changedCertificates ? ['certificates'] : []), ...DN_FIELDS.filter((f) => kinds.has(f))],
     });
-  });
+  }
   iam.forEach((user, i) => {
     if (vomsOf[i] !== -1) return;
-    const dns = iamCerts[i].map(slashDn).sort(compareStrings);
+    const dns = iamCerts(i).map(slashDn).sort(compareStrings);
     people.push({
       vomsId: null, iamId: user.id, userName: user.userName, displayName: fullName(user.givenName, user.familyName),
       status: 'missingInVoms', matchedBy: null, robot: dns.some(isRobotDn),

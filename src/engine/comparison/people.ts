@@ -20,21 +20,40 @@ export interface PersonMatching {
   matchedBy: (MatchKind | null)[];
 }
 
-function labelValue(user: IamUser, prefix: string | null, name: string): string[] {
-  const out: string[] = [];
-  for (const label of user.labels ?? []) {
-    if ((label.prefix || null) === prefix && label.name === name && label.value) out.push(label.value.trim());
+/** Accounts by a key, allocation-light: nearly every key names one account. */
+class AccountIndex {
+  private readonly first = new Map<string, number>();
+  private readonly more = new Map<string, number[]>();
+
+  add(key: string, account: number): void {
+    const first = this.first.get(key);
+    if (first === undefined) this.first.set(key, account);
+    else if (first !== account) {
+      const more = this.more.get(key);
+      if (more) more.push(account);
+      else this.more.set(key, [account]);
+    }
   }
-  return out;
+
+  /** The first account with this key that `free` accepts. */
+  find(key: string, free: (account: number) => boolean): number | undefined {
+    const first = this.first.get(key);
+    if (first === undefined) return undefined;
+    if (free(first)) return first;
+    return this.more.get(key)?.find(free);
+  }
+
+  /** How many accounts carry the key. */
+  count(key: string): number {
+    return this.first.has(key) ? 1 + (this.more.get(key)?.length ?? 0) : 0;
+  }
 }
 
-function indexBy(users: readonly IamUser[], valuesOf: (user: IamUser, index: number) => readonly string[]): Map<string, number[]> {
-  const index = new Map<string, number[]>();
+function labelIndex(users: readonly IamUser[], prefix: string | null, name: string): AccountIndex {
+  const index = new AccountIndex();
   users.forEach((user, i) => {
-    for (const value of valuesOf(user, i)) {
-      const list = index.get(value);
-      if (list) list.push(i);
-      else index.set(value, [i]);
+    for (const label of user.labels ?? []) {
+      if (label.name === name && (label.prefix || null) === prefix && label.value) index.add(label.value.trim(), i);
     }
   });
   return index;
@@ -60,26 +79,26 @@ export function matchPeople(
     vomsOf[i] = v;
     matchedBy[v] = kind;
   };
-  const byIndex = (kind: MatchKind, index: Map<string, number[]>, keyOf: (user: VomsUser) => string | null) => {
+  const free = (i: number) => vomsOf[i] === -1;
+  const byIndex = (kind: MatchKind, index: AccountIndex, keyOf: (user: VomsUser) => string | null) => {
     voms.forEach((user, v) => {
       if (iamOf[v] !== -1) return;
       const key = keyOf(user);
-      if (key === null) return;
-      const free = index.get(key)?.find((i) => vomsOf[i] === -1);
-      if (free !== undefined) pair(v, free, kind);
+      const account = key === null ? undefined : index.find(key, free);
+      if (account !== undefined) pair(v, account, kind);
     });
   };
 
-  const labelName = `voms.${vo}.id`;
-  byIndex('label', indexBy(iam, (u) => labelValue(u, null, labelName)), (u) => String(u.id));
-  byIndex('cernPersonId', indexBy(iam, (u) => labelValue(u, 'hr.cern', 'cern_person_id')), (u) => (u.cernHrId === null ? null : String(u.cernHrId)));
+  byIndex('label', labelIndex(iam, null, `voms.${vo}.id`), (u) => String(u.id));
+  byIndex('cernPersonId', labelIndex(iam, 'hr.cern', 'cern_person_id'), (u) => (u.cernHrId === null ? null : String(u.cernHrId)));
 
   for (const entry of vomsEntries) {
     if (iamOf[entry.owner] !== -1) continue;
     const other = iamByKey.get(entry.key);
-    if (other !== undefined && vomsOf[other.owner] === -1) pair(entry.owner, other.owner, 'certificate');
+    if (other !== undefined && free(other.owner)) pair(entry.owner, other.owner, 'certificate');
   }
 
+  // Email last, and only where it is unambiguous among the people still unmatched.
   const vomsByEmail = new Map<string, number[]>();
   voms.forEach((user, v) => {
     const email = iamOf[v] === -1 ? normalEmail(user.email) : null;
@@ -88,13 +107,18 @@ export function matchPeople(
     if (list) list.push(v);
     else vomsByEmail.set(email, [v]);
   });
-  const iamByEmail = indexBy(iam, (u, i) => {
-    if (vomsOf[i] !== -1) return [];
-    return [...new Set(u.emails.map((e) => normalEmail(e.value)).filter((e): e is string => e !== null))];
+  const iamByEmail = new AccountIndex();
+  iam.forEach((user, i) => {
+    if (!free(i)) return;
+    for (const e of user.emails) {
+      const email = normalEmail(e.value);
+      if (email !== null) iamByEmail.add(email, i);
+    }
   });
   for (const [email, vs] of vomsByEmail) {
-    const is = iamByEmail.get(email);
-    if (vs.length === 1 && is?.length === 1) pair(vs[0], is[0], 'email');
+    if (vs.length !== 1 || iamByEmail.count(email) !== 1) continue;
+    const account = iamByEmail.find(email, free);
+    if (account !== undefined) pair(vs[0], account, 'email');
   }
   return { iamOf, vomsOf, matchedBy };
 }

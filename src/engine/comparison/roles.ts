@@ -12,17 +12,25 @@ import { hasRoleLabel, iamGroupToFqan, normalizeFqan } from '../rules/roles.js';
 /** The FQANs of each VOMS user, canonical spelling, unique and sorted. A VO has few distinct FQANs. */
 export function vomsRoleLists(users: readonly VomsUser[]): string[][] {
   const normal = new Map<string, string | null>();
+  // Most users share one of a few FQAN lists: each distinct list is worked out once (and shared).
+  const lists = new Map<string, string[]>();
   return users.map((user) => {
-    const out = new Set<string>();
-    for (const fqan of user.fqans) {
-      let n = normal.get(fqan);
-      if (n === undefined) {
-        n = normalizeFqan(fqan);
-        normal.set(fqan, n);
+    const join = user.fqans.join('\n');
+    let list = lists.get(join);
+    if (list === undefined) {
+      const out = new Set<string>();
+      for (const fqan of user.fqans) {
+        let n = normal.get(fqan);
+        if (n === undefined) {
+          n = normalizeFqan(fqan);
+          normal.set(fqan, n);
+        }
+        if (n !== null) out.add(n);
       }
-      if (n !== null) out.add(n);
+      list = sortedStrings(out);
+      lists.set(join, list);
     }
-    return sortedStrings(out);
+    return list;
   });
 }
 
@@ -52,6 +60,21 @@ export function iamRoles(resolver: IamRoleResolver, refs: readonly IamGroupRef[]
   const readings = resolver.readings(refs);
   if (readings.some((r) => r.length > 1)) return (vomsFqans) => resolver.forUser(readings, vomsFqans);
   return sortedStrings(new Set(readings.map((r) => r[0])));
+}
+
+/** iamRoles for every user, each distinct membership list worked out once (results are shared). */
+export function iamRoleLists(resolver: IamRoleResolver, users: readonly { groups: readonly IamGroupRef[] }[]): IamRoles[] {
+  const lists = new Map<string, IamRoles>();
+  return users.map((user) => {
+    let key = '';
+    for (const ref of user.groups) key += `${ref.id}\u0000${ref.name}\n`;
+    let roles = lists.get(key);
+    if (roles === undefined) {
+      roles = iamRoles(resolver, user.groups);
+      lists.set(key, roles);
+    }
+    return roles;
+  });
 }
 
 export function iamRoleResolver(vo: string, iamGroups: readonly IamGroup[], managed: ReadonlySet<string>): IamRoleResolver {
