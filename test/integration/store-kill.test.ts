@@ -2,32 +2,23 @@
  * SIGKILL at random moments while a child process stores snapshots, saves decisions and records
  * apply results; afterwards the database opens (taking over the dead process's lock) and holds
  * exactly the calls that returned, plus at most the one in flight, never half of one.
- * IDSYNC_FAULT_ROUNDS sets the rounds per kind (default 20), IDSYNC_FAULT_SEED repeats a run.
+ * IDSYNC_FAULT_ROUNDS sets the rounds per kind (default 20); a failure names the kill delay.
  */
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { PlannedChange } from '../../src/engine/model.js';
 import { openStore } from '../../src/store/store.js';
 import { batchIds, decisionOf } from '../fixtures/store-child.js';
-import { lastDone, removeChildScript, seededRandom, sleep, startChild } from '../fixtures/store-helpers.js';
+import { lastDone, removeChildScript, sleep, startChild, tempDbEachTest } from '../fixtures/store-helpers.js';
 
 const ROUNDS = Number(process.env.IDSYNC_FAULT_ROUNDS || 20);
-const SEED = Number(process.env.IDSYNC_FAULT_SEED || Date.now() % 1_000_000);
-const random = seededRandom(SEED);
+let lastDelay = 0;
 
-let dir: string;
-let db: string;
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'store-kill-'));
-  db = path.join(dir, 'idsync.sqlite');
-});
-afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+const t = tempDbEachTest('store-kill-');
 afterAll(() => removeChildScript());
 
 async function planWith(count: number): Promise<void> {
-  const store = await openStore(db);
+  const store = await openStore(t.db);
   const changes: PlannedChange[] = Array.from({ length: count }, (_, i) => ({
     op: 'update',
     kind: 'user',
@@ -48,22 +39,23 @@ async function planWith(count: number): Promise<void> {
  * returned (`before - 1` when none did).
  */
 async function killRound(mode: string, arg: string, maxDelayMs: number, before: number): Promise<number> {
-  const child = startChild(mode, db, arg);
+  const child = startChild(mode, t.db, arg);
   await child.waitFor('ready');
-  await sleep(Math.floor(random() * maxDelayMs));
+  lastDelay = Math.floor(Math.random() * maxDelayMs);
+  await sleep(lastDelay);
   child.proc.kill('SIGKILL');
   await child.exited;
   return Math.max(lastDone(child), before - 1);
 }
 
-const context = (round: number) => `seed ${SEED}, round ${round}`;
+const context = (round: number) => `round ${round}, killed ${lastDelay} ms after start`;
 
-describe(`store survives SIGKILL (seed ${SEED})`, () => {
+describe('store survives SIGKILL', () => {
   it(`while adding snapshots, ${ROUNDS} times`, async () => {
     let before = 0;
     for (let round = 0; round < ROUNDS; round++) {
       const acked = await killRound('snapshot', '400', 400, 0);
-      const store = await openStore(db);
+      const store = await openStore(t.db);
       const snapshots = store.listSnapshots();
       const added = snapshots.length - before;
       expect(added, context(round)).toBeGreaterThanOrEqual(acked + 1);
@@ -77,7 +69,7 @@ describe(`store survives SIGKILL (seed ${SEED})`, () => {
       }
       before = snapshots.length;
       store.close();
-      expect(fs.existsSync(`${db}.lock`)).toBe(false);
+      expect(fs.existsSync(`${t.db}.lock`)).toBe(false);
     }
   }, 240_000);
 
@@ -86,7 +78,7 @@ describe(`store survives SIGKILL (seed ${SEED})`, () => {
     let calls = 0;
     for (let round = 0; round < ROUNDS; round++) {
       const acked = await killRound('decide', '', 150, calls);
-      const store = await openStore(db);
+      const store = await openStore(t.db);
       calls = store.listAudit({ planId: 1 }).filter((a) => a.action === 'decide').length;
       expect(calls, context(round)).toBeGreaterThanOrEqual(acked + 1);
       expect(calls, context(round)).toBeLessThanOrEqual(acked + 2);
@@ -105,7 +97,7 @@ describe(`store survives SIGKILL (seed ${SEED})`, () => {
     let m = 0;
     for (let round = 0; round < ROUNDS; round++) {
       const acked = await killRound('result', String(total), 150, m);
-      const store = await openStore(db);
+      const store = await openStore(t.db);
       const changes = store.listChanges(1);
       const done = changes.filter((c) => c.result !== null).map((c) => c.id);
       m = done.length;

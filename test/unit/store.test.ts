@@ -1,17 +1,11 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PlannedChange } from '../../src/engine/model.js';
 import { openStore } from '../../src/store/store.js';
+import { tempDbEachTest } from '../fixtures/store-helpers.js';
 
-let dir: string;
-let db: string;
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'store-'));
-  db = path.join(dir, 'idsync.sqlite');
-});
-afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+const t = tempDbEachTest('store-');
 
 const change = (i: number, over: Partial<PlannedChange> = {}): PlannedChange => ({
   op: i % 3 === 0 ? 'delete' : 'insert',
@@ -40,7 +34,7 @@ const newPlan = (n: number) => ({
 describe('store round trips', () => {
   it('keeps snapshots, records and extra across a reopen', async () => {
     const records = [{ id: 1, name: 'Ada', fqans: ['/nebula'] }, { id: 2, name: 'Bo', email: null }, { id: 3, nested: { deep: [1, 2, { x: 'é\u0000' }] } }];
-    const store = await openStore(db);
+    const store = await openStore(t.db);
     const a = store.addSnapshot({ source: 'voms', vo: 'nebula', origin: '/data/voms.json', sha256: 'abc', records, extra: { pages: 2 } });
     const b = store.addSnapshot({ source: 'iam-users', vo: null, origin: 'https://iam.example/scim', sha256: 'def', records: [] });
     const c = store.addSnapshot({ source: 'voms', vo: 'other', origin: 'o.json', sha256: 'ghi', records: [{ id: 9 }] });
@@ -48,7 +42,7 @@ describe('store round trips', () => {
     expect(Date.parse(a.createdAt)).not.toBeNaN();
     store.close();
 
-    const again = await openStore(db, { readOnly: true });
+    const again = await openStore(t.db, { readOnly: true });
     expect(again.listSnapshots().map((s) => s.id)).toEqual([a.id, b.id, c.id]);
     expect(again.listSnapshots('voms').map((s) => s.id)).toEqual([a.id, c.id]);
     expect(again.latestSnapshot('voms')?.id).toBe(c.id);
@@ -64,7 +58,7 @@ describe('store round trips', () => {
   });
 
   it('keeps plans with their changes, decisions and results', async () => {
-    const store = await openStore(db);
+    const store = await openStore(t.db);
     const plan = store.addPlan(newPlan(6));
     expect(plan).toMatchObject({ id: 1, target: 'iam', vo: 'nebula', changeCount: 6, decisions: { pending: 6, approved: 0, skipped: 0 }, revertOf: null });
     expect(store.decide(plan.id, [1, 2, 3], 'approved', 'alice@host')).toBe(3);
@@ -75,7 +69,7 @@ describe('store round trips', () => {
     const revert = store.addPlan({ ...newPlan(1), revertOf: plan.id });
     store.close();
 
-    const again = await openStore(db);
+    const again = await openStore(t.db);
     expect(again.getPlan(plan.id)).toMatchObject({
       inputs: { voms: 1, iamUsers: 2 },
       options: { suspend: true },
@@ -103,7 +97,7 @@ describe('store round trips', () => {
   });
 
   it('audits decisions and results, and keeps settings', async () => {
-    const store = await openStore(db);
+    const store = await openStore(t.db);
     const plan = store.addPlan(newPlan(3));
     store.decide(plan.id, [1, 2], 'approved', 'alice@host');
     store.recordResult(plan.id, 1, 'ok', null);
@@ -112,7 +106,7 @@ describe('store round trips', () => {
     store.setMeta('vo', 'atlas');
     store.close();
 
-    const again = await openStore(db, { readOnly: true });
+    const again = await openStore(t.db, { readOnly: true });
     expect(again.getMeta('vo')).toBe('atlas');
     expect(again.getMeta('nothing')).toBeNull();
     const audit = again.listAudit();
@@ -131,14 +125,14 @@ describe('store round trips', () => {
 describe('store journal', () => {
   const crashCopy = (name: string) => {
     // What a kill would leave: the database file and the journal as they are right now.
-    const copy = path.join(dir, name);
-    fs.copyFileSync(db, copy);
-    if (fs.existsSync(`${db}-journal.jsonl`)) fs.copyFileSync(`${db}-journal.jsonl`, `${copy}-journal.jsonl`);
+    const copy = path.join(t.dir, name);
+    fs.copyFileSync(t.db, copy);
+    if (fs.existsSync(`${t.db}-journal.jsonl`)) fs.copyFileSync(`${t.db}-journal.jsonl`, `${copy}-journal.jsonl`);
     return copy;
   };
 
   it('small changes survive a crash through the journal, and a torn last line is dropped', async () => {
-    const store = await openStore(db);
+    const store = await openStore(t.db);
     store.addPlan(newPlan(4));
     store.decide(1, [1, 2], 'approved', 'a@h');
     store.recordResult(1, 1, 'ok', null);
@@ -146,7 +140,7 @@ describe('store journal', () => {
     const copy = crashCopy('crashed.sqlite');
     fs.appendFileSync(`${copy}-journal.jsonl`, '{"seq":99,"op":"decide","planId":1,"ids":[3],"deci');
     store.close();
-    expect(fs.existsSync(`${db}-journal.jsonl`)).toBe(false);
+    expect(fs.existsSync(`${t.db}-journal.jsonl`)).toBe(false);
 
     const reader = await openStore(copy, { readOnly: true });
     expect(reader.listChanges(1).map((c) => [c.decision, c.result])).toEqual([
@@ -169,21 +163,21 @@ describe('store journal', () => {
   });
 
   it('replays nothing twice when the crash came between saving the file and removing the journal', async () => {
-    const store = await openStore(db);
+    const store = await openStore(t.db);
     store.addPlan(newPlan(3));
     store.decide(1, [1], 'approved', 'a@h');
     store.addAudit({ action: 'note', planId: 1, changeId: null, detail: 'once' });
-    const journal = fs.readFileSync(`${db}-journal.jsonl`);
+    const journal = fs.readFileSync(`${t.db}-journal.jsonl`);
     store.close();
-    fs.writeFileSync(`${db}-journal.jsonl`, journal);
-    const again = await openStore(db);
+    fs.writeFileSync(`${t.db}-journal.jsonl`, journal);
+    const again = await openStore(t.db);
     expect(again.listAudit().map((a) => a.action)).toEqual(['decide', 'note']);
     again.close();
-    expect(fs.existsSync(`${db}-journal.jsonl`)).toBe(false);
+    expect(fs.existsSync(`${t.db}-journal.jsonl`)).toBe(false);
   });
 
   it('a damaged line in the middle is refused with the journal file and line', async () => {
-    const store = await openStore(db);
+    const store = await openStore(t.db);
     store.addPlan(newPlan(3));
     const copy = crashCopy('bad.sqlite');
     fs.writeFileSync(`${copy}-journal.jsonl`, 'garbage\n{"seq":5,"op":"meta","key":"a","value":"b"}\n');
@@ -192,10 +186,10 @@ describe('store journal', () => {
   });
 
   it('folds the journal into the database after many small changes', async () => {
-    const store = await openStore(db, { journalLimit: 50 });
+    const store = await openStore(t.db, { journalLimit: 50 });
     store.addPlan(newPlan(2));
     for (let i = 0; i < 120; i++) store.setMeta('counter', String(i));
-    const lines = fs.readFileSync(`${db}-journal.jsonl`, 'utf8').trim().split('\n').length;
+    const lines = fs.readFileSync(`${t.db}-journal.jsonl`, 'utf8').trim().split('\n').length;
     expect(lines).toBe(20);
     const copy = crashCopy('folded.sqlite');
     store.close();
@@ -207,7 +201,7 @@ describe('store journal', () => {
 
 describe('store behaviour', () => {
   it('creates the file (and its folder) with mode 0600, and a read-only open of a missing file is empty', async () => {
-    const nested = path.join(dir, 'a', 'b', 'idsync.sqlite');
+    const nested = path.join(t.dir, 'a', 'b', 'idsync.sqlite');
     const empty = await openStore(nested, { readOnly: true });
     expect(empty.listSnapshots()).toEqual([]);
     empty.close();
@@ -220,7 +214,7 @@ describe('store behaviour', () => {
   });
 
   it('refuses unknown plans, changes, decisions and results without storing anything', async () => {
-    const store = await openStore(db);
+    const store = await openStore(t.db);
     store.addPlan(newPlan(2));
     expect(() => store.decide(7, [1], 'approved')).toThrow('no plan 7');
     expect(() => store.decide(1, [1, 9], 'approved')).toThrow('plan 1 has no change 9');
@@ -230,12 +224,12 @@ describe('store behaviour', () => {
     expect(store.decide(1, [], 'approved')).toBe(0);
     expect(store.listChanges(1).map((c) => c.decision)).toEqual(['pending', 'pending']);
     expect(store.listAudit()).toEqual([]);
-    expect(fs.existsSync(`${db}-journal.jsonl`)).toBe(false);
+    expect(fs.existsSync(`${t.db}-journal.jsonl`)).toBe(false);
     store.close();
   });
 
   it('a transaction stores everything together, or nothing when it throws', async () => {
-    const store = await openStore(db);
+    const store = await openStore(t.db);
     expect(() =>
       store.transaction(() => {
         store.addSnapshot({ source: 'voms', vo: null, origin: 'x', sha256: 'x', records: [{ a: 1 }] });
@@ -250,8 +244,8 @@ describe('store behaviour', () => {
       store.addAudit({ action: 'import', planId: null, changeId: null, detail: `snapshot ${s.id}` });
       return s;
     });
-    const copy = path.join(dir, 'copy.sqlite');
-    fs.copyFileSync(db, copy);
+    const copy = path.join(t.dir, 'copy.sqlite');
+    fs.copyFileSync(t.db, copy);
     store.close();
     const again = await openStore(copy, { readOnly: true });
     expect(again.readRecords(snap.id)).toEqual([{ a: 2 }]);
@@ -264,11 +258,11 @@ describe('store behaviour', () => {
     const SQL = await initSqlJs();
     const other = new SQL.Database();
     other.exec('CREATE TABLE t (x)');
-    fs.writeFileSync(db, other.export());
-    await expect(openStore(db)).rejects.toThrow(`${db}: a SQLite database, but not one of idsync-tui (left untouched)`);
+    fs.writeFileSync(t.db, other.export());
+    await expect(openStore(t.db)).rejects.toThrow(`${t.db}: a SQLite database, but not one of idsync-tui (left untouched)`);
     const newer = new SQL.Database();
     newer.exec('CREATE TABLE meta (key, value); PRAGMA user_version = 999');
-    fs.writeFileSync(db, newer.export());
-    await expect(openStore(db)).rejects.toThrow(`${db} was written by a newer idsync-tui (schema 999`);
+    fs.writeFileSync(t.db, newer.export());
+    await expect(openStore(t.db)).rejects.toThrow(`${t.db} was written by a newer idsync-tui (schema 999`);
   });
 });
