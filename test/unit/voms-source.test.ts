@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { generateVo } from '../../bench/generate.js';
 import { InputError } from '../../src/engine/errors.js';
 import type { VomsUser } from '../../src/engine/model.js';
-import { parseJsonText, readSourceFile } from '../../src/engine/sources/json.js';
+import { checkNesting, parseJsonText, readSourceFile } from '../../src/engine/sources/json.js';
 import { loadParser, parseSourceFile } from '../../src/engine/sources/index.js';
 import { parse } from '../../src/engine/sources/voms.js';
 
@@ -155,7 +155,9 @@ describe('reading files', () => {
     expect(await loadParser('voms')).toBe(parse);
     await expect(loadParser('ldap' as never)).rejects.toThrow(/unknown source "ldap"/);
   });
-  it('keeps deep nesting out of parsed JSON callers', () => {
-    expect(parseJsonText('[[[1]]]', 'x.json')).toEqual([[[1]]]);
+  it('refuses deep nesting where raw JSON is kept', () => {
+    const deep = parseJsonText(`${'['.repeat(100)}1${']'.repeat(100)}`, 'x.json');
+    expect(() => checkNesting(deep, 'x.json', 'extra')).toThrow('x.json: extra: nested more than 64 levels deep');
+    expect(() => checkNesting(parseJsonText('{"a": [[{"b": 1}]]}', 'y.json'), 'y.json', 'extra')).not.toThrow();
   });
 });
