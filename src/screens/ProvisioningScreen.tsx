@@ -77,7 +77,7 @@ function makeScreen(factory: ProvisioningClientFactory) {
         }
         set({ phase: 'ready', overview: session.current.overview });
         const uid = live().account?.uid;
-        if (uid) set({ account: await lookUp(session.current.client, uid) });
+        if (uid) set({ account: await lookUp(session.current.client, uid, store) });
       });
 
     useEffect(() => {
@@ -91,7 +91,7 @@ function makeScreen(factory: ProvisioningClientFactory) {
     const lookup = (uid: string) => {
       const s = session.current;
       if (!s) return;
-      void run(`looking up ${uid}…`, async () => set({ account: await lookUp(s.client, uid), top: 0 }));
+      void run(`looking up ${uid}…`, async () => set({ account: await lookUp(s.client, uid, store), top: 0 }));
     };
 
     const send = (call: WriteCall) => {
@@ -104,7 +104,7 @@ function makeScreen(factory: ProvisioningClientFactory) {
         // Shown with the result, not before: what the connectors say now, after the write.
         if (outcome.result) {
           try {
-            const [overview, account] = await Promise.all([readOverview(s.client), lookUp(s.client, call.uid)]);
+            const [overview, account] = await Promise.all([readOverview(s.client), lookUp(s.client, call.uid, store)]);
             reread = { overview, account };
           } catch (err) {
             message += `; reading the account again failed: ${errorText(err)}`;

@@ -24,8 +24,37 @@ export async function readOverview(client: ProvisioningClient): Promise<Overview
   return { url: client.url, agent: client.agent, connectors, serviceMap };
 }
 
-export function lookUp(client: ProvisioningClient, uid: string): Promise<ProvisioningResult> {
-  return client.getAccountInformation(uid);
+/**
+ * Reads an account in every connector. The lookup is audited too (its request ids name the
+ * server's own records) when the database can be written; a read-only one does not stop a read.
+ */
+export async function lookUp(client: ProvisioningClient, uid: string, store: Store | null = null): Promise<ProvisioningResult> {
+  const audited = cannotWrite(store) === null ? store : null;
+  try {
+    const result = await client.getAccountInformation(uid);
+    if (audited) auditCall(audited, client, 'getAccountInformation', { uid }, result, null);
+    return result;
+  } catch (err) {
+    if (audited) auditCall(audited, client, 'getAccountInformation', { uid }, null, err);
+    throw err;
+  }
+}
+
+function auditCall(store: Store, client: ProvisioningClient, method: string, call: Record<string, unknown>, result: ProvisioningResult | null, error: unknown): void {
+  store.addAudit({
+    action: `provision.${method}`,
+    planId: null,
+    changeId: null,
+    detail: JSON.stringify({
+      via: 'tui',
+      url: client.url,
+      agent: client.agent,
+      ...call,
+      outcome: result?.outcome ?? 'error',
+      requests: result?.connectors.map((c) => ({ connector: c.connector, status: c.status, id: c.id })) ?? [],
+      error: error ? (error as Error).message : null,
+    }),
+  });
 }
 
 /** Why a write cannot be sent from here, or null. */
@@ -55,23 +84,7 @@ export async function sendWrite(client: ProvisioningClient, store: Store, call: 
   const refused = cannotWrite(store);
   if (refused) return { result: null, message: refused, error: true };
   const record = (result: ProvisioningResult | null, error: unknown) =>
-    store.addAudit({
-      action: `provision.${call.method}`,
-      planId: null,
-      changeId: null,
-      detail: JSON.stringify({
-        via: 'tui',
-        url: client.url,
-        agent: client.agent,
-        uid: call.uid,
-        services: call.services,
-        data: redactChanges(call.changes),
-        attempt: 'first',
-        outcome: result?.outcome ?? 'error',
-        requests: result?.connectors.map((c) => ({ connector: c.connector, status: c.status, id: c.id })) ?? [],
-        error: error ? (error as Error).message : null,
-      }),
-    });
+    auditCall(store, client, call.method, { uid: call.uid, services: call.services, data: redactChanges(call.changes), attempt: 'first' }, result, error);
   let result: ProvisioningResult;
   try {
     result = await send(client, call);
