@@ -223,3 +223,24 @@ describe('compareVomsIam roles sharing one IAM group', () => {
     expect(result.differences.map((d) => [d.field, d.voms, d.iam])).toEqual([['roles', ['/vo'], ['/vo', '/vo/Role=production']]]);
   });
 });
+
+describe('compareVomsIam matching priorities', () => {
+  it('trusts the voms id label over a certificate another account holds', () => {
+    const user = voms(1);
+    const labelled = iam('a', { labels: [{ prefix: null, name: 'voms.vo.id', value: '1' }], certificates: [] });
+    const holder = iam('b', { labels: [], certificates: iam('1').certificates });
+    const result = run([user], [labelled, holder]);
+    expect(result.people.find((p) => p.vomsId === 1)).toMatchObject({ iamId: 'a', matchedBy: 'label', certificatesOnlyInVoms: ['/DC=org/DC=example/CN=User 1'] });
+    expect(result.people.find((p) => p.iamId === 'b')).toMatchObject({ status: 'missingInVoms' });
+    // Per DN the certificate is still the same on both sides, as DIRAC sees it.
+    expect(result.summary.missingInIam).toBe(0);
+  });
+
+  it('reads labels only from the VO asked for, and none when IAM exported no labels', () => {
+    const otherVo = run([voms(1)], [iam('9', { labels: [{ prefix: null, name: 'voms.other.id', value: '1' }], certificates: [] })]);
+    expect(otherVo.people.map((p) => p.status)).toEqual(['missingInIam', 'missingInVoms']);
+    const noLabels = run([voms(1)], [iam('1', { labels: null })]);
+    expect(noLabels.people).toEqual([]);
+    expect(noLabels.summary.peopleMatched).toBe(1);
+  });
+});
