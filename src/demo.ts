@@ -1,14 +1,14 @@
 /**
  * `--demo`: a fresh database in a temporary directory, loaded from the bundled demo VO
- * (assets/demo), removed again when the TUI closes. A source whose reader is not part of this
- * build is left out and said so on the Overview, rather than keeping the demo from opening.
+ * (assets/demo), removed again when the TUI closes. A source that cannot be read is left out and
+ * said so on the Overview, rather than keeping the demo from opening.
  */
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UsageError } from './engine/errors.js';
+import { InputError, UsageError } from './engine/errors.js';
 import { importFile } from './store/importFile.js';
 import { openStore } from './store/store.js';
 
@@ -48,8 +48,9 @@ export async function createDemoDatabase(assets = demoDir()): Promise<DemoDataba
         try {
           await importFile(store, kind, path.join(assets, name), DEMO_VO);
         } catch (err) {
-          // A reader missing from this build is a UsageError from the source loader; bad demo data is a bug.
-          if (!(err instanceof UsageError)) throw err;
+          // A reader missing from this build (UsageError) or a file it refuses (InputError: a bug
+          // in the bundled data or the reader) costs that source, not the whole demo.
+          if (!(err instanceof UsageError) && !(err instanceof InputError)) throw err;
           notes.push(`demo: ${name} not loaded (${err.message})`);
         }
       }
