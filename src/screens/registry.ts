@@ -12,6 +12,7 @@
 
 import { compareScreen } from './CompareScreen.js';
 import { emailsScreen } from './Emails.js';
+import { groupsScreen } from './GroupsScreen.js';
 import { overviewScreen } from './Overview.js';
 import { planScreen } from './PlanScreen.js';
 import { provisioningScreen } from './ProvisioningScreen.js';
@@ -24,6 +25,7 @@ export const SCREENS: readonly ScreenDef[] = [
   compareScreen,
   planScreen,
   emailsScreen,
+  groupsScreen,
   provisioningScreen,
 ];
 
