@@ -1,0 +1,308 @@
+/**
+ * The CERN HR lifecycle decision for one IAM account (DESIGN.md §2.7, steps 1–7), under the rules
+ * as documented (`documented`) or as IAM 1.12 runs them (`iam-1.12`). Pure: the caller gives the
+ * HR records, what the fetch could not read, "today" and "now". One pass over the accounts with
+ * maps built once, so 100 000 accounts cost a few hundred milliseconds.
+ */
+import type { HrParticipation, IamUser, Millis, VoPerson } from '../model.js';
+import type { HrExtra } from '../sources/hr.js';
+import { iso, localDate, startOfDay } from './dates.js';
+
+export type HrRules = 'documented' | 'iam-1.12';
+export const HR_RULES: readonly HrRules[] = ['documented', 'iam-1.12'];
+
+export type HrStatus = 'MEMBER' | 'VO_MEMBER' | 'EXPIRED' | 'ERROR' | 'IGNORED';
+
+/** What a status label value means, whichever variant (or older handler) wrote it. */
+export type HrState = 'member' | 'expired' | 'error' | 'ignored' | 'unknown';
+
+const STATE_OF: Record<string, HrState> = {
+  MEMBER: 'member',
+  VO_MEMBER: 'member',
+  EXPIRED: 'expired',
+  EXP_NOT_FOUND: 'expired',
+  ERROR: 'error',
+  ID_NOT_FOUND: 'error',
+  IGNORED: 'ignored',
+};
+
+export function stateOfStatus(value: string | null): HrState | null {
+  if (value === null) return null;
+  return STATE_OF[value.trim().toUpperCase()] ?? 'unknown';
+}
+
+export const HR_PREFIX = 'hr.cern';
+export const LABEL = {
+  personId: 'cern_person_id',
+  ignore: 'ignore',
+  ignoredOld: 'ignored',
+  skipEmail: 'skip-email-synch',
+  skipEndDate: 'skip-end-date-synch',
+  status: 'status',
+  message: 'message',
+  timestamp: 'timestamp',
+  action: 'action',
+} as const;
+export const LIFECYCLE_STATUS = 'lifecycle.status';
+/** Lifecycle states that mean "suspended by the expiry handler", so HR may restore. */
+const RESTORABLE = new Set(['SUSPENDED', 'PENDING_REMOVAL']);
+/** IAM's limit on a label value. */
+export const LABEL_VALUE_MAX = 64;
+
+export interface HrOptions {
+  experiment: string;
+  /** `YYYY-MM-DD`, local. */
+  today: string;
+  /** The run's instant: `end time ← now` and the timestamp label. */
+  now: Millis;
+  rules?: HrRules;
+}
+
+export interface Change<T> {
+  old: T;
+  new: T;
+}
+
+export interface HrDecision {
+  iamId: string;
+  userName: string;
+  /** The label's value as a number, or null when it is not one (then the status is ERROR). */
+  personId: number | null;
+  status: HrStatus;
+  /** Short, for the `hr.cern/message` label (≤ 64 characters). */
+  message: string;
+  /** The full reason, for the report and the plan. */
+  reason: string;
+  /** The `hr.cern/status` label before this run, as written (any variant). */
+  previousStatus: string | null;
+  endTime: Change<Millis | null> | null;
+  /** The end time after this run (changed or not). */
+  resultingEndTime: Millis | null;
+  restore: boolean;
+  emailSync: Change<string | null> | null;
+  /** The HR email is bound to another account: reported, not forced. */
+  emailBound: { email: string; iamId: string; userName: string } | null;
+  givenName: Change<string | null> | null;
+  familyName: Change<string | null> | null;
+  /** The participation the decision rests on. */
+  participation: HrParticipation | null;
+  person: VoPerson | null;
+  active: boolean;
+  lifecycleStatus: string | null;
+  /** Labels to delete: `action` (retired), `timestamp` under iam-1.12, `lifecycle.status` on restore. */
+  removeLabels: string[];
+}
+
+export function labelValue(user: IamUser, prefix: string | null, name: string): string | null {
+  if (!user.labels) return null;
+  for (const l of user.labels) if (l.name === name && (l.prefix || null) === prefix) return l.value ?? '';
+  return null;
+}
+
+const hasLabel = (user: IamUser, name: string) => labelValue(user, HR_PREFIX, name) !== null;
+
+export function primaryEmail(user: IamUser): string | null {
+  return (user.emails.find((e) => e.primary) ?? user.emails[0])?.value ?? null;
+}
+
+/** The accounts linked to a CERN person: those with `hr.cern/cern_person_id`. */
+export function linkedAccounts(users: readonly IamUser[]): IamUser[] {
+  return users.filter((u) => labelValue(u, HR_PREFIX, LABEL.personId) !== null);
+}
+
+/** Person ids of the linked accounts, each once, in account order (what `fetch hr` asks for). */
+export function linkedPersonIds(users: readonly IamUser[]): number[] {
+  const ids = new Set<number>();
+  for (const u of users) {
+    const id = parsePersonId(labelValue(u, HR_PREFIX, LABEL.personId));
+    if (id !== null) ids.add(id);
+  }
+  return [...ids];
+}
+
+function parsePersonId(value: string | null): number | null {
+  if (value === null || !/^\s*\d+\s*$/.test(value)) return null;
+  const n = Number(value);
+  return Number.isSafeInteger(n) && n > 0 ? n : null;
+}
+
+/**
+ * The participation in the experiment (name ignoring case) the handler goes by: an open-ended one
+ * first, else the one ending last. Null when the person has none.
+ */
+export function pickParticipation(person: VoPerson, experiment: string): HrParticipation | null {
+  const want = experiment.trim().toLowerCase();
+  let best: HrParticipation | null = null;
+  for (const p of person.participations) {
+    if (p.experiment.trim().toLowerCase() !== want) continue;
+    if (best === null || later(p.endDate, best.endDate)) best = p;
+  }
+  return best;
+}
+
+/** Whether end date `a` is later than `b`, null being "never ends". */
+function later(a: string | null, b: string | null): boolean {
+  if (b === null) return false;
+  if (a === null) return true;
+  return a > b;
+}
+
+export const isValidOn = (p: HrParticipation, today: string): boolean => p.endDate === null || p.endDate >= today;
+
+const clip = (text: string) => (text.length <= LABEL_VALUE_MAX ? text : `${text.slice(0, LABEL_VALUE_MAX - 1)}…`);
+
+/** The HR side, indexed once for all accounts. */
+export class HrIndex {
+  readonly persons = new Map<number, VoPerson>();
+  readonly failures = new Map<number, string>();
+  readonly notFound = new Set<number>();
+  /** lower-cased email → the accounts that have it (for "email bound to another account"). */
+  private readonly emails = new Map<string, IamUser[]>();
+
+  constructor(persons: readonly VoPerson[], extra: HrExtra | null | undefined, users: readonly IamUser[]) {
+    for (const p of persons) this.persons.set(p.id, p);
+    for (const e of extra?.errors ?? []) this.failures.set(e.personId, e.message);
+    for (const id of extra?.notFound ?? []) this.notFound.add(id);
+    for (const u of users) {
+      for (const e of u.emails) {
+        const key = e.value.toLowerCase();
+        const list = this.emails.get(key);
+        if (list) list.push(u);
+        else this.emails.set(key, [u]);
+      }
+    }
+  }
+
+  boundElsewhere(email: string, self: IamUser): IamUser | null {
+    return this.emails.get(email.toLowerCase())?.find((u) => u.id !== self.id) ?? null;
+  }
+}
+
+/** The decision for one linked account. */
+export function decideAccount(user: IamUser, hr: HrIndex, options: HrOptions): HrDecision {
+  const rules = options.rules ?? 'documented';
+  const { experiment, today, now } = options;
+  const rawId = labelValue(user, HR_PREFIX, LABEL.personId);
+  const personId = parsePersonId(rawId);
+  const oldEnd = user.endTime;
+  const lifecycleStatus = labelValue(user, null, LIFECYCLE_STATUS);
+  const d: HrDecision = {
+    iamId: user.id,
+    userName: user.userName,
+    personId,
+    status: 'ERROR',
+    message: '',
+    reason: '',
+    previousStatus: labelValue(user, HR_PREFIX, LABEL.status),
+    endTime: null,
+    resultingEndTime: oldEnd,
+    restore: false,
+    emailSync: null,
+    emailBound: null,
+    givenName: null,
+    familyName: null,
+    participation: null,
+    person: null,
+    active: user.active,
+    lifecycleStatus,
+    removeLabels: [],
+  };
+  if (hasLabel(user, LABEL.action)) d.removeLabels.push(LABEL.action);
+  if (rules === 'iam-1.12' && hasLabel(user, LABEL.timestamp)) d.removeLabels.push(LABEL.timestamp);
+  const keepEnd = rules === 'iam-1.12' && hasLabel(user, LABEL.skipEndDate);
+  const setEnd = (value: Millis | null, why: string): string => {
+    if (keepEnd) return `; end time kept (${HR_PREFIX}/${LABEL.skipEndDate})`;
+    // Same day is no change: dates compare without time, and re-running must not plan it again.
+    if (value === oldEnd || (value !== null && oldEnd !== null && localDate(value) === localDate(oldEnd))) return '';
+    d.endTime = { old: oldEnd, new: value };
+    d.resultingEndTime = value;
+    return `; ${why}`;
+  };
+  const done = (status: HrStatus, message: string, reason: string) => {
+    d.status = status;
+    d.message = clip(message);
+    d.reason = reason;
+    return d;
+  };
+  const stillValid = oldEnd === null || localDate(oldEnd) >= today;
+  const expireNow = (): string =>
+    stillValid
+      ? setEnd(now, `end time set to now (${iso(now)}): the expiry handler marks the account PENDING_SUSPENSION on its next run`)
+      : `; end time ${localDate(oldEnd!)} already past, left as it is`;
+
+  // 1. Ignored by the admins.
+  if (hasLabel(user, LABEL.ignore) || hasLabel(user, LABEL.ignoredOld)) {
+    const which = hasLabel(user, LABEL.ignore) ? LABEL.ignore : LABEL.ignoredOld;
+    return done('IGNORED', `Ignored (${HR_PREFIX}/${which})`, `the account carries ${HR_PREFIX}/${which}: HR does not manage it; end time left to the admins`);
+  }
+  if (personId === null) {
+    return done('ERROR', 'Invalid CERN person id', `the label ${HR_PREFIX}/${LABEL.personId} holds ${JSON.stringify(rawId)}, not a person id; end time untouched`);
+  }
+
+  // 2. HR could not answer, or does not know the person.
+  const failure = hr.failures.get(personId);
+  if (failure !== undefined) {
+    return done('ERROR', 'HR API error', `the HR API failed for person ${personId} (${failure}); end time untouched (extend it by hand if needed)`);
+  }
+  const person = hr.persons.get(personId) ?? null;
+  if (!person) {
+    if (rules === 'iam-1.12') {
+      return done('EXPIRED', 'Person not found in HR', `person ${personId} is not in CERN HR${expireNow()}`);
+    }
+    return done('ERROR', 'Person not found in HR', `person ${personId} is not in CERN HR; end time untouched (admins extend it by hand)`);
+  }
+  d.person = person;
+
+  // 3. Names and email follow HR.
+  if (person.firstName && person.firstName !== user.givenName) d.givenName = { old: user.givenName, new: person.firstName };
+  if (person.name && person.name !== user.familyName) d.familyName = { old: user.familyName, new: person.name };
+  let emailNote = '';
+  const email = primaryEmail(user);
+  if (person.email && person.email.toLowerCase() !== (email ?? '').toLowerCase()) {
+    const other = hr.boundElsewhere(person.email, user);
+    if (hasLabel(user, LABEL.skipEmail)) emailNote = `; HR email ${person.email} not synced (${HR_PREFIX}/${LABEL.skipEmail})`;
+    else if (other) {
+      d.emailBound = { email: person.email, iamId: other.id, userName: other.userName };
+      emailNote = `; HR email ${person.email} is bound to account ${other.userName}: not changed`;
+    } else d.emailSync = { old: email, new: person.email };
+  }
+
+  // 4–6. The participation decides.
+  const p = pickParticipation(person, experiment);
+  d.participation = p;
+  if (p && isValidOn(p, today)) {
+    const until = p.endDate === null ? 'open-ended' : `valid until ${p.endDate}`;
+    let note = setEnd(p.endDate === null ? null : startOfDay(p.endDate), `end time ${p.endDate === null ? 'removed (no end)' : `set to ${p.endDate}`}`);
+    if (!user.active) {
+      if (lifecycleStatus !== null && RESTORABLE.has(lifecycleStatus.toUpperCase())) {
+        d.restore = true;
+        d.removeLabels.push(LIFECYCLE_STATUS);
+        note += `; restored (suspended by the lifecycle: ${lifecycleStatus})`;
+      } else note += `; stays suspended (suspended by an admin${lifecycleStatus ? `, lifecycle.status ${lifecycleStatus}` : ''})`;
+    }
+    const status: HrStatus = rules === 'iam-1.12' ? 'VO_MEMBER' : 'MEMBER';
+    return done(status, `${experiment} participation ${until}`, `${experiment} participation ${until}${note}${emailNote}`);
+  }
+  const why = p ? `${experiment} participation ended on ${p.endDate}` : `no ${experiment} participation in HR`;
+  return done('EXPIRED', why.charAt(0).toUpperCase() + why.slice(1), `${why}${expireNow()}${emailNote}`);
+}
+
+export interface HrRun {
+  decisions: HrDecision[];
+  /** Accounts checked, by status. */
+  counts: Record<HrStatus, number>;
+  warnings: string[];
+}
+
+/** Every linked account, decided; sorted by IAM id (CONTRACT.md: arrays by their first key). */
+export function decideAll(users: readonly IamUser[], persons: readonly VoPerson[], extra: HrExtra | null | undefined, options: HrOptions): HrRun {
+  const index = new HrIndex(persons, extra, users);
+  const decisions = linkedAccounts(users).map((u) => decideAccount(u, index, options));
+  decisions.sort((a, b) => (a.iamId < b.iamId ? -1 : a.iamId > b.iamId ? 1 : 0));
+  const counts: Record<HrStatus, number> = { MEMBER: 0, VO_MEMBER: 0, EXPIRED: 0, ERROR: 0, IGNORED: 0 };
+  for (const d of decisions) counts[d.status]++;
+  const warnings: string[] = [];
+  const noLabels = users.filter((u) => u.labels === null).length;
+  if (noLabels) warnings.push(`${noLabels} IAM accounts came without labels: their CERN person id is unknown (fetch IAM with labels)`);
+  return { decisions, counts, warnings };
+}
