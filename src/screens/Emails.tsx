@@ -10,7 +10,7 @@ import type { AppData, Person } from '../app/data.js';
 import { emailsOf } from '../app/emails.js';
 import { START, clampPosition, moveList, type ListPosition } from '../app/listNav.js';
 import { useScreenInput } from '../app/screenInput.js';
-import { editField } from '../app/textField.js';
+import { filterKey } from '../app/textField.js';
 import { useLiveState } from '../app/useLiveState.js';
 import { VirtualList } from './components/VirtualList.js';
 import { clean, truncate } from './text.js';
@@ -73,20 +73,13 @@ function Emails({ data, width, height, nav }: ScreenProps) {
   const listHeight = Math.max(1, height - 1);
   const at = clampPosition(view.pos, rows.length, listHeight);
 
-  const onKey = ({ action, name, input }: KeyEvent): boolean => {
+  const onKey = (event: KeyEvent): boolean => {
+    const { action } = event;
     const v = liveView();
     const set = (change: Partial<EmailsView>) => setView((x) => ({ ...x, ...change }));
-    if (v.editing) {
-      const field = editField({ text: v.query, editing: true }, name, input);
+    const field = filterKey({ text: v.query, editing: v.editing }, event);
+    if (field) {
       set({ query: field.text, editing: field.editing, ...(field.text !== v.query ? { pos: START } : {}) });
-      return true;
-    }
-    if (action === 'filter') {
-      set({ editing: true });
-      return true;
-    }
-    if (action === 'back' && v.query) {
-      set({ query: '', pos: START });
       return true;
     }
     if (action === 'open') {

@@ -10,7 +10,7 @@ import type { Person } from '../app/data.js';
 import { START, clampPosition, moveList, scrollText, type ListPosition } from '../app/listNav.js';
 import { SORT_ORDERS, filterPeople, sortPeople, type FilterResult } from '../app/peopleQuery.js';
 import { useScreenInput } from '../app/screenInput.js';
-import { editField } from '../app/textField.js';
+import { filterKey } from '../app/textField.js';
 import { useLiveState } from '../app/useLiveState.js';
 import { VirtualList } from './components/VirtualList.js';
 import { TextView } from './components/TextView.js';
@@ -89,11 +89,12 @@ function Users({ data, width, height, request }: ScreenProps) {
     }));
   }, [request]);
 
-  const onKey = ({ action, name, input }: KeyEvent): boolean => {
+  const onKey = (event: KeyEvent): boolean => {
+    const { action } = event;
     const v = liveView();
     const set = (change: Partial<UsersView>) => setView((x) => ({ ...x, ...change }));
-    if (v.editing) {
-      const field = editField({ text: v.query, editing: true }, name, input);
+    const field = v.detail === null ? filterKey({ text: v.query, editing: v.editing }, event) : null;
+    if (field) {
       set({ query: field.text, editing: field.editing, ...(field.text !== v.query ? { pos: START } : {}) });
       return true;
     }
@@ -108,13 +109,6 @@ function Users({ data, width, height, request }: ScreenProps) {
       return true;
     }
     switch (action) {
-      case 'filter':
-        set({ editing: true });
-        return true;
-      case 'back':
-        if (!v.query) return false;
-        set({ query: '', pos: START });
-        return true;
       case 'sort':
         set({ sortIndex: (v.sortIndex + 1) % SORT_ORDERS.length, pos: START });
         return true;
