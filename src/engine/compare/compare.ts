@@ -4,8 +4,6 @@ import type { ChangeContext, CompareOptions, CompareResult, Scalar, TargetObject
 
 export const DEFAULT_MAX_CHANGE_PERCENT = 20;
 
-const same = (a: Scalar, b: Scalar): boolean => a === b;
-
 function mergedRef(current: TargetObject | null, desired: TargetObject | null): Record<string, string | number | null> {
   const out: Record<string, string | number | null> = { ...(current?.ref ?? {}) };
   for (const [k, v] of Object.entries(desired?.ref ?? {})) if (v !== null || !(k in out)) out[k] = v;
@@ -29,35 +27,38 @@ function defaultReason(change: PlannedChange, ctx: ChangeContext): string {
 }
 
 /** Every raw change that turns `current` into `desired` (one object, either side may be missing). */
-function diffObject(current: TargetObject | null, desired: TargetObject | null, options: CompareOptions): Array<[PlannedChange, ChangeContext]> {
+function diffObject(current: TargetObject | null, desired: TargetObject | null, options: CompareOptions, out: Array<[PlannedChange, ChangeContext]>): void {
   const obj = (desired ?? current)!;
-  const ref = mergedRef(current, desired);
-  const base = { kind: obj.kind, objectId: obj.id, ref, phase: 0, reason: '' };
-  const out: Array<[PlannedChange, ChangeContext]> = [];
+  // Most objects do not change: the shared parts of a change are built only when one is found.
+  let base: { kind: string; objectId: string; ref: Record<string, string | number | null>; phase: number; reason: string } | null = null;
+  const make = () => (base ??= { kind: obj.kind, objectId: obj.id, ref: mergedRef(current, desired), phase: 0, reason: '' });
   if (!current) {
-    out.push([{ ...base, op: 'insert', field: null, old: null, new: objectValue(desired!) }, { current, desired, level: 'object' }]);
-    return out;
+    out.push([{ ...make(), op: 'insert', field: null, old: null, new: objectValue(desired!) }, { current, desired, level: 'object' }]);
+    return;
   }
   if (!desired) {
-    out.push([{ ...base, op: 'delete', field: null, old: objectValue(current), new: null }, { current, desired, level: 'object' }]);
-    return out;
+    out.push([{ ...make(), op: 'delete', field: null, old: objectValue(current), new: null }, { current, desired, level: 'object' }]);
+    return;
   }
-  const ctxField: ChangeContext = { current, desired, level: 'field' };
-  for (const [field, want] of Object.entries(desired.fields)) {
+  let ctxField: ChangeContext | null = null;
+  for (const field in desired.fields) {
+    const want = desired.fields[field];
     const has = field in current.fields ? current.fields[field] : null;
-    const equals = options.fieldEquals?.[field] ?? same;
-    if (has === want || (has !== null && want !== null && equals(has, want))) continue;
-    out.push([{ ...base, op: 'update', field, old: has, new: want }, ctxField]);
+    if (has === want) continue;
+    const equals = options.fieldEquals?.[field];
+    if (has !== null && want !== null && equals?.(has, want)) continue;
+    out.push([{ ...make(), op: 'update', field, old: has, new: want }, (ctxField ??= { current, desired, level: 'field' })]);
   }
-  const ctxMulti: ChangeContext = { current, desired, level: 'multi' };
-  for (const [field, wantValues] of Object.entries(desired.multi)) {
+  let ctxMulti: ChangeContext | null = null;
+  for (const field in desired.multi) {
+    const wantValues = desired.multi[field];
     const hasValues = current.multi[field] ?? [];
+    if (wantValues.length === 0 && hasValues.length === 0) continue;
     const hasSet = new Set(hasValues);
     const wantSet = new Set(wantValues);
-    for (const v of hasSet) if (!wantSet.has(v)) out.push([{ ...base, op: 'delete', field, old: v, new: null }, ctxMulti]);
-    for (const v of wantSet) if (!hasSet.has(v)) out.push([{ ...base, op: 'insert', field, old: null, new: v }, ctxMulti]);
+    for (const v of hasSet) if (!wantSet.has(v)) out.push([{ ...make(), op: 'delete', field, old: v, new: null }, (ctxMulti ??= { current, desired, level: 'multi' })]);
+    for (const v of wantSet) if (!hasSet.has(v)) out.push([{ ...make(), op: 'insert', field, old: null, new: v }, (ctxMulti ??= { current, desired, level: 'multi' })]);
   }
-  return out;
 }
 
 function deleteAllowed(obj: TargetObject, options: CompareOptions): boolean {
@@ -80,10 +81,10 @@ export function compareObjects(current: readonly TargetObject[], desired: readon
   for (const want of desired) {
     if (seen.has(want.id)) throw new Error(`two desired objects share the matching id ${want.id}`);
     seen.add(want.id);
-    raw.push(...diffObject(byId.get(want.id) ?? null, want, options));
+    diffObject(byId.get(want.id) ?? null, want, options, raw);
   }
   for (const has of current) {
-    if (!seen.has(has.id) && deleteAllowed(has, options)) raw.push(...diffObject(has, null, options));
+    if (!seen.has(has.id) && deleteAllowed(has, options)) diffObject(has, null, options, raw);
   }
 
   const changes: PlannedChange[] = [];

@@ -9,7 +9,7 @@ import { compareObjects, type TargetObject } from '../compare/index.js';
 import { desiredAccounts } from './iam/accounts.js';
 import { currentAccount, currentGroup, currentMembership, membershipsByAccount, type CertificateInfo } from './iam/current.js';
 import { desiredGroups } from './iam/groups.js';
-import { lower } from './iam/keys.js';
+import { ParseCache, lower } from './iam/keys.js';
 import { iamPresent, iamReason } from './iam/present.js';
 
 export interface PlanIamOptions {
@@ -51,20 +51,22 @@ export function planIam(input: PlanIamInput): PlanIamResult {
   const users = input.voms.filter((u) => syncActivation || !u.suspended);
   const conflicts: Conflict[] = [];
   const certificates = new Map<string, CertificateInfo>();
+  const parsed = new ParseCache();
 
-  const groups = desiredGroups(vo, users, input.voms, input.iamGroups, conflicts);
+  const currentAccounts = new Map(input.iamUsers.map((u) => [u.id, currentAccount(u, parsed)]));
+  const groups = desiredGroups(vo, users, input.voms, input.iamGroups, conflicts, parsed);
   const accounts = desiredAccounts(vo, users, input.voms, input.iamUsers, groups.valid, {
     emailMap: options.emailMap ?? new Map(),
     usernameAttr: options.usernameAttr ?? null,
     syncActivation,
     mergeAccounts: options.mergeAccounts ?? false,
-  }, conflicts, certificates);
+  }, conflicts, certificates, parsed, currentAccounts);
 
   const current: TargetObject[] = input.iamGroups.map(currentGroup);
   const groupMembers = membershipsByAccount(input.iamUsers, input.iamGroups);
   for (const user of input.iamUsers) {
     const owner = accounts.owners.get(user.id) ?? null;
-    const account = currentAccount(user, certificates);
+    const account = currentAccounts.get(user.id)!;
     account.managed = owner !== null;
     current.push(account);
     for (const group of groupMembers.get(user.id) ?? []) {

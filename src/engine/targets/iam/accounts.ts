@@ -3,15 +3,12 @@
  * match by the `voms.<vo>.id` label, else by email, else a new account; report every conflict
  * that would make IAM refuse the import instead of planning it.
  */
-import { slashToRfc2253 } from '../../dn.js';
 import type { Conflict, IamUser, VomsUser } from '../../model.js';
 import type { TargetObject } from '../../compare/index.js';
 import { checkAttribute, checkDn, checkLabel, checkPersonName, checkUserName } from '../../rules/iamLimits.js';
-import { fqanToIamGroup, normalizeFqan } from '../../rules/roles.js';
 import type { CertificateInfo } from './current.js';
-import { currentAccount, primaryEmail } from './current.js';
 import {
-  accountObjectId, attributeField, certificateKey, CERN_PERSON_ID, CERN_SSO_ISSUER, HR_PREFIX, labelField, lower,
+  accountObjectId, attributeField, CERN_PERSON_ID, type ParseCache, CERN_SSO_ISSUER, HR_PREFIX, labelField, lower,
   membershipObjectId, newAccountObjectId, oidcKey, SKIP_EMAIL_SYNCH, vomsIdLabel,
 } from './keys.js';
 
@@ -59,7 +56,7 @@ function labelValue(user: IamUser, prefix: string | null, name: string): string 
   return l ? l.value ?? '' : null;
 }
 
-function index(vo: string, iamUsers: readonly IamUser[]): Indexes {
+function index(vo: string, iamUsers: readonly IamUser[], parsed: ParseCache): Indexes {
   const ix: Indexes = { byVomsId: new Map(), byEmail: new Map(), byCertificate: new Map(), byOidc: new Map(), userNames: new Map() };
   const idLabel = vomsIdLabel(vo);
   for (const u of iamUsers) {
@@ -71,7 +68,7 @@ function index(vo: string, iamUsers: readonly IamUser[]): Indexes {
     }
     for (const e of u.emails) if (!ix.byEmail.has(lower(e.value))) ix.byEmail.set(lower(e.value), u);
     for (const c of u.certificates) {
-      const key = certificateKey(c.subjectDn);
+      const key = parsed.key(c.subjectDn);
       if (key !== null && !ix.byCertificate.has(key)) ix.byCertificate.set(key, u);
     }
     for (const o of u.oidcIds) ix.byOidc.set(oidcKey(o.issuer, o.subject), u);
@@ -110,8 +107,11 @@ export function desiredAccounts(
   options: AccountOptions,
   conflicts: Conflict[],
   certificates: Map<string, CertificateInfo>,
+  parsed: ParseCache,
+  /** The current account objects by IAM id (see current.ts). */
+  currentAccounts: ReadonlyMap<string, TargetObject>,
 ): DesiredAccounts {
-  const ix = index(vo, iamUsers);
+  const ix = index(vo, iamUsers, parsed);
   const idLabel = vomsIdLabel(vo);
   const emailOf = (u: VomsUser): string | null => (options.emailMap.get(u.id) ?? u.email)?.trim() || null;
   const conflict = (kind: string, u: VomsUser | null, iamId: string | null, detail: string) =>
@@ -122,10 +122,11 @@ export function desiredAccounts(
 
   const shared = sharedEmails(users, emailOf);
   const sharedWithAny = sharedEmails(allUsers, emailOf);
+  const byId = new Map(users.map((u) => [u.id, u]));
   for (const [email, ids] of shared) {
     for (const id of ids) {
       const others = ids.filter((x) => x !== id).join(', ');
-      conflict('duplicate-email', users.find((u) => u.id === id) ?? null, null,
+      conflict('duplicate-email', byId.get(id) ?? null, null,
         `${email} is also the email of VOMS user(s) ${others}; IAM needs one account per email: add a line "${id};<other email>" to the --email-map file, or clean up VOMS`);
     }
   }
@@ -251,18 +252,13 @@ export function desiredAccounts(
       else fields[attributeField(a.name)] = a.value;
     }
 
-    const current = account ? currentAccount(account, certificates) : null;
+    const current = account ? currentAccounts.get(account.id) ?? null : null;
     const certKeys = new Set(current?.multi.certificates ?? []);
     for (const c of u.certificates) {
       if (c.suspended && !options.syncActivation) continue;
-      const key = certificateKey(c.subject);
-      let rfc: [string, string] | null = null;
-      try {
-        rfc = [slashToRfc2253(c.subject), slashToRfc2253(c.issuer)];
-      } catch {
-        rfc = null;
-      }
-      if (key === null || rfc === null) {
+      const key = parsed.key(c.subject);
+      const rfc = [parsed.rfc2253(c.subject), parsed.rfc2253(c.issuer)];
+      if (key === null || rfc[0] === null || rfc[1] === null) {
         conflict('invalid-name', u, account?.id ?? null, `the certificate ${c.subject} of ${who(u)} is not a DN IAM can store`);
         continue;
       }
@@ -315,9 +311,9 @@ export function desiredAccounts(
     if (account) out.owners.set(account.id, out.owners.get(account.id) ?? u.id);
 
     for (const fqan of u.fqans) {
-      const g = fqanToIamGroup(fqan);
+      const g = parsed.fqanGroup(fqan);
       if (!g || !validGroups.has(g.name)) continue;
-      if (!out.groupFqans.has(g.name)) out.groupFqans.set(g.name, normalizeFqan(fqan) ?? fqan);
+      if (!out.groupFqans.has(g.name)) out.groupFqans.set(g.name, g.fqan);
       const id = membershipObjectId(objectId, g.name);
       if (!memberships.has(id)) memberships.set(id, { kind: 'membership', id, fields: {}, multi: {}, managed: true, ref: { ...ref, group: g.name } });
     }

@@ -3,10 +3,10 @@
  * deletable except memberships of VOMS-managed groups on accounts that a VOMS user owns; groups
  * and accounts are never deleted by this plan.
  */
-import { rfc2253ToSlash } from '../../dn.js';
 import type { IamGroup, IamUser } from '../../model.js';
 import type { TargetObject } from '../../compare/index.js';
-import { accountObjectId, attributeField, certificateKey, groupObjectId, labelFields, membershipObjectId, oidcKey } from './keys.js';
+import type { ParseCache } from './keys.js';
+import { accountObjectId, attributeField, groupObjectId, labelFields, membershipObjectId, oidcKey } from './keys.js';
 
 export interface CertificateInfo {
   /** Slash form, as the contract prints DNs. */
@@ -25,20 +25,15 @@ export function currentGroup(group: IamGroup): TargetObject {
   };
 }
 
-function slashOrRaw(dn: string): string {
-  try {
-    return rfc2253ToSlash(dn);
-  } catch {
-    return dn;
-  }
-}
-
 export function primaryEmail(user: IamUser): string | null {
   return (user.emails.find((e) => e.primary) ?? user.emails[0])?.value ?? null;
 }
 
-/** The account as fields and sets; fills `certificates` with what each certificate key stands for. */
-export function currentAccount(user: IamUser, certificates: Map<string, CertificateInfo>): TargetObject {
+/**
+ * The account as fields and sets. Certificates are keyed by subject (the key is the canonical
+ * slash form, so a change about a certificate only IAM has can still print it).
+ */
+export function currentAccount(user: IamUser, parsed: ParseCache): TargetObject {
   const fields: TargetObject['fields'] = {
     userName: user.userName,
     givenName: user.givenName,
@@ -52,10 +47,9 @@ export function currentAccount(user: IamUser, certificates: Map<string, Certific
   for (const a of user.attributes ?? []) fields[attributeField(a.name)] = a.value;
   const certKeys: string[] = [];
   for (const c of user.certificates) {
-    const key = certificateKey(c.subjectDn);
+    const key = parsed.key(c.subjectDn);
     if (key === null) continue;
     certKeys.push(key);
-    if (!certificates.has(key)) certificates.set(key, { subject: slashOrRaw(c.subjectDn), issuer: slashOrRaw(c.issuerDn) });
   }
   return {
     kind: 'user',

@@ -6,8 +6,8 @@
 import type { Conflict, IamGroup, VomsUser } from '../../model.js';
 import type { TargetObject } from '../../compare/index.js';
 import { checkGroupName } from '../../rules/iamLimits.js';
-import { fqanToIamGroup, hasRoleLabel, isInVo, normalizeFqan, OPTIONAL_GROUP_LABEL, parentGroups, ROLE_LABEL } from '../../rules/roles.js';
-import { groupObjectId, labelField } from './keys.js';
+import { hasRoleLabel, isInVo, OPTIONAL_GROUP_LABEL, parentGroups, ROLE_LABEL } from '../../rules/roles.js';
+import { groupObjectId, labelField, type ParseCache } from './keys.js';
 
 export interface DesiredGroups {
   objects: TargetObject[];
@@ -19,19 +19,19 @@ export interface DesiredGroups {
   reasons: Map<string, string>;
 }
 
-export function desiredGroups(vo: string, users: readonly VomsUser[], allUsers: readonly VomsUser[], iamGroups: readonly IamGroup[], conflicts: Conflict[]): DesiredGroups {
+export function desiredGroups(vo: string, users: readonly VomsUser[], allUsers: readonly VomsUser[], iamGroups: readonly IamGroup[], conflicts: Conflict[], parsed: ParseCache): DesiredGroups {
   const existing = new Map(iamGroups.map((g) => [g.name, g]));
   const wanted = new Map<string, { isRole: boolean; fqan: string }>();
   const vomsManaged = new Set<string>();
   for (const g of iamGroups) if (isInVo(g.name, vo) && hasRoleLabel(g.labels)) vomsManaged.add(g.name);
   for (const u of allUsers) for (const fqan of u.fqans) {
-    const g = fqanToIamGroup(fqan);
+    const g = parsed.fqanGroup(fqan);
     if (g) vomsManaged.add(g.name);
   }
   for (const u of users) for (const fqan of u.fqans) {
-    const g = fqanToIamGroup(fqan);
+    const g = parsed.fqanGroup(fqan);
     if (!g || wanted.has(g.name)) continue;
-    wanted.set(g.name, { isRole: g.isRole, fqan: normalizeFqan(fqan) ?? fqan });
+    wanted.set(g.name, { isRole: g.isRole, fqan: g.fqan });
   }
   const reasons = new Map<string, string>();
   const all = new Set<string>();

@@ -3,7 +3,8 @@
  * attributes, set values for certificates and OIDC ids. One place, so the current and the desired
  * side always agree.
  */
-import { tryDnKey } from '../../dn.js';
+import { canonicalDn, parseDn, toRfc2253, toSlash, type Dn } from '../../dn.js';
+import { fqanToIamGroup, normalizeFqan } from '../../rules/roles.js';
 import type { IamLabel } from '../../model.js';
 
 export const CERN_SSO_ISSUER = 'https://auth.cern.ch/auth/realms/cern';
@@ -45,13 +46,58 @@ export function splitLabelKey(key: string): { prefix: string | null; name: strin
   return cut < 0 ? { prefix: null, name: key } : { prefix: key.slice(0, cut), name: key.slice(cut + 1) };
 }
 
-/** A certificate is the same certificate when its subject is (IAM ignores the issuer for uniqueness). */
-export const certificateKey = (subject: string): string | null => tryDnKey(subject);
+/**
+ * DNs and FQANs parsed once per plan. For a DN: the comparison key (a certificate is the same
+ * certificate when its subject is; IAM ignores the issuer there) and the RFC 2253 spelling IAM
+ * stores. Issuers and FQANs repeat for every user, IAM subjects are read twice: parsing each
+ * distinct string once keeps `plan iam` linear and fast at 100 000 people.
+ */
+export class ParseCache {
+  private readonly seen = new Map<string, { dn: Dn; key: string; rfc: string | null } | null>();
+  private readonly fqans = new Map<string, { name: string; isRole: boolean; fqan: string } | null>();
 
-export const oidcKey = (issuer: string, subject: string): string => JSON.stringify([issuer, subject]);
+  /** The IAM group of an FQAN with its canonical spelling, or null for a string that is not one. */
+  fqanGroup(fqan: string): { name: string; isRole: boolean; fqan: string } | null {
+    let found = this.fqans.get(fqan);
+    if (found === undefined) {
+      const group = fqanToIamGroup(fqan);
+      found = group ? { ...group, fqan: normalizeFqan(fqan) ?? fqan } : null;
+      this.fqans.set(fqan, found);
+    }
+    return found;
+  }
+
+  private get(text: string): { dn: Dn; key: string; rfc: string | null } | null {
+    let found = this.seen.get(text);
+    if (found === undefined) {
+      try {
+        const dn = parseDn(text);
+        found = { dn, key: toSlash(canonicalDn(dn)), rfc: null };
+      } catch {
+        found = null;
+      }
+      this.seen.set(text, found);
+    }
+    return found;
+  }
+
+  /** The comparison key, or null for a DN that does not parse. */
+  key(text: string): string | null {
+    return this.get(text)?.key ?? null;
+  }
+
+  rfc2253(text: string): string | null {
+    const found = this.get(text);
+    if (!found) return null;
+    return (found.rfc ??= toRfc2253(found.dn));
+  }
+}
+
+// An issuer is a URL: it holds no line break, so the first one separates it from the subject.
+export const oidcKey = (issuer: string, subject: string): string => `${issuer}\n${subject}`;
 export function parseOidcKey(key: string): { issuer: string; subject: string } {
-  const [issuer, subject] = JSON.parse(key) as [string, string];
-  return { issuer, subject };
+  const cut = key.indexOf('\n');
+  return { issuer: key.slice(0, cut), subject: key.slice(cut + 1) };
 }
 
 export const lower = (s: string): string => s.toLowerCase();
