@@ -21,7 +21,7 @@ import { TextView } from './components/TextView.js';
 import { VirtualList } from './components/VirtualList.js';
 import {
   DECISIONS, GROUPINGS, NO_FILTER, OPS, changeDetail, changeLine, changesInView, changesUnder, countDecisions, cycle, filterLabel, kindsOf,
-  isFiltered, orderChanges, planRows, toggledDecision, type Grouping, type PlanFilter, type PlanRow,
+  isFiltered, orderChanges, planRows, searchTexts, toggledDecision, type Grouping, type PlanFilter, type PlanRow,
 } from './plan/model.js';
 import { planListRows } from './plan/plans.js';
 import { clean, truncate, wrap } from './text.js';
@@ -137,9 +137,11 @@ function PlanScreen({ store, width, height, active, request }: ScreenProps) {
   }, [view.planId, store]);
 
   const ord = useMemo(() => (loaded ? orderChanges(loaded.changes, view.grouping) : null), [loaded, view.grouping]);
+  const searching = view.filter.text !== '';
+  const search = useMemo(() => (loaded && searching ? searchTexts(loaded.changes) : null), [loaded, searching]);
   const rows = useMemo(
-    () => (loaded && ord ? planRows(loaded.changes, loaded.decisions, loaded.plan.conflicts, ord, view.filter) : []),
-    [loaded, ord, view.filter, version],
+    () => (loaded && ord ? planRows(loaded.changes, loaded.decisions, loaded.plan.conflicts, ord, view.filter, search) : []),
+    [loaded, ord, view.filter, search, version],
   );
   const kinds = useMemo(() => (loaded ? kindsOf(loaded.changes) : []), [loaded]);
   const listRows = useMemo(() => planListRows(plans), [plans]);

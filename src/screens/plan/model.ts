@@ -3,9 +3,9 @@
  * described. Works on any target (IAM, DIRAC, HR, provisioning): it reads only the generic fields
  * of a change and the identifiers the target put in `ref`.
  *
- * Plans can hold 100 000+ changes, so the expensive step (sorting into groups) runs once per plan
- * and grouping; a filter or a decision only rescans that order, and rendering asks for the rows in
- * view.
+ * Plans can hold 100 000+ changes, so the expensive steps (sorting into groups, the search text)
+ * run once per plan and grouping; a filter or a decision only rescans that order, and rendering
+ * asks for the rows in view.
  */
 
 import type { ChangeOp, Conflict, Decision } from '../../engine/model.js';
@@ -37,18 +37,20 @@ export type PlanRow =
   | { type: 'heading'; label: string; group: number }
   | { type: 'change'; index: number; group: number };
 
+/** The `ref` identifiers that name who a change is about, most telling first. */
+const PERSON_KEYS = ['userName', 'user', 'uid', 'vomsId', 'iamId', 'group', 'service'] as const;
+
 /**
  * Who or what a change is about, in the target's own words: the account (IAM userName, DIRAC user,
  * provisioning uid), else the VOMS id, else the group, else the engine's object id.
  */
 export function personOf(change: Pick<StoredChange, 'ref' | 'objectId'>): string {
   const r = change.ref ?? {};
-  const pick = (k: string) => (r[k] === null || r[k] === undefined || r[k] === '' ? null : String(r[k]));
-  const who = pick('userName') ?? pick('user') ?? pick('uid');
-  if (who) return who;
-  const vomsId = pick('vomsId');
-  if (vomsId) return `VOMS ${vomsId}`;
-  return pick('iamId') ?? pick('group') ?? pick('service') ?? change.objectId;
+  for (const key of PERSON_KEYS) {
+    const v = r[key];
+    if (v !== null && v !== undefined && v !== '') return key === 'vomsId' ? `VOMS ${v}` : String(v);
+  }
+  return change.objectId;
 }
 
 /** A value of a change as one line: `—` for none, lists joined, objects as compact JSON. */
@@ -89,45 +91,54 @@ export interface PlanOrder {
   /** The group of each position of `order`. */
   groupOf: Int32Array;
   groupLabels: string[];
-  /** Lower-cased search text of each change, by change index. */
-  search: string[];
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/** Each string's rank among the distinct values (few: kinds, people), so the sort compares numbers. */
+function ranks(values: readonly string[]): { rank: Int32Array; sorted: string[] } {
+  const sorted = [...new Set(values)].sort(cmp);
+  const at = new Map(sorted.map((v, i) => [v, i]));
+  return { rank: Int32Array.from(values, (v) => at.get(v)!), sorted };
+}
+
 /** Sorts the changes into groups once: by kind then person, or by person then kind. */
 export function orderChanges(changes: readonly StoredChange[], grouping: Grouping): PlanOrder {
   const persons = changes.map(personOf);
-  const keys = changes.map((c, i) => (grouping === 'kind' ? c.kind : persons[i]));
-  const seconds = changes.map((c, i) => (grouping === 'kind' ? persons[i] : c.kind));
-  const idx = Array.from(changes.keys());
-  idx.sort((a, b) => cmp(keys[a], keys[b]) || cmp(seconds[a], seconds[b]) || changes[a].id - changes[b].id);
-  const order = Int32Array.from(idx);
+  const kinds = changes.map((c) => c.kind);
+  const first = ranks(grouping === 'kind' ? kinds : persons);
+  const second = ranks(grouping === 'kind' ? persons : kinds).rank;
+  const ids = Int32Array.from(changes, (c) => c.id);
+  const order = Int32Array.from(changes.keys()).sort((a, b) => first.rank[a] - first.rank[b] || second[a] - second[b] || ids[a] - ids[b]);
   const groupOf = new Int32Array(order.length);
   const groupLabels: string[] = [];
-  let last: string | null = null;
+  let last = -1;
   for (let p = 0; p < order.length; p++) {
-    const k = keys[order[p]];
-    if (k !== last) {
-      groupLabels.push(k);
-      last = k;
+    const r = first.rank[order[p]];
+    if (r !== last) {
+      groupLabels.push(first.sorted[r]);
+      last = r;
     }
     groupOf[p] = groupLabels.length - 1;
   }
-  const search = changes.map((c, i) =>
-    [persons[i], c.kind, c.op, c.field, c.objectId, ...Object.values(c.ref ?? {}), showValue(c.old), showValue(c.new)]
+  return { order, groupOf, groupLabels };
+}
+
+/** Lower-cased text the `/` filter searches in, by change index; built only once a text filter is used. */
+export function searchTexts(changes: readonly StoredChange[]): string[] {
+  return changes.map((c) =>
+    [personOf(c), c.kind, c.op, c.field, c.objectId, ...Object.values(c.ref ?? {}), showValue(c.old), showValue(c.new)]
       .filter((x) => x !== null && x !== undefined)
       .join('\n')
       .toLowerCase(),
   );
-  return { order, groupOf, groupLabels, search };
 }
 
-export function matchesFilter(c: StoredChange, decision: Decision, search: string, f: PlanFilter): boolean {
+export function matchesFilter(c: StoredChange, decision: Decision, search: string | undefined, f: PlanFilter): boolean {
   if (f.kind !== null && c.kind !== f.kind) return false;
   if (f.op !== null && c.op !== f.op) return false;
   if (f.decision !== null && decision !== f.decision) return false;
-  return !f.text || search.includes(f.text);
+  return !f.text || (search ?? '').includes(f.text);
 }
 
 function conflictText(c: Conflict): string {
@@ -144,6 +155,7 @@ export function planRows(
   conflicts: readonly Conflict[],
   ord: PlanOrder,
   f: PlanFilter,
+  search: readonly string[] | null,
 ): PlanRow[] {
   const rows: PlanRow[] = [];
   if (f.decision === null && f.kind === null && f.op === null) {
@@ -156,7 +168,7 @@ export function planRows(
   let lastGroup = -1;
   for (let p = 0; p < ord.order.length; p++) {
     const i = ord.order[p];
-    if (!matchesFilter(changes[i], decisions[i], ord.search[i], f)) continue;
+    if (!matchesFilter(changes[i], decisions[i], search?.[i], f)) continue;
     const g = ord.groupOf[p];
     if (g !== lastGroup) {
       rows.push({ type: 'heading', label: ord.groupLabels[g], group: g });
