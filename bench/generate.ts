@@ -134,7 +134,8 @@ export function generateVo(options: GenerateOptions): SyntheticVo {
     usedLogins.add(login);
     const vomsId = 100 + i;
     const cern = chance(0.7);
-    const cernHrId = cern ? 700000 + i : null;
+    // Derived from the VOMS id so that the fixed people (700101, 700104) never collide with a drawn one.
+    const cernHrId = cern ? 700000 + vomsId : null;
     const fullName = `${first} ${last}`;
     const certs: Person['certs'] = [];
     if (cern) certs.push({ subject: `/DC=ch/DC=cern/OU=Organic Units/OU=Users/CN=${login}/CN=${cernHrId}/CN=${fullName}`, issuer: CERN_CA, suspended: false });

@@ -9,5 +9,13 @@ if (argv.includes('--no-color') || (process.env.NO_COLOR !== undefined && proces
   process.env.NO_COLOR = process.env.NO_COLOR || '1';
 }
 
+// `idsync-tui compare | head` closes stdout early: that is the reader's choice, not a failure.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 const { main } = await import('./program.js');
 process.exitCode = await main(process.argv);
