@@ -1,12 +1,14 @@
 /**
  * A small IAM for tests: SCIM `/scim/Users` and `/scim/Groups` with IAM's paging (1-based
  * `startIndex`, `count` capped at 100), `/iam/account/{id}/labels`, a bearer-token check, and fault
- * injection. Its state is a plain in-memory model (users, groups, labels by account) so that write
- * endpoints can be added on top of it later.
+ * injection. Its state is a plain in-memory model (users, groups, labels by account).
+ * Writes (scim-writes.ts): SCIM POST/PATCH/DELETE of users and groups, account and group labels,
+ * attributes, end time and AUP signature, each checked as IAM checks it and logged in `writes`.
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { FaultList, applyTransportFault, listenLocal, recordRequest, sendJson, type Fault, type RequestRecord } from './faults.js';
+import { handleWrite, readBody, type ScimWrite } from './scim-writes.js';
 
 export const EXT_USER = 'urn:indigo-dc:scim:schemas:IndigoUser';
 export const EXT_GROUP = 'urn:indigo-dc:scim:schemas:IndigoGroup';
@@ -47,12 +49,16 @@ export interface ScimServerOptions {
   faults?: Fault[];
   /** Serve HTTPS with this certificate and key. */
   tls?: { cert: string; key: string };
+  /** Told about each write when it arrives, before it is carried out (a test may kill its client here). */
+  onWrite?: (write: ScimWrite) => void;
 }
 
 export interface ScimServer {
   url: string;
   state: ScimState;
   requests: RequestRecord[];
+  /** Every write that reached the state (after faults and the token check), in order, with its body. */
+  writes: ScimWrite[];
   faults: FaultList;
   close(): Promise<void>;
 }
@@ -117,7 +123,9 @@ export async function startScimServer(options: ScimServerOptions = {}): Promise<
     return { startIndex, body: (delta = 0, first = false) => page(resources, first ? 1 : startIndex, count, delta) };
   }
 
-  function route(req: IncomingMessage, res: ServerResponse, url: URL): void {
+  const writes: ScimWrite[] = [];
+
+  function route(req: IncomingMessage, res: ServerResponse, url: URL, body: unknown): void {
     const path = url.pathname.replace(/\/+$/, '');
     const listing = path === '/scim/Users' ? list(url, 'users') : path === '/scim/Groups' ? list(url, 'groups') : null;
     const fault = faults.take(path, listing ? listing.startIndex : null);
@@ -128,7 +136,29 @@ export async function startScimServer(options: ScimServerOptions = {}): Promise<
       return;
     }
     if (req.method !== 'GET') {
+      const write: ScimWrite = { method: req.method ?? 'POST', path, query: Object.fromEntries(url.searchParams), body };
+      if (handleWrite(state, write, res)) {
+        writes.push(write);
+        return;
+      }
       sendJson(res, 405, { detail: `${req.method} is not supported here` });
+      return;
+    }
+    const one = /^\/scim\/(Users|Groups)\/([^/]+)$/.exec(path);
+    if (one) {
+      const id = decodeURIComponent(one[2]);
+      const [found, ext, labels, withLabels] = one[1] === 'Users'
+        ? [state.users.get(id), EXT_USER, state.labels.get(id), labelsInScim]
+        : [state.groups.get(id), EXT_GROUP, state.groupLabels.get(id), groupLabelsInScim];
+      if (!found) sendJson(res, 404, { status: '404', detail: `No ${one[1] === 'Users' ? 'user' : 'group'} mapped to id '${id}'` });
+      else sendJson(res, 200, view(found, ext, labels, withLabels), SCIM_JSON);
+      return;
+    }
+    const attributes = /^\/iam\/account\/([^/]+)\/attributes$/.exec(path);
+    if (attributes) {
+      const user = state.users.get(decodeURIComponent(attributes[1]));
+      if (!user) sendJson(res, 404, { error: `account not found for id: ${attributes[1]}` });
+      else sendJson(res, 200, ((user[EXT_USER] as Record<string, unknown> | undefined)?.attributes as unknown[] | undefined) ?? []);
       return;
     }
     if (listing) {
@@ -150,11 +180,14 @@ export async function startScimServer(options: ScimServerOptions = {}): Promise<
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     requests.push(recordRequest(req, url));
-    const run = () => route(req, res, url);
-    if (latencyMs > 0) setTimeout(run, latencyMs);
-    else run();
+    void readBody(req).then((body) => {
+      if (req.method !== 'GET' && options.onWrite) options.onWrite({ method: req.method ?? 'POST', path: url.pathname.replace(/\/+$/, ''), query: Object.fromEntries(url.searchParams), body });
+      const run = () => route(req, res, url, body);
+      if (latencyMs > 0) setTimeout(run, latencyMs);
+      else run();
+    });
   };
   const server: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : createHttpServer(handler);
   const { port, close } = await listenLocal(server);
-  return { url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`, state, requests, faults, close };
+  return { url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`, state, requests, writes, faults, close };
 }
