@@ -3,6 +3,7 @@ import { cleanup } from 'ink-testing-library';
 import { loadAppData } from '../../src/app/data.js';
 import { parse as parseDirac } from '../../src/engine/sources/dirac.js';
 import type { IamGroup } from '../../src/engine/model.js';
+import { groupRows } from '../../src/screens/groups/model.js';
 import { KEYS, dataOf, iamUser, renderTui, vomsUser } from './helpers.js';
 import { SLOW, tempStore, until, type TempStore } from './plan-kit.js';
 
@@ -120,4 +121,20 @@ describe('Groups screen', () => {
     expect(f).toContain('no DIRAC snapshot');
     expect(f).toMatch(/\/nebula\/Role=VO-Admin +1 +nebula\/VO-Admin +\?/);
   }, SLOW);
+});
+
+describe('Groups rows', () => {
+  it('marks a group and a role that would be the same IAM group', () => {
+    const rows = groupRows({
+      vo: 'nebula',
+      voms: [vomsUser(1, { fqans: ['/nebula', '/nebula/production', '/nebula/Role=production'] })],
+      iamUsers: [],
+      iamGroups: [],
+      dirac: null,
+    });
+    const note = (fqan: string) => rows.find((r) => r.fqan === fqan)?.iamNote;
+    expect(note('/nebula/production')).toBe('clashes with /nebula/Role=production');
+    expect(note('/nebula/Role=production')).toBe('clashes with /nebula/production');
+    expect(note('/nebula')).toBeNull();
+  });
 });

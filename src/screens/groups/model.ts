@@ -17,7 +17,7 @@ export interface GroupRow {
   iamGroup: string | null;
   /** Its members in IAM, null when unknown. */
   iamMembers: number | null;
-  /** What is off on the IAM side: missing, or the `voms.role` label disagrees. */
+  /** What is off on the IAM side: missing, the `voms.role` label disagrees, or two FQANs want the group. */
   iamNote: string | null;
   dirac: { name: string; users: number; autoSyncVoms: boolean }[];
   search: string;
@@ -86,14 +86,22 @@ export function groupRows(input: GroupsInput): GroupRow[] {
     if (fqan) fqans.add(fqan);
   }
 
+  // `/vo/x` and `/vo/Role=x` both become the IAM group `vo/x`: IAM can hold only one of them.
+  const fqansOfName = new Map<string, string[]>();
+  for (const f of fqans) {
+    const name = fqanToIamGroup(f)?.name;
+    if (name) fqansOfName.set(name, [...(fqansOfName.get(name) ?? []), f]);
+  }
   const rows: GroupRow[] = [];
   for (const fqan of [...fqans].sort(byFqan)) {
     const target = fqanToIamGroup(fqan);
     const name = target?.name ?? null;
     let note: string | null = null;
-    if (name !== null && (input.iamGroups.length || members)) {
+    const clash = name === null ? [] : fqansOfName.get(name)!.filter((f) => f !== fqan);
+    if (clash.length) note = `clashes with ${clash.join(', ')}`;
+    else if (name !== null && (input.iamGroups.length || members)) {
       if (!iamNames.has(name)) note = 'not in IAM';
-      else if (roleOf.has(name) && roleOf.get(name) !== target!.isRole) note = target!.isRole ? 'no voms.role label' : 'labelled voms.role';
+      else if (roleOf.has(name) && roleOf.get(name) !== target!.isRole) note = target!.isRole ? 'no voms.role label' : 'a role in IAM';
     }
     const dirac = (diracByFqan.get(fqan) ?? []).map((g) => ({ name: g.name, users: g.users.length, autoSyncVoms: g.autoSyncVoms }));
     rows.push({
