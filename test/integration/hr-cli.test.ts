@@ -126,7 +126,7 @@ describe('hr', { timeout: 120_000 }, () => {
     const out = JSON.parse((await run('--json', 'hr', '--experiment', 'nebula', '--today', '2026-01-15', '--hr-rules', 'iam-1.12')).stdout) as { accounts: Record<string, any>[] };
     const byPerson = new Map(out.accounts.map((a) => [a.personId, a]));
     expect(byPerson.get(failing)).toMatchObject({ status: 'ERROR', endTime: null });
-    expect(byPerson.get(failing).reason).toContain('HTTP 500');
+    expect(byPerson.get(failing)?.reason).toContain('HTTP 500');
     expect(byPerson.get(missing)).toMatchObject({ status: 'EXPIRED' });
   });
 
