@@ -6,6 +6,7 @@ import { DEFAULT_DIRAC_OPTIONS, planDirac } from '../../src/engine/dirac/planner
 import { readRegistry } from '../../src/engine/dirac/registry.js';
 import { planIam } from '../../src/engine/targets/iam.js';
 import { currentActor } from '../../src/store/actor.js';
+import { openStore } from '../../src/store/store.js';
 import type { PlanInfo, Store } from '../../src/store/types.js';
 import { KEYS, dataOf, iamUser, renderTui, vomsUser } from './helpers.js';
 import { SLOW, tempStore, until, type TempStore } from './plan-kit.js';
@@ -123,6 +124,23 @@ describe('Plan screen', () => {
     await tui.press('j', KEYS.enter);
     const detail = await until(tui, (x) => x.includes('esc back') && x.includes('new     user1@example.org'), 'the detail');
     expect(detail).toContain('old     old@example.org');
+  }, SLOW);
+
+  it('on a database opened read-only says the decision was not saved and shows none', async () => {
+    temp = await tempStore();
+    const plan = storeIamPlan(temp.store);
+    const ro = await openStore(temp.file, { readOnly: true });
+    try {
+      const tui = await openFirstPlan(ro);
+      await tui.press('j', 'j', 'j', 'j', ' ');
+      const f = await until(tui, (x) => x.includes('not saved:'), 'the refusal');
+      expect(f).toContain(`pending ${plan.changeCount} · approved 0`);
+      expect(f).not.toContain('[✓]');
+    } finally {
+      ro.close();
+    }
+    const again = await temp.reopen();
+    expect(again.listChanges(plan.id, { decision: 'approved' })).toEqual([]);
   }, SLOW);
 
   it('shows a DIRAC plan under its own target, grouped by person with v', async () => {
