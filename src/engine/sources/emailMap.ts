@@ -22,6 +22,7 @@ export function parseEmailMap(text: string, file: string): Map<number, string> {
     if (!/^\d+$/.test(idText)) throw new InputError(file, where, `the VOMS id must be a number, got ${JSON.stringify(clip(idText))}`);
     if (!EMAIL.test(emailText)) throw new InputError(file, where, `not an email address: ${JSON.stringify(clip(emailText))}`);
     const id = Number(idText);
+    if (!Number.isSafeInteger(id)) throw new InputError(file, where, `the VOMS id ${clip(idText)} is too large`);
     const previous = lineOf.get(id);
     if (previous !== undefined && map.get(id) !== emailText) {
       throw new InputError(file, where, `VOMS id ${id} is already mapped to ${map.get(id)} on line ${previous}`);

@@ -190,7 +190,8 @@ const DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)
 export function toMillis(value: string | number | null | undefined, file: string, path: JsonPath): number | null {
   if (value === null || value === undefined || value === '') return null;
   if (typeof value === 'number') {
-    if (Number.isFinite(value)) return value;
+    // Beyond ±8.64e15 ms no Date can hold the instant, and every printer would throw.
+    if (Number.isFinite(value) && Math.abs(value) <= 8.64e15) return value;
   } else {
     const fast = plainUtc(value);
     if (fast !== null) return fast;
