@@ -7,37 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { generateVo, writeVo } from '../../bench/generate.js';
-import { main } from '../../src/program.js';
 import { openStore } from '../../src/store/store.js';
+import { runMain, type MainResult } from '../fixtures/run-main.js';
 
 let dir: string;
 let db: string;
 const file = (name: string) => join(dir, name);
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(...args: string[]): Promise<Run> {
-  const saved = { ...process.env };
-  process.env.IDSYNC_CONFIG_DIR = join(dir, 'config');
-  const out: string[] = [];
-  const err: string[] = [];
-  const writeOut = process.stdout.write;
-  const writeErr = process.stderr.write;
-  process.stdout.write = ((chunk: string | Uint8Array) => out.push(String(chunk)) > 0) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => err.push(String(chunk)) > 0) as typeof process.stderr.write;
-  try {
-    const code = await main(['node', 'idsync-tui', '--db', db, ...args]);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    process.stdout.write = writeOut;
-    process.stderr.write = writeErr;
-    process.env = saved;
-    process.exitCode = undefined;
-  }
+function cli(...args: string[]): Promise<MainResult> {
+  return runMain(['--db', db, ...args], { IDSYNC_CONFIG_DIR: join(dir, 'config') });
 }
 
 async function json<T = any>(...args: string[]): Promise<T> {
