@@ -12,6 +12,7 @@
 
 import { compareScreen } from './CompareScreen.js';
 import { emailsScreen } from './Emails.js';
+import { hrScreen } from './HrScreen.js';
 import { groupsScreen } from './GroupsScreen.js';
 import { overviewScreen } from './Overview.js';
 import { planScreen } from './PlanScreen.js';
@@ -25,6 +26,7 @@ export const SCREENS: readonly ScreenDef[] = [
   compareScreen,
   planScreen,
   emailsScreen,
+  hrScreen,
   groupsScreen,
   provisioningScreen,
 ];
