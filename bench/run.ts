@@ -1,25 +1,26 @@
 /**
  * `npm run bench`: every stage on the synthetic VO at N = 10 000 and 100 000 (and 1 000 000 with
  * `--huge`). Each size runs in a child process of its own so that its peak RSS is its own. Prints one
- * table of medians and writes bench/results.json.
+ * table and writes bench/results.json and bench/results.md (with the machine and its load average,
+ * since a loaded machine gives slower figures).
  *
  *   npm run bench                 # 10k and 100k
  *   npm run bench -- --sizes 2000 # other sizes
  *   npm run bench -- --huge       # adds 1 000 000
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runSize, type StageResult } from './stages.js';
+import type { StageResult } from './measure.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 
 if (args[0] === '--child') {
-  const size = Number(args[1]);
-  const results = await runSize(size, path.join(here, '.data'));
+  const { runSize } = await import('./stages.js');
+  const results = await runSize(Number(args[1]), path.join(here, '.data'));
   process.stdout.write(`\n@@RESULTS@@${JSON.stringify(results)}\n`);
   process.exit(0);
 }
@@ -28,6 +29,8 @@ const sizesArg = args.indexOf('--sizes');
 const sizes = sizesArg >= 0 ? args[sizesArg + 1].split(',').map(Number) : [10_000, 100_000];
 if (args.includes('--huge')) sizes.push(1_000_000);
 
+const load = () => os.loadavg().map((l) => l.toFixed(1)).join(' / ');
+const loadBefore = load();
 const all: Record<string, StageResult[]> = {};
 for (const size of sizes) {
   process.stderr.write(`bench: N = ${size.toLocaleString('en')} …\n`);
@@ -45,25 +48,27 @@ for (const size of sizes) {
   all[String(size)] = JSON.parse(child.stdout.slice(marker + 11).trim()) as StageResult[];
 }
 
-const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+const cpus = os.cpus();
+const machine = `${cpus.length} × ${cpus[0]?.model.trim() ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
+const loadLine = `load average (1/5/15 min) before ${loadBefore}, after ${load()} on ${cpus.length} cores`;
 const table = formatTable(all);
-process.stdout.write(`\nidsync-tui bench — ${machine}\n\n${table}\n`);
-mkdirSync(here, { recursive: true });
-writeFileSync(path.join(here, 'results.json'), `${JSON.stringify({ machine, date: new Date().toISOString(), results: all }, null, 2)}\n`);
-writeFileSync(path.join(here, 'results.md'), `Machine: ${machine}\n\n${table}\n`);
+const date = new Date().toISOString();
+process.stdout.write(`\nidsync-tui bench — ${machine}\n${loadLine}\n\n${table}\n`);
+writeFileSync(path.join(here, 'results.json'), `${JSON.stringify({ machine, load: loadLine, date, results: all }, null, 2)}\n`);
+writeFileSync(path.join(here, 'results.md'), `Machine: ${machine}  \n${date}, ${loadLine}\n\n${table}\n`);
 
+/** One row per stage, one column per size; the last column says whether the largest size met the target. */
 function formatTable(results: Record<string, StageResult[]>): string {
   const sizeKeys = Object.keys(results);
   const stages: string[] = [];
   for (const key of sizeKeys) for (const r of results[key]) if (!stages.includes(r.stage)) stages.push(r.stage);
-  const header = ['stage', ...sizeKeys.map((k) => `N = ${Number(k).toLocaleString('en')}`), 'target (N = 100 000)'];
+  const largest = sizeKeys[sizeKeys.length - 1];
+  const header = ['stage', ...sizeKeys.map((k) => `N = ${Number(k).toLocaleString('en')}`), 'target (N = 100 000)', `holds at ${Number(largest).toLocaleString('en')}`];
   const rows = stages.map((stage) => {
-    const cells = sizeKeys.map((k) => {
-      const r = results[k].find((x) => x.stage === stage);
-      return r ? r.display : '—';
-    });
-    const target = results[sizeKeys[sizeKeys.length - 1]]?.find((x) => x.stage === stage)?.target ?? '';
-    return [stage, ...cells, target];
+    const cells = sizeKeys.map((k) => results[k].find((x) => x.stage === stage)?.display ?? '—');
+    const last = results[largest]?.find((x) => x.stage === stage);
+    const verdict = last?.ok === undefined ? '' : last.ok ? 'yes' : 'NO';
+    return [stage, ...cells, last?.target ?? '', verdict];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;

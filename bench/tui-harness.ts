@@ -1,0 +1,109 @@
+/**
+ * The real App under a fake terminal: Ink renders to a stdout that records when each write happens,
+ * and reads keys from a stdin that looks like a TTY in raw mode. Rendering is Ink's normal one (not
+ * debug mode), so its frame throttle and incremental output are part of what is measured.
+ */
+import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
+
+export class FakeStdout extends EventEmitter {
+  readonly isTTY = true;
+  columns: number;
+  rows: number;
+  /** performance.now() of the last write, and everything written since `clear()`. */
+  lastWriteAt = 0;
+  written = '';
+  writes = 0;
+
+  constructor(columns: number, rows: number) {
+    super();
+    this.columns = columns;
+    this.rows = rows;
+  }
+
+  write = (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+    this.lastWriteAt = performance.now();
+    this.written += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    this.writes++;
+    this.emit('frame', this.lastWriteAt);
+    const callback = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+    callback?.();
+    return true;
+  };
+
+  clear(): void {
+    this.written = '';
+  }
+}
+
+export class FakeStdin extends EventEmitter {
+  readonly isTTY = true;
+  private queue: string[] = [];
+
+  /** Hands `data` to Ink as one read, as a terminal does for one key press. */
+  press(data: string): void {
+    this.queue.push(data);
+    this.emit('readable');
+  }
+
+  read = (): string | null => this.queue.shift() ?? null;
+  setEncoding(): this {
+    return this;
+  }
+  setRawMode(): this {
+    return this;
+  }
+  resume(): this {
+    return this;
+  }
+  pause(): this {
+    return this;
+  }
+  ref(): this {
+    return this;
+  }
+  unref(): this {
+    return this;
+  }
+}
+
+/** Resolves with the time of the next write to `stdout`, or null after `timeoutMs`. */
+export function nextWrite(stdout: FakeStdout, timeoutMs: number): Promise<number | null> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      stdout.off('frame', onFrame);
+      resolve(null);
+    }, timeoutMs);
+    const onFrame = (at: number) => {
+      clearTimeout(timer);
+      stdout.off('frame', onFrame);
+      resolve(at);
+    };
+    stdout.on('frame', onFrame);
+  });
+}
+
+/** Waits until nothing has been written for `quietMs` (a throttled trailing frame has landed). */
+export async function settle(stdout: FakeStdout, quietMs: number, maxMs = 10_000): Promise<void> {
+  const start = performance.now();
+  for (;;) {
+    const idle = performance.now() - stdout.lastWriteAt;
+    if (idle >= quietMs || performance.now() - start > maxMs) return;
+    await new Promise((r) => setTimeout(r, quietMs - idle + 1));
+  }
+}
+
+/** Key bytes as a terminal sends them. */
+export const KEYS = {
+  down: 'j',
+  up: 'k',
+  pageDown: '\u001b[6~',
+  pageUp: '\u001b[5~',
+  bottom: 'G',
+  top: 'g',
+  enter: '\r',
+  esc: '\u001b',
+  tab: '\t',
+  backspace: '\u007f',
+  filter: '/',
+} as const;

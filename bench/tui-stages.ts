@@ -1,0 +1,185 @@
+/**
+ * The TUI stages: the real App (src/app/App.tsx, loaded as src/tui.tsx loads it) on the bench's
+ * database, under a fake terminal (tui-harness.ts).
+ *
+ * - first frame: open the database, load every snapshot and render until the first frame that shows
+ *   data (not "loading…"); module loading is reported beside it.
+ * - keypress → frame: ≥ 200 keys on the Users screen (scroll, page, typed filter, open/close detail),
+ *   each timed from the write of the key to the next write to stdout, one at a time, after the
+ *   previous frame (and any throttled trailing frame) has landed.
+ */
+import { performance } from 'node:perf_hooks';
+import { fmt, median, optional, percentile, type StageResult } from './measure.js';
+import { FakeStdin, FakeStdout, KEYS, nextWrite, settle } from './tui-harness.js';
+
+type Row = Omit<StageResult, 'runs'> & { runs?: number };
+
+const COLUMNS = 120;
+const ROWS = 40;
+/** Ink draws at most 30 frames a second (34 ms apart): waiting longer puts each key on a leading edge. */
+const QUIET_MS = 45;
+const KEY_TIMEOUT_MS = 5000;
+
+interface KeyStep {
+  kind: 'scroll' | 'page' | 'filter' | 'detail';
+  key: string;
+}
+
+/** The key script: scrolling, paging, filtering by typed text (narrowing and widening), opening a detail. */
+export function keyScript(): KeyStep[] {
+  const steps: KeyStep[] = [];
+  const push = (kind: KeyStep['kind'], keys: string[]) => keys.forEach((key) => steps.push({ kind, key }));
+  const typed = (text: string) => [...text];
+  for (let round = 0; round < 2; round++) {
+    push('scroll', Array(30).fill(KEYS.down));
+    push('scroll', Array(5).fill(KEYS.up));
+    push('page', [...Array(10).fill(KEYS.pageDown), ...Array(5).fill(KEYS.pageUp), KEYS.bottom, KEYS.top]);
+    push('filter', [KEYS.filter, ...typed('ada'), ...Array(3).fill(KEYS.backspace), ...typed('example.net'), KEYS.enter]);
+    push('scroll', Array(5).fill(KEYS.down));
+    push('detail', [KEYS.enter, KEYS.esc]);
+    push('filter', [KEYS.esc, KEYS.filter, ...typed('role=production'), KEYS.enter]);
+    push('page', [KEYS.pageDown, KEYS.pageDown]);
+    push('filter', [KEYS.esc]);
+    for (let i = 0; i < 8; i++) {
+      push('scroll', [KEYS.down, KEYS.down]);
+      push('detail', [KEYS.enter, KEYS.esc]);
+    }
+  }
+  return steps;
+}
+
+export async function tuiStages(dbFile: string, vo: string, size: number): Promise<Row[]> {
+  // Ink only prints the last frame when it believes it runs in CI (read when first imported).
+  for (const name of ['CI', 'CONTINUOUS_INTEGRATION']) delete process.env[name];
+  const importStart = performance.now();
+  const [storeMod, dataMod, appMod, ink, react] = await Promise.all([
+    optional<typeof import('../src/store/store.js')>('../src/store/store.js'),
+    optional<typeof import('../src/app/data.js')>('../src/app/data.js'),
+    optional<typeof import('../src/app/App.js')>('../src/app/App.js'),
+    import('ink'),
+    import('react'),
+  ]);
+  const importMs = performance.now() - importStart;
+  const firstTarget = '≤ 1.5 s';
+  if (!storeMod || !dataMod || !appMod) {
+    return [
+      { stage: 'TUI first frame with data', medianMs: null, display: 'not built', target: firstTarget },
+      { stage: 'TUI keypress → frame', medianMs: null, display: 'not built', target: 'median ≤ 16 ms, p95 ≤ 50 ms' },
+    ];
+  }
+
+  const stdout = new FakeStdout(COLUMNS, ROWS);
+  const stdin = new FakeStdin();
+  const stderr = new FakeStdout(COLUMNS, ROWS);
+  const start = performance.now();
+  const store = await storeMod.openStore(dbFile);
+  const openMs = performance.now() - start;
+  let loadMs = 0;
+  const load = () => {
+    const t = performance.now();
+    const data = dataMod.loadAppData(store, vo);
+    loadMs = performance.now() - t;
+    return data;
+  };
+  let firstAny: number | null = null;
+  let firstData: number | null = null;
+  let failure: string | null = null;
+  const onFrame = (at: number) => {
+    firstAny ??= at;
+    const text = stdout.written;
+    stdout.clear();
+    if (firstData === null && !text.includes('loading…')) {
+      if (text.includes('could not load the database')) failure = 'could not load the database';
+      firstData = at;
+    }
+  };
+  stdout.on('frame', onFrame);
+  const instance = ink.render(react.createElement(appMod.App, { load, store }), {
+    stdout: stdout as unknown as NodeJS.WriteStream,
+    stdin: stdin as unknown as NodeJS.ReadStream,
+    stderr: stderr as unknown as NodeJS.WriteStream,
+    exitOnCtrlC: false,
+    patchConsole: false,
+  });
+  const rows: Row[] = [];
+  try {
+    const deadline = performance.now() + 120_000;
+    while (firstData === null && performance.now() < deadline) await nextWrite(stdout, 1000);
+    stdout.off('frame', onFrame);
+    if (firstData === null || failure) {
+      rows.push({ stage: 'TUI first frame with data', medianMs: null, runs: 1, display: `failed: ${failure ?? 'no data frame within 120 s'}`, target: firstTarget, ok: false });
+      return rows;
+    }
+    const first = (firstData as number) - start;
+    rows.push({
+      stage: 'TUI first frame with data',
+      medianMs: first,
+      runs: 1,
+      display: `${fmt(first)} (open ${fmt(openMs)}, load ${fmt(loadMs)}, first frame ${fmt((firstAny as unknown as number) - start)}; module load ${fmt(importMs)} before)`,
+      target: firstTarget,
+      value: first,
+      ok: first <= 1500,
+    });
+
+    await settle(stdout, QUIET_MS);
+    // tab: Overview → Users. Its first visit sorts and windows everyone: timed on its own.
+    const t = performance.now();
+    stdin.press(KEYS.tab);
+    const at = await nextWrite(stdout, 30_000);
+    const usersMs = at === null ? null : at - t;
+    await settle(stdout, QUIET_MS);
+
+    const samples: Record<KeyStep['kind'], number[]> = { scroll: [], page: [], filter: [], detail: [] };
+    const all: number[] = [];
+    let silent = 0;
+    for (const step of keyScript()) {
+      const pressed = performance.now();
+      stdin.press(step.key);
+      const frame = await nextWrite(stdout, KEY_TIMEOUT_MS);
+      if (frame === null) silent++;
+      else {
+        samples[step.kind].push(frame - pressed);
+        all.push(frame - pressed);
+      }
+      await settle(stdout, QUIET_MS);
+    }
+    const med = all.length ? median(all) : NaN;
+    const p95 = all.length ? percentile(all, 0.95) : NaN;
+    const max = all.length ? Math.max(...all) : NaN;
+    const kinds = (Object.keys(samples) as KeyStep['kind'][])
+      .map((k) => `${k} ${samples[k].length ? fmt(median(samples[k])) : '—'}`)
+      .join(', ');
+    rows.push({
+      stage: 'TUI open Users screen (first visit)',
+      medianMs: usersMs,
+      runs: 1,
+      display: usersMs === null ? 'no frame' : fmt(usersMs),
+      target: size >= 1_000_000 ? '≤ 200 ms' : '',
+      value: usersMs ?? undefined,
+    });
+    rows.push({
+      stage: 'TUI keypress → frame (median)',
+      medianMs: med,
+      runs: all.length,
+      display: `${fmt(med)} over ${all.length} keys${silent ? ` (${silent} drew nothing)` : ''}; ${kinds}`,
+      target: '≤ 16 ms',
+      value: med,
+      ok: med <= 16,
+    });
+    rows.push({ stage: 'TUI keypress → frame (p95)', medianMs: p95, runs: all.length, display: fmt(p95), target: '≤ 50 ms', value: p95, ok: p95 <= 50 });
+    rows.push({
+      stage: 'TUI keypress → frame (max)',
+      medianMs: max,
+      runs: all.length,
+      display: fmt(max),
+      target: '≤ 200 ms at 1 000 000',
+      value: max,
+      ...(size >= 1_000_000 ? { ok: max <= 200 } : {}),
+    });
+    return rows;
+  } finally {
+    instance.unmount();
+    instance.cleanup();
+    store.close();
+  }
+}
