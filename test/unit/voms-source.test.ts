@@ -111,6 +111,10 @@ describe('VOMS dump refusals name file, JSON path and field', () => {
       /^voms-dump.json: result\[0\]\.certificates\[0\]\.subjectString: expected a DN in slash form/,
     );
   });
+  it('a CERN person id that is not one', () => {
+    expect(refusal(withUser(0, (u) => (u.cernHrId = '99999999999999999999')))).toBe('voms-dump.json: result[0].cernHrId: not a CERN person id: "99999999999999999999"');
+    expect(parse(JSON.stringify(withUser(0, (u) => (u.cernHrId = ' 700101 '))), 'ok.json').records[0].cernHrId).toBe(700101);
+  });
   it('a DN the DN parser cannot read', () => {
     expect(refusal(withUser(0, (u) => (u.certificates[0].issuerString = '/DC=ch/CN=broken\\')))).toBe(
       'voms-dump.json: result[0].certificates[0].issuerString: not a readable DN: a backslash ends "/DC=ch/CN=broken\\\\"',

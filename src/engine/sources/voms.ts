@@ -128,7 +128,7 @@ function normalizeUser(u: RawUser, file: string, path: JsonPath): VomsUser {
     address: clean(u.address),
     phoneNumber: clean(u.phoneNumber),
     email: clean(u.emailAddress),
-    cernHrId: u.cernHrId === null || u.cernHrId === undefined ? null : Number(u.cernHrId),
+    cernHrId: personId(u.cernHrId, file, at('cernHrId')),
     creationTime: toMillis(u.creationTime, file, at('creationTime')),
     endTime: toMillis(u.endTime, file, at('endTime')),
     suspended: u.suspended === true,
@@ -151,6 +151,14 @@ function normalizeUser(u: RawUser, file: string, path: JsonPath): VomsUser {
     })),
     pendingSignAUPTask: u.pendingSignAUPTask ?? null,
   };
+}
+
+/** VOMS prints the CERN person id as a number, some exporters as a string of digits. */
+function personId(value: number | string | null | undefined, file: string, path: JsonPath): number | null {
+  if (value === null || value === undefined) return null;
+  const id = Number(value);
+  if (!Number.isSafeInteger(id)) throw new InputError(file, formatJsonPath(path), `not a CERN person id: ${describeValue(value)}`);
+  return id;
 }
 
 function clean(value: string | null | undefined): string | null {
