@@ -68,7 +68,9 @@ export class XmlRpcFault extends Error {
 /** The reply is not XML-RPC (not XML, too big, too deep, unknown type…). */
 export class XmlRpcProtocolError extends Error {
   constructor(message: string) {
-    super(message);
+    // Messages quote the reply; a control character from it must not break the line or reach the terminal.
+    // eslint-disable-next-line no-control-regex
+    super(message.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
     this.name = 'XmlRpcProtocolError';
   }
 }

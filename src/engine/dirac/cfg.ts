@@ -98,6 +98,11 @@ function leadingSpace(s: string): string {
   return /^[ \t]*/.exec(s)![0];
 }
 
+/** A name from the file in a message: escaped (a control character would break the line) and clipped. */
+function quote(name: string): string {
+  return JSON.stringify(name.length > 60 ? `${name.slice(0, 57)}…` : name);
+}
+
 export function parseCfg(text: string, file: string): CfgDocument {
   const root = newSection('', '', '', 0);
   const stack: CfgSection[] = [root];
@@ -111,7 +116,7 @@ export function parseCfg(text: string, file: string): CfgDocument {
   const open = (name: string, header: string, indent: string, line: number) => {
     const parent = stack[stack.length - 1];
     const first = parent.sections.get(name);
-    if (first) fail(line, `section "${name}" is defined twice in the same section (first at line ${first.line})`);
+    if (first) fail(line, `section ${quote(name)} is defined twice in the same section (first at line ${first.line})`);
     if (step === null && stack.length > 1 && indent.length > parent.indent.length) step = indent.slice(parent.indent.length);
     const section = newSection(name, header, indent, line);
     section.at = parent.items.push(section) - 1;
@@ -128,7 +133,7 @@ export function parseCfg(text: string, file: string): CfgDocument {
         pending.raw += raw;
         return;
       }
-      if (trimmed !== '{') fail(pending.line, `section name "${pending.name}" is not followed by "{"`);
+      if (trimmed !== '{') fail(pending.line, `section name ${quote(pending.name)} is not followed by "{"`);
       open(pending.name, pending.raw + raw, pending.indent, pending.line);
       pending = null;
       return;
@@ -144,7 +149,7 @@ export function parseCfg(text: string, file: string): CfgDocument {
       const append = eq > 0 && body[eq - 1] === '+';
       const key = body.slice(0, append ? eq - 1 : eq).trim();
       if (!key) fail(lineNo, 'an option without a name');
-      if (stack.length === 1) fail(lineNo, `option "${key}" outside any section`);
+      if (stack.length === 1) fail(lineNo, `option ${quote(key)} outside any section`);
       const afterEq = body.slice(eq + 1);
       const value = afterEq.trim();
       const valueStart = eq + 1 + (afterEq.length - afterEq.trimStart().length);
@@ -173,10 +178,10 @@ export function parseCfg(text: string, file: string): CfgDocument {
     if (brace >= 0) fail(lineNo, `unexpected text around "${body[brace]}": expected "name {", "}" or "key = value" on a line of its own`);
     pending = { name: trimmed, line: lineNo, raw, indent: leadingSpace(body) };
   });
-  if (pending) fail((pending as PendingName).line, `section name "${(pending as PendingName).name}" is not followed by "{"`);
+  if (pending) fail((pending as PendingName).line, `section name ${quote((pending as PendingName).name)} is not followed by "{"`);
   if (stack.length > 1) {
     const open = stack[stack.length - 1];
-    fail(open.line, `section "${open.name}" is never closed (missing "}")`);
+    fail(open.line, `section ${quote(open.name)} is never closed (missing "}")`);
   }
   return { root, eol, step: step ?? '  ', file };
 }
