@@ -185,6 +185,7 @@ export function decideAccount(user: IamUser, hr: HrIndex, options: HrOptions): H
   const rawId = labelValue(user, HR_PREFIX, LABEL.personId);
   const personId = parsePersonId(rawId);
   const oldEnd = user.endTime;
+  const oldEndDate = oldEnd === null ? null : localDate(oldEnd);
   const lifecycleStatus = labelValue(user, null, LIFECYCLE_STATUS);
   const d: HrDecision = {
     iamId: user.id,
@@ -213,7 +214,7 @@ export function decideAccount(user: IamUser, hr: HrIndex, options: HrOptions): H
   const setEnd = (value: Millis | null, why: string): string => {
     if (keepEnd) return `; end time kept (${HR_PREFIX}/${LABEL.skipEndDate})`;
     // Same day is no change: dates compare without time, and re-running must not plan it again.
-    if (value === oldEnd || (value !== null && oldEnd !== null && localDate(value) === localDate(oldEnd))) return '';
+    if (value === oldEnd || (value !== null && oldEndDate !== null && localDate(value) === oldEndDate)) return '';
     d.endTime = { old: oldEnd, new: value };
     d.resultingEndTime = value;
     return `; ${why}`;
@@ -224,11 +225,11 @@ export function decideAccount(user: IamUser, hr: HrIndex, options: HrOptions): H
     d.reason = reason;
     return d;
   };
-  const stillValid = oldEnd === null || localDate(oldEnd) >= today;
+  const stillValid = oldEndDate === null || oldEndDate >= today;
   const expireNow = (): string =>
     stillValid
       ? setEnd(now, `end time set to now (${iso(now)}): the expiry handler marks the account PENDING_SUSPENSION on its next run`)
-      : `; end time ${localDate(oldEnd!)} already past, left as it is`;
+      : `; end time ${oldEndDate} already past, left as it is`;
 
   // 1. Ignored by the admins.
   if (hasLabel(user, LABEL.ignore) || hasLabel(user, LABEL.ignoredOld)) {

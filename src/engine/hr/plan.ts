@@ -15,15 +15,19 @@ const labelField = (key: string) => LABEL_FIELD + key;
 const hrLabel = (name: string) => `${HR_PREFIX}/${name}`;
 const objectId = (iamId: string) => `user:${iamId}`;
 
-function currentObject(user: IamUser): TargetObject {
-  const fields: Record<string, Scalar> = {
-    givenName: user.givenName,
-    familyName: user.familyName,
-    email: primaryEmail(user),
-    active: user.active,
-    endTime: user.endTime,
-  };
-  for (const l of user.labels ?? []) fields[labelField(l.prefix ? `${l.prefix}/${l.name}` : l.name)] = l.value ?? '';
+/** The account as IAM holds it, restricted to the fields HR manages (`managed` = the desired keys). */
+function currentObject(user: IamUser, managed: Record<string, Scalar>): TargetObject {
+  const all: Record<string, Scalar> = {};
+  for (const l of user.labels ?? []) all[labelField(l.prefix ? `${l.prefix}/${l.name}` : l.name)] = l.value ?? '';
+  const fields: Record<string, Scalar> = {};
+  for (const key in managed) {
+    if (key === 'givenName') fields.givenName = user.givenName;
+    else if (key === 'familyName') fields.familyName = user.familyName;
+    else if (key === 'email') fields.email = primaryEmail(user);
+    else if (key === 'active') fields.active = user.active;
+    else if (key === 'endTime') fields.endTime = user.endTime;
+    else if (key in all) fields[key] = all[key];
+  }
   return { kind: 'user', id: objectId(user.id), fields, multi: {}, managed: false, ref: { vomsId: null, iamId: user.id, userName: user.userName, group: null } };
 }
 
@@ -91,13 +95,19 @@ export interface HrPlan {
 /** The changes the decisions need, against the accounts as IAM holds them. */
 export function planHr(users: readonly IamUser[], decisions: readonly HrDecision[], options: { rules: HrRules; now: Millis }): HrPlan {
   const byId = new Map(decisions.map((d) => [objectId(d.iamId), d]));
-  const current: TargetObject[] = [];
-  for (const u of users) if (byId.has(objectId(u.id))) current.push(currentObject(u));
   const desired = decisions.map((d) => desiredObject(d, options.rules, options.now));
+  const desiredById = new Map(desired.map((o) => [o.id, o]));
+  const current: TargetObject[] = [];
+  for (const u of users) {
+    const want = desiredById.get(objectId(u.id));
+    if (want) current.push(currentObject(u, want.fields));
+  }
   // The handler rewrites its labels on every account it checks: a share threshold would stop every run.
   const result = compareObjects(current, desired, {
     maxChangePercent: null,
     fieldEquals: { email: (a, b) => String(a).toLowerCase() === String(b).toLowerCase() },
+    // The present hook words every change; skip the engine's default wording.
+    reason: () => '',
     present: present(byId),
   });
   const conflicts: Conflict[] = [];
