@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CLI, ROOT, Terminal } from './tmux.js';
+import { CLI, ROOT, Terminal, type TerminalOptions } from './tmux.js';
 
 let terminal: Terminal | null = null;
 afterEach(() => {
@@ -15,7 +15,7 @@ afterEach(() => {
   terminal = null;
 });
 
-function open(args: string[], options: ConstructorParameters<typeof Object>[0] = {}): Terminal {
+function open(args: string[], options: TerminalOptions = {}): Terminal {
   terminal = new Terminal().start(args, options);
   return terminal;
 }
