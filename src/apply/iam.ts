@@ -270,10 +270,11 @@ export function createIamTarget(iam: IamWriter): TargetWriter {
     const spec = change.new as AccountSpec;
     const existingId = await iam.findUserId(spec.userName);
     let id = existingId;
+    let found: IamUser | null = null;
     if (existingId) {
-      const existing = await iam.getUser(existingId);
+      found = await iam.getUser(existingId, { attributes: spec.attributes.length > 0 });
       // Ours from a killed run only if it carries the planned email; else someone else took the name.
-      if (!existing || primaryEmail(existing)?.toLowerCase() !== spec.email?.toLowerCase()) {
+      if (!found || primaryEmail(found)?.toLowerCase() !== spec.email?.toLowerCase()) {
         return { result: 'stale', message: `the username ${spec.userName} was taken in IAM since the plan was made (account ${existingId}); make a new plan` };
       }
     } else {
@@ -297,13 +298,17 @@ export function createIamTarget(iam: IamWriter): TargetWriter {
       if (!created.ok || !created.id) return created.ok ? { result: 'ERR', message: 'IAM created the account but did not say its id' } : refused(created);
       id = created.id;
     }
-    // The rest are PUTs: sending them again after a killed run leaves the same state.
+    // What a killed run already did is not sent again.
+    const has = {
+      label: (l: IamLabel) => found !== null && labelOf(found.labels, l.prefix ? `${l.prefix}/${l.name}` : l.name) === (l.value ?? null),
+      attribute: (a: { name: string; value: string | null }) => found !== null && (found.attributes ?? []).some((x) => x.name === a.name && x.value === (a.value ?? '')),
+    };
     const steps: (() => Promise<WriteAnswer>)[] = [
-      ...spec.labels.map((l) => () => iam.putLabel('account', id!, l)),
-      ...spec.attributes.map((a) => () => iam.putAttribute(id!, a.name, a.value)),
+      ...spec.labels.filter((l) => !has.label(l)).map((l) => () => iam.putLabel('account', id!, l)),
+      ...spec.attributes.filter((a) => !has.attribute(a)).map((a) => () => iam.putAttribute(id!, a.name, a.value)),
     ];
-    if (spec.endTime) steps.push(() => iam.setEndTime(id!, spec.endTime));
-    if (spec.aupSignatureTime) steps.push(() => iam.setAupSignature(id!, spec.aupSignatureTime!));
+    if (spec.endTime && found?.endTime !== instant(spec.endTime)) steps.push(() => iam.setEndTime(id!, spec.endTime));
+    if (spec.aupSignatureTime && found?.aupSignatureTime !== instant(spec.aupSignatureTime)) steps.push(() => iam.setAupSignature(id!, spec.aupSignatureTime!));
     for (const step of steps) {
       const answer = await step();
       if (!answer.ok) return { ...refused(answer), message: `account ${id} created, but ${refused(answer).message}` };
