@@ -23,8 +23,13 @@ export interface HeldLock {
   release(): void;
 }
 
-/** How long a lock may go without its mtime being refreshed before it counts as abandoned. */
-const STALE_MS = 30_000;
+/**
+ * How long a lock may go without its mtime being refreshed before it counts as abandoned. On this
+ * host a dead holder is detected by its PID at once, so the mtime only matters for a holder on
+ * another machine; it is long because planning a very large VO can keep the event loop (and so the
+ * refresh timer) busy for many seconds, and a short value made a busy process lose its own lock.
+ */
+const STALE_MS = 10 * 60_000;
 
 export function lockDir(dbFile: string): string {
   return `${path.resolve(dbFile)}.lock`;
@@ -114,15 +119,22 @@ export async function acquireLock(dbFile: string): Promise<HeldLock> {
   return {
     owner,
     check() {
-      if (compromised) throw new OperationError(`lost the lock on ${dbFile}: ${(compromised as Error).message}`);
+      if (!compromised) return;
+      // proper-lockfile gives up when its refresh ran late; the lock is still ours if nobody took it.
+      const holder = readLockOwner(file);
+      if (holder && holder.pid === owner.pid && holder.host === owner.host && holder.since === owner.since) return;
+      throw new OperationError(`lost the lock on ${dbFile}: ${(compromised as Error).message}`);
     },
     release() {
       if (released) return;
       released = true;
       process.off('exit', onExit);
+      const holder = readLockOwner(file);
+      const stillOurs = holder !== null && holder.pid === owner.pid && holder.since === owner.since;
       fs.rmSync(ownerFile(file), { force: true });
       try {
         if (!compromised) lockfile.unlockSync(file, { realpath: false });
+        else if (stillOurs) removeLockDir(file);
       } catch {
         removeLockDir(file);
       }

@@ -42,6 +42,9 @@ function article(expected: string): string {
 
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';
+  // JSON.stringify gives undefined for these; a missing field reaches here through unions.
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'function' || typeof value === 'symbol') return typeof value;
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
   const text = JSON.stringify(value);
