@@ -6,14 +6,23 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 
+const BEGIN_SYNC = '\u001b[?2026h';
+const END_SYNC = '\u001b[?2026l';
+
+/**
+ * A terminal's stdout. Ink brackets each frame in synchronized-update marks (BSU … ESU) on a TTY;
+ * a `frame` event fires at the end mark with the frame's text, so a frame counts as drawn once
+ * all of it has been written.
+ */
 export class FakeStdout extends EventEmitter {
   readonly isTTY = true;
   columns: number;
   rows: number;
-  /** performance.now() of the last write, and everything written since `clear()`. */
+  /** performance.now() of the last write. */
   lastWriteAt = 0;
-  written = '';
-  writes = 0;
+  frames = 0;
+  private pending = '';
+  private inFrame = false;
 
   constructor(columns: number, rows: number) {
     super();
@@ -22,18 +31,20 @@ export class FakeStdout extends EventEmitter {
   }
 
   write = (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
     this.lastWriteAt = performance.now();
-    this.written += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    this.writes++;
-    this.emit('frame', this.lastWriteAt);
+    if (text === BEGIN_SYNC) this.inFrame = true;
+    else if (text === END_SYNC) {
+      this.inFrame = false;
+      this.frames++;
+      const frame = this.pending;
+      this.pending = '';
+      this.emit('frame', this.lastWriteAt, frame);
+    } else if (this.inFrame) this.pending += text;
     const callback = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
     callback?.();
     return true;
   };
-
-  clear(): void {
-    this.written = '';
-  }
 }
 
 export class FakeStdin extends EventEmitter {
@@ -67,7 +78,7 @@ export class FakeStdin extends EventEmitter {
   }
 }
 
-/** Resolves with the time of the next write to `stdout`, or null after `timeoutMs`. */
+/** Resolves with the time the next frame was written to `stdout`, or null after `timeoutMs`. */
 export function nextWrite(stdout: FakeStdout, timeoutMs: number): Promise<number | null> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
