@@ -103,4 +103,27 @@ describe('apply an IAM plan', () => {
     const raised = await w.cli(...applyArgs(planId, '--max-delete-percent', '50'));
     expect(raised.code, raised.stderr).toBe(0);
   });
+
+  it('revert makes a pending plan from the old values; applying it restores IAM', async () => {
+    w = await applyWorld();
+    const { planId, changes } = await approvedPlan();
+    const shape = (list: any[]) => list.map((c) => [c.op, c.kind, c.vomsId, c.userName, c.group, c.field, JSON.stringify(c.old), JSON.stringify(c.new)]).sort();
+    expect((await w.cli(...applyArgs(planId))).code).toBe(0);
+
+    const revert = await w.json('revert', String(planId));
+    expect(revert.revertOf).toBe(planId);
+    expect(revert.changes).toHaveLength(changes.length);
+    const listed = await w.json('plans');
+    expect(listed.plans.find((p: any) => p.planId === revert.planId).pending).toBe(changes.length);
+    const dry = await w.json('apply', String(revert.planId));
+    expect(dry.changes).toHaveLength(0);
+
+    expect((await w.cli('approve', String(revert.planId), '--all')).code).toBe(0);
+    const undone = await w.cli('--json', ...applyArgs(revert.planId));
+    expect(undone.code, undone.stderr).toBe(0);
+    expect(JSON.parse(undone.stdout).summary).toMatchObject({ total: changes.length, ok: changes.length });
+    // IAM is back where it was: the same plan comes out of it again.
+    expect(shape((await planFromServer(w)).changes)).toEqual(shape(changes));
+  });
 });
+
