@@ -52,8 +52,15 @@ function reportError(err: unknown): number {
   return EXIT.failed;
 }
 
-function oneLine(message: string): string {
-  return message.replace(/\s*\n\s*/g, ' ').trim();
+/**
+ * One line, and nothing a terminal would obey: messages can quote what a file or a server sent
+ * (a fault string, a name), so C0 and C1 control characters are shown as escapes.
+ */
+export function oneLine(message: string): string {
+  return message
+    .replace(/\s*\n\s*/g, ' ')
+    .trim()
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 /** Runs the program; resolves to the process exit code. */

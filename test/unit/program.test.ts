@@ -10,3 +10,10 @@ describe('program', () => {
     expect(await main(['node', 'idsync-tui', '--no-such-option'])).toBe(2);
   });
 });
+
+describe('error lines', () => {
+  it('fold newlines and show control characters as escapes', async () => {
+    const { oneLine } = await import('../../src/program.js');
+    expect(oneLine('bad\n  fault \u001b]0;owned\u0007 and \u009b2J')).toBe('bad fault \\x1b]0;owned\\x07 and \\x9b2J');
+  });
+});
