@@ -36,6 +36,19 @@ export function describeDiracChange(c: StoredChange, file: string): string[] {
   return [`${c.op} ${what}: ${values}  (in ${file})`];
 }
 
+/** Copies the file to `FILE.<timestamp>.bak` (`-1`, `-2`… when two runs share a second); never overwrites a backup. */
+export function backupOf(file: string, at = new Date()): string {
+  for (let n = 0; ; n++) {
+    const backup = `${file}.${backupStamp(at)}${n ? `-${n}` : ''}.bak`;
+    try {
+      fs.copyFileSync(file, backup, fs.constants.COPYFILE_EXCL);
+      return backup;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+}
+
 export function createDiracTarget(file: string, store: Store, planId: number): TargetWriter {
   const pending: StoredChange[] = [];
   const noteKey = `apply.dirac.${planId}`;
@@ -80,8 +93,7 @@ export function createDiracTarget(file: string, store: Store, planId: number): T
       if (patched.text !== text) {
         store.setMeta(noteKey, JSON.stringify({ before: sha256(text), after: sha256(patched.text), outcomes } satisfies PendingWrite));
         const mode = fs.statSync(file).mode & 0o777;
-        const backup = `${file}.${backupStamp()}.bak`;
-        fs.copyFileSync(file, backup, fs.constants.COPYFILE_EXCL);
+        backupOf(file);
         atomicWriteFile(file, Buffer.from(patched.text, 'utf8'), mode);
       }
       for (const [id, result, message] of outcomes) record(byId.get(id)!, { result, message });

@@ -17,6 +17,12 @@ function callOf(change: StoredChange): ProvisioningCall {
   return provisioningCall(change);
 }
 
+/** A service state from a change value: `enabled`, or an object insert's `{ fields: { state } }`. */
+function stateOf(value: unknown): string | null {
+  if (value !== null && typeof value === 'object') return stateOf((value as { fields?: { state?: unknown } }).fields?.state ?? null);
+  return value === null || value === undefined ? null : String(value);
+}
+
 function requestIds(result: ProvisioningResult): string {
   const ids = result.connectors.map((c) => c.id).filter((id) => id !== null);
   return ids.length ? `request id(s) ${ids.join(', ')}` : '';
@@ -50,8 +56,8 @@ export function createProvisioningTarget(client: ProvisioningClient): TargetWrit
     if (reading.unavailable.length) {
       return { result: 'ERR', message: `cannot read ${call.uid} on ${reading.unavailable.map((c) => `${c.connector} (${c.problem})`).join(', ')}; nothing sent` };
     }
-    const wanted = change.op === 'delete' ? 'disabled' : String(change.new);
-    const planned = change.op === 'insert' ? null : String(change.old);
+    const wanted = change.op === 'delete' ? 'disabled' : stateOf(change.new);
+    const planned = change.op === 'insert' ? null : stateOf(change.old);
     if (reading.state === wanted || (change.op === 'delete' && reading.state === null)) {
       return { result: 'ok', message: `${service} was already ${wanted} for ${call.uid}; nothing sent` };
     }
