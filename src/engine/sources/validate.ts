@@ -6,10 +6,17 @@
  */
 import type { z } from 'zod';
 import { InputError, formatJsonPath } from '../errors.js';
+import type { Check } from './shape.js';
 
 export type JsonPath = ReadonlyArray<string | number>;
 
-export function validateWith<S extends z.ZodType>(schema: S, value: unknown, file: string, path: JsonPath): z.output<S> {
+/**
+ * `precheck`, when given, is a structural check at least as strict as the schema (see shape.ts): a
+ * value it accepts is returned as it is, without zod. Readers of the result must then read only the
+ * schema's fields (zod would have dropped the others) and take no transform of the schema for done.
+ */
+export function validateWith<S extends z.ZodType>(schema: S, value: unknown, file: string, path: JsonPath, precheck?: Check): z.output<S> {
+  if (precheck !== undefined && precheck(value)) return value as z.output<S>;
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];

@@ -8,6 +8,7 @@ import { DnError, parseDn } from '../dn.js';
 import { InputError, formatJsonPath } from '../errors.js';
 import type { AupAcceptance, NameValue, ParsedSource, VomsCertificate, VomsUser } from '../model.js';
 import { parseJsonText } from './json.js';
+import { arrayOf, isInt, isNullishBoolean, isNumber, isString, isText, nullish, objectOf } from './shape.js';
 import { describeValue, validateWith, type JsonPath } from './validate.js';
 
 const text = z.string().nullish();
@@ -53,6 +54,45 @@ const userSchema = z.object({
 
 type RawUser = z.output<typeof userSchema>;
 
+const isInstant = nullish((v) => isString(v) || isNumber(v));
+const CERN_ID = /^\s*\d+\s*$/;
+
+/** userSchema as a structural check (shape.ts): the usual record skips zod. */
+const isUsualUser = objectOf({
+  id: isInt,
+  name: isText,
+  surname: isText,
+  institution: isText,
+  address: isText,
+  phoneNumber: isText,
+  emailAddress: isText,
+  cernHrId: nullish((v) => isInt(v) || (isString(v) && CERN_ID.test(v))),
+  creationTime: isInstant,
+  endTime: isInstant,
+  suspended: isNullishBoolean,
+  suspensionReasonCode: isText,
+  suspensionReason: isText,
+  certificates: arrayOf(
+    objectOf({ subjectString: isString, issuerString: isString, suspended: isNullishBoolean, suspensionReason: isText, creationTime: isInstant }),
+  ),
+  fqans: nullish(arrayOf(isString)),
+  attributes: nullish(arrayOf(objectOf({ name: isString, value: isText }))),
+  aupAcceptanceRecords: nullish(
+    arrayOf(
+      objectOf({
+        aupVersion: nullish((v) => isString(v) || isNumber(v)),
+        lastAcceptanceDate: isInstant,
+        daysBeforeExpiration: nullish(isNumber),
+        valid: isNullishBoolean,
+      }),
+    ),
+  ),
+  pendingSignAUPTask: isNullishBoolean,
+});
+
+/** For the property test that holds each check at least as strict as its schema. */
+export const VOMS_PRECHECKS = { user: { schema: userSchema, check: isUsualUser } };
+
 const pageSchema = z.object({
   startIndex: z.number().nullish(),
   pageSize: z.number().nullish(),
@@ -72,19 +112,22 @@ export function parse(source: string, file: string): ParsedSource<VomsUser> {
   const json = parseJsonText(source, file);
   const pages = splitPages(json, file);
   const users: VomsUser[] = [];
-  const seen = new Map<number, JsonPath>();
-  for (const page of pages) {
-    page.users.forEach((raw, index) => {
-      const path = [...page.path, index];
-      const user = validateWith(userSchema, raw, file, path);
+  // Where each id was first seen, as page and index: a path is built only for an error.
+  const seen = new Map<number, number>();
+  pages.forEach((page, p) => {
+    const { users: raws } = page;
+    for (let index = 0; index < raws.length; index++) {
+      const raw = raws[index];
+      const user: RawUser = isUsualUser(raw) ? (raw as RawUser) : validateWith(userSchema, raw, file, [...page.path, index]);
       const previous = seen.get(user.id);
-      if (previous) {
-        throw new InputError(file, formatJsonPath([...path, 'id']), `duplicate user id ${user.id} (also at ${formatJsonPath(previous)})`);
+      if (previous !== undefined) {
+        const earlier = [...pages[Math.floor(previous / MAX_PAGE)].path, previous % MAX_PAGE];
+        throw new InputError(file, formatJsonPath([...page.path, index, 'id']), `duplicate user id ${user.id} (also at ${formatJsonPath(earlier)})`);
       }
-      seen.set(user.id, path);
-      users.push(normalizeUser(user, file, path));
-    });
-  }
+      seen.set(user.id, p * MAX_PAGE + index);
+      users.push(normalizeUser(user, file, page.path, index));
+    }
+  });
   const declared = pages.map((p) => p.count).filter((c): c is number => typeof c === 'number');
   const info: VomsDumpInfo = {
     shape: Array.isArray(json) ? (pages.length === 1 && pages[0].path.length === 0 ? 'users' : 'pages') : 'page',
@@ -93,6 +136,9 @@ export function parse(source: string, file: string): ParsedSource<VomsUser> {
   };
   return { kind: 'voms', records: users, extra: info, vo: voOf(users) };
 }
+
+/** More users than any page can hold (a page is a JSON array within the file size limit). */
+const MAX_PAGE = 2 ** 26;
 
 interface Page {
   path: JsonPath;
@@ -118,8 +164,9 @@ function splitPages(json: unknown, file: string): Page[] {
   throw new InputError(file, null, `${shapes}; got ${describeValue(json)}`);
 }
 
-function normalizeUser(u: RawUser, file: string, path: JsonPath): VomsUser {
-  const at = (...rest: (string | number)[]) => [...path, ...rest];
+/** `at` builds a field's JSON path only when the field is wrong (100 000 users, ten dates and DNs each). */
+function normalizeUser(u: RawUser, file: string, pagePath: JsonPath, index: number): VomsUser {
+  const at = (...rest: (string | number)[]) => [...pagePath, index, ...rest];
   return {
     id: u.id,
     name: clean(u.name),
@@ -128,24 +175,24 @@ function normalizeUser(u: RawUser, file: string, path: JsonPath): VomsUser {
     address: clean(u.address),
     phoneNumber: clean(u.phoneNumber),
     email: clean(u.emailAddress),
-    cernHrId: personId(u.cernHrId, file, at('cernHrId')),
-    creationTime: toMillis(u.creationTime, file, at('creationTime')),
-    endTime: toMillis(u.endTime, file, at('endTime')),
+    cernHrId: personId(u.cernHrId, file, () => at('cernHrId')),
+    creationTime: millisAt(u.creationTime, file, () => at('creationTime')),
+    endTime: millisAt(u.endTime, file, () => at('endTime')),
     suspended: u.suspended === true,
     suspensionReasonCode: clean(u.suspensionReasonCode),
     suspensionReason: clean(u.suspensionReason),
     certificates: u.certificates.map((c, i): VomsCertificate => ({
-      subject: slashDn(c.subjectString, file, at('certificates', i, 'subjectString')),
-      issuer: slashDn(c.issuerString, file, at('certificates', i, 'issuerString')),
+      subject: slashDn(c.subjectString, file, () => at('certificates', i, 'subjectString')),
+      issuer: slashDn(c.issuerString, file, () => at('certificates', i, 'issuerString')),
       suspended: c.suspended === true,
       suspensionReason: clean(c.suspensionReason),
-      creationTime: toMillis(c.creationTime, file, at('certificates', i, 'creationTime')),
+      creationTime: millisAt(c.creationTime, file, () => at('certificates', i, 'creationTime')),
     })),
     fqans: (u.fqans ?? []).map((f) => f.trim()),
     attributes: (u.attributes ?? []).map((a): NameValue => ({ name: a.name.trim(), value: a.value ?? '' })),
     aupAcceptanceRecords: (u.aupAcceptanceRecords ?? []).map((r, i): AupAcceptance => ({
       aupVersion: r.aupVersion === null || r.aupVersion === undefined ? null : String(r.aupVersion),
-      lastAcceptanceDate: toMillis(r.lastAcceptanceDate, file, at('aupAcceptanceRecords', i, 'lastAcceptanceDate')),
+      lastAcceptanceDate: millisAt(r.lastAcceptanceDate, file, () => at('aupAcceptanceRecords', i, 'lastAcceptanceDate')),
       daysBeforeExpiration: r.daysBeforeExpiration ?? null,
       valid: r.valid ?? null,
     })),
@@ -154,10 +201,10 @@ function normalizeUser(u: RawUser, file: string, path: JsonPath): VomsUser {
 }
 
 /** VOMS prints the CERN person id as a number, some exporters as a string of digits. */
-function personId(value: number | string | null | undefined, file: string, path: JsonPath): number | null {
+function personId(value: number | string | null | undefined, file: string, path: () => JsonPath): number | null {
   if (value === null || value === undefined) return null;
   const id = Number(value);
-  if (!Number.isSafeInteger(id)) throw new InputError(file, formatJsonPath(path), `not a CERN person id: ${describeValue(value)}`);
+  if (!Number.isSafeInteger(id)) throw new InputError(file, formatJsonPath(path()), `not a CERN person id: ${describeValue(value)}`);
   return id;
 }
 
@@ -173,16 +220,16 @@ const DN_START = /^\/\s*[A-Za-z0-9.-]+\s*=/;
  * A subject or issuer must be a slash-form DN that dn.ts can read. The full parse runs only for the
  * rare DN with a backslash; any other text that starts with `/TYPE=` parses.
  */
-function slashDn(value: string, file: string, path: JsonPath): string {
+function slashDn(value: string, file: string, path: () => JsonPath): string {
   const trimmed = value.trim();
   if (!DN_START.test(trimmed)) {
-    throw new InputError(file, formatJsonPath(path), `expected a DN in slash form (/DC=…/CN=…), got ${describeValue(value)}`);
+    throw new InputError(file, formatJsonPath(path()), `expected a DN in slash form (/DC=…/CN=…), got ${describeValue(value)}`);
   }
   if (trimmed.includes('\\')) {
     try {
       parseDn(trimmed);
     } catch (err) {
-      if (err instanceof DnError) throw new InputError(file, formatJsonPath(path), `not a readable DN: ${err.message}`);
+      if (err instanceof DnError) throw new InputError(file, formatJsonPath(path()), `not a readable DN: ${err.message}`);
       throw err;
     }
   }
@@ -196,6 +243,10 @@ const DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)
  * zone or milliseconds, and epoch milliseconds, are accepted too.
  */
 export function toMillis(value: string | number | null | undefined, file: string, path: JsonPath): number | null {
+  return millisAt(value, file, () => path);
+}
+
+function millisAt(value: string | number | null | undefined, file: string, path: () => JsonPath): number | null {
   if (value === null || value === undefined || value === '') return null;
   if (typeof value === 'number') {
     // Beyond ±8.64e15 ms no Date can hold the instant, and every printer would throw.
@@ -211,7 +262,7 @@ export function toMillis(value: string | number | null | undefined, file: string
       if (!Number.isNaN(ms) && validDay(Number(y), Number(mo), Number(d))) return ms;
     }
   }
-  throw new InputError(file, formatJsonPath(path), `expected a date like 2012-12-12T16:41:50, got ${describeValue(value)}`);
+  throw new InputError(file, formatJsonPath(path()), `expected a date like 2012-12-12T16:41:50, got ${describeValue(value)}`);
 }
 
 /** `YYYY-MM-DDTHH:MM:SS`, the form VOMS prints, without building strings (100 000 users have 300 000 dates). */
