@@ -12,7 +12,7 @@ import { VOMS_PRECHECKS } from '../../src/engine/sources/voms.js';
 import { hostileValue, mutate, mutation } from '../fuzz/hostile.js';
 
 const vo = generateVo({ size: 30, seed: 11, vo: 'nebula', experiment: 'NEBULA', today: '2026-01-15' });
-const vomsUsers = (vo.voms as { result: unknown[] }).result ?? (vo.voms as unknown[]);
+const vomsUsers = vo.voms.result;
 
 interface Case {
   name: string;
