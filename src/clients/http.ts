@@ -163,13 +163,22 @@ function looksLikeHtml(response: HttpResponse): boolean {
   return /html/i.test(type) || /^\s*</.test(response.body);
 }
 
+/**
+ * Messages quote what a server sent (an error detail, a parser's view of the body): C0 and C1
+ * control characters are shown as escapes, so the message stays one line a terminal will not obey.
+ */
+function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 class Failure extends Error {
   constructor(
     message: string,
     readonly retryable: boolean,
     readonly retryAfterMs: number | null = null,
   ) {
-    super(message);
+    super(printable(message));
   }
 }
 
