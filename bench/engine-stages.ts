@@ -4,7 +4,7 @@
  * is not in the tree yet is `not built`; one that throws is `failed` with its message.
  */
 import type { IamGroup, IamUser, VomsUser, VoPerson } from '../src/engine/model.js';
-import { fmt, optional, time, type StageResult } from './measure.js';
+import { fmtTimed, optional, time, type StageResult } from './measure.js';
 
 export interface ParsedInputs {
   vo: string;
@@ -102,9 +102,9 @@ export async function engineStages(runs: number, input: ParsedInputs): Promise<S
       continue;
     }
     try {
-      const { ms, last } = await time(runs, fn);
-      const note = s.describe ? ` (${s.describe(last)})` : '';
-      results.push({ stage: s.stage, medianMs: ms, runs, display: `${fmt(ms)}${note}`, target: s.target, value: ms, ok: ms <= s.limitMs });
+      const r = await time(runs, fn);
+      const note = s.describe ? `, ${s.describe(r.last)}` : '';
+      results.push({ stage: s.stage, medianMs: r.ms, cpuMs: r.cpu, runs, display: `${fmtTimed(r)}${note}`, target: s.target, value: r.ms, ok: r.ms <= s.limitMs });
     } catch (err) {
       results.push({ stage: s.stage, medianMs: null, runs: 0, display: `failed: ${String((err as Error).message ?? err).slice(0, 60)}`, target: s.target });
     }

@@ -37,6 +37,8 @@ for (const size of sizes) {
   const child = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=8192', '--import', 'tsx', fileURLToPath(import.meta.url), '--child', String(size)], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
+    // React as the CLI runs it (src/cli.ts sets the same default).
+    env: { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'production' },
     maxBuffer: 64 * 1024 * 1024,
   });
   const marker = child.stdout.lastIndexOf('@@RESULTS@@');
