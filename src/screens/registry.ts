@@ -10,6 +10,8 @@
  *   3. add one line to `SCREENS` below. `:` jump, tab, help and the header pick it up from here.
  */
 
+import { applyScreen } from './ApplyScreen.js';
+import { auditScreen } from './AuditScreen.js';
 import { compareScreen } from './CompareScreen.js';
 import { emailsScreen } from './Emails.js';
 import { hrScreen } from './HrScreen.js';
@@ -29,6 +31,8 @@ export const SCREENS: readonly ScreenDef[] = [
   hrScreen,
   groupsScreen,
   provisioningScreen,
+  applyScreen,
+  auditScreen,
 ];
 
 export function findScreen(id: string, screens: readonly ScreenDef[] = SCREENS): ScreenDef | undefined {
