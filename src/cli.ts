@@ -9,6 +9,10 @@ if (argv.includes('--no-color') || (process.env.NO_COLOR !== undefined && proces
   process.env.NO_COLOR = process.env.NO_COLOR || '1';
 }
 
+// React's development build (the default without NODE_ENV) checks and times every render: the TUI
+// pays for it on each key press. A user who sets NODE_ENV keeps theirs.
+process.env.NODE_ENV ??= 'production';
+
 // `idsync-tui compare | head` closes stdout early: that is the reader's choice, not a failure.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (err: NodeJS.ErrnoException) => {
