@@ -6,7 +6,9 @@
  */
 
 import type { IamGroup, IamUser, SourceKind, VomsUser, VoPerson } from '../engine/model.js';
+import { iamEntries, indexEntries, vomsEntries } from '../engine/comparison/entries.js';
 import { fastDnKey } from '../engine/comparison/fastDnKey.js';
+import { matchPeople } from '../engine/comparison/people.js';
 import type { SnapshotInfo, Store } from '../store/types.js';
 
 /**
@@ -117,9 +119,8 @@ function searchText(parts: (string | number | null | undefined)[]): string {
 
 /**
  * Joins the sources into people. VOMS users come first, in VOMS order; IAM accounts that match no
- * VOMS user follow. IAM is matched by the `voms.<vo>.id` label, else by email (case-insensitive,
- * only when exactly one account has it), else by a certificate subject; HR by the CERN person id;
- * DIRAC by certificate DN (slash form, exact, as DIRAC matches).
+ * VOMS user follow. IAM is matched as the comparison engine matches people (engine/comparison/
+ * people.ts); HR by the CERN person id; DIRAC by certificate DN (slash form, exact, as DIRAC matches).
  */
 export function buildAppData(src: SourceData): AppData {
   const voms = src.voms ?? [];
@@ -128,56 +129,19 @@ export function buildAppData(src: SourceData): AppData {
   const dirac = (src.dirac ?? []).map(toDiracUser).filter((d): d is DiracUser => d !== null);
   const vo = src.vo;
 
-  const iamByVomsId = new Map<string, IamUser>();
-  const iamByEmail = new Map<string, IamUser | null>();
-  for (const u of iamUsers) {
-    const id = vo ? label(u, null, `voms.${vo}.id`) : null;
-    if (id) iamByVomsId.set(id, u);
-    for (const e of u.emails) {
-      const k = e.value.toLowerCase();
-      iamByEmail.set(k, iamByEmail.has(k) ? null : u);
-    }
-  }
   const hrById = new Map<number, VoPerson>(hr.map((p) => [p.id, p]));
   const diracByDn = new Map<string, DiracUser>();
   for (const d of dirac) for (const dn of d.dns) diracByDn.set(dn, d);
 
-  // Label and email first, for everyone; certificate subjects only for who is left on both
-  // sides (parsing DNs costs more than the rest of the join, and drift is a small part of a VO).
-  const iamOf = new Map<VomsUser, IamUser>();
-  const matchedIam = new Set<IamUser>();
-  for (const u of voms) {
-    let iam = iamByVomsId.get(String(u.id)) ?? null;
-    if (!iam && u.email) {
-      const byEmail = iamByEmail.get(u.email.toLowerCase()) ?? null;
-      if (byEmail && !matchedIam.has(byEmail)) iam = byEmail;
-    }
-    if (iam) {
-      iamOf.set(u, iam);
-      matchedIam.add(iam);
-    }
-  }
+  // The same matching as `compare` (label, CERN person id, certificate, then an unambiguous
+  // email), so the Users, Emails and Overview counts agree with the headless report, and an
+  // account labelled for another VOMS user is never shown as this one's because of an email.
+  const matching = matchPeople(vo ?? '', voms, iamUsers, vomsEntries(voms), indexEntries(iamEntries(iamUsers)).byKey);
+  const iamOf = (v: number): IamUser | null => (matching.iamOf[v] === -1 ? null : iamUsers[matching.iamOf[v]]);
   const slashDns = new Map<IamUser, string[]>();
-  const iamByDn = new Map<string, IamUser>();
-  for (const u of iamUsers) {
-    if (matchedIam.has(u)) continue;
-    const dns = u.certificates.map((c) => slashKey(c.subjectDn));
-    slashDns.set(u, dns);
-    for (const dn of dns) iamByDn.set(dn, u);
-  }
-  if (iamByDn.size) {
-    for (const u of voms) {
-      if (iamOf.has(u)) continue;
-      for (const c of u.certificates) {
-        const iam = iamByDn.get(slashKey(c.subject));
-        if (iam && !matchedIam.has(iam)) {
-          iamOf.set(u, iam);
-          matchedIam.add(iam);
-          break;
-        }
-      }
-    }
-  }
+  iamUsers.forEach((u, i) => {
+    if (matching.vomsOf[i] === -1) slashDns.set(u, u.certificates.map((c) => slashKey(c.subjectDn)));
+  });
 
   const people: Person[] = [];
   const diracOf = (dns: string[]) => {
@@ -187,8 +151,8 @@ export function buildAppData(src: SourceData): AppData {
     }
     return null;
   };
-  for (const u of voms) {
-    const iam = iamOf.get(u) ?? null;
+  voms.forEach((u, v) => {
+    const iam = iamOf(v);
     const personId = u.cernHrId ?? numericLabel(iam, 'hr.cern', 'cern_person_id');
     const dns = u.certificates.map((c) => c.subject);
     const name = vomsName(u);
@@ -205,9 +169,9 @@ export function buildAppData(src: SourceData): AppData {
       dirac: diracOf(dns),
       search: searchText([u.id, name, u.email, ...dns, ...u.fqans, iam?.userName]),
     });
-  }
-  for (const u of iamUsers) {
-    if (matchedIam.has(u)) continue;
+  });
+  iamUsers.forEach((u, i) => {
+    if (matching.vomsOf[i] !== -1) return;
     const personId = numericLabel(u, 'hr.cern', 'cern_person_id');
     const dns = slashDns.get(u) ?? [];
     people.push({
@@ -223,7 +187,7 @@ export function buildAppData(src: SourceData): AppData {
       dirac: diracOf(dns),
       search: searchText([u.id, u.userName, iamName(u), ...u.emails.map((e) => e.value), ...dns, ...u.groups.map((g) => g.name)]),
     });
-  }
+  });
   return {
     vo,
     snapshots: src.snapshots ?? {},

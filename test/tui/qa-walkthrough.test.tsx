@@ -1,0 +1,32 @@
+/**
+ * What a walk through the TUI in a real terminal (tmux, 80×24 and 200×50, on the demo VO and on a
+ * database holding IAM, DIRAC and HR plans) found wrong, each pinned by the frame an admin sees.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { cleanup } from 'ink-testing-library';
+import { idLabel } from '../unit/plan-iam-fixtures.js';
+import { KEYS, dataOf, iamUser, renderTui, vomsUser } from './helpers.js';
+
+afterEach(() => cleanup());
+
+describe('the same people as `compare`', () => {
+  // Demo VO: VOMS 340 has the email of IAM account dhorvat, which is labelled for VOMS 341.
+  const data = () =>
+    dataOf({
+      voms: [vomsUser(1, { email: 'shared@example.org' }), vomsUser(2, { email: 'SHARED@example.org' })],
+      iamUsers: [iamUser('acc2', { emails: [{ value: 'shared@example.org', type: 'work', primary: true }], labels: [idLabel(2, 'nebula')] })],
+      snapshots: { 'iam-users': { id: 2, source: 'iam-users', vo: 'nebula', origin: 'iam.json', sha256: '', recordCount: 1, createdAt: '2024-01-01T00:00:00.000Z' } },
+    });
+
+  it('an account labelled for another VOMS user is not this one’s because of a shared email', async () => {
+    const tui = await renderTui({ data: data(), initialScreen: 'emails' });
+    const f = await tui.waitFor((x) => x.includes('VOMS 2'), 'the shared email');
+    expect(f).toMatch(/VOMS 1 .*\(not in IAM\)/);
+    expect(f).toMatch(/VOMS 2 .*\(IAM acc2\)/);
+  });
+
+  it('the Overview counts the VOMS users without an account as `compare` does', async () => {
+    const tui = await renderTui({ data: data(), rows: 40 });
+    expect(await tui.waitFor((x) => x.includes('Problems'), 'the overview')).toContain('1 VOMS user(s) without an IAM account');
+  });
+});
