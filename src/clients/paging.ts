@@ -34,12 +34,21 @@ export interface PagedListing<T> {
 
 const AGAIN = 'nothing was stored, run the fetch again';
 
+/**
+ * More entries than ten times the largest VO: a total beyond it is a broken or hostile server, and
+ * believing it would mean planning billions of page requests.
+ */
+export const MAX_LISTING_ENTRIES = 1_000_000;
+
 export async function readAllPages<T>(listing: PagedListing<T>): Promise<{ item: T; url: string; index: number }[]> {
   const { service, phase, totalName, firstOffset, pageSize, onProgress } = listing;
   onProgress?.({ phase, done: 0, total: null });
   const first = await listing.fetchPage(firstOffset);
   const total = first.total;
   if (total === null) throw new OperationError(`${service} ${first.url}: the answer has no ${totalName}; is this the right endpoint?`);
+  if (!Number.isSafeInteger(total) || total < 0 || total > MAX_LISTING_ENTRIES) {
+    throw new OperationError(`${service} ${first.url}: ${totalName} is ${total}, not a number of entries this listing can hold (0 to ${MAX_LISTING_ENTRIES}); is this the right endpoint?`);
+  }
   if (first.items.length === 0 && total > 0) {
     throw new OperationError(`${service} ${first.url}: ${totalName} is ${total} but the first page is empty`);
   }

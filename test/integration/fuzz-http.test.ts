@@ -19,9 +19,9 @@ import { parse as parseVoms } from '../../src/engine/sources/voms.js';
 import { loadScimState } from '../servers/scim-server.js';
 import { plan, respondWith, type Plan, type RealAnswer } from '../fuzz/http-bodies.js';
 import { startHostileServer, type Asked, type HostileServer } from '../fuzz/http-server.js';
-import { checkRefusal, isRepresentableMillis, settleAsync, type Outcome } from '../fuzz/hostile.js';
+import { checkRefusal, isRepresentableMillis, nestedText, settleAsync, type Outcome } from '../fuzz/hostile.js';
 
-const RUNS = 30;
+const RUNS = 60;
 /** Far beyond what the client's timeouts allow for one run: reaching it means a hang. */
 const DEADLINE_MS = 45_000;
 const RETRIES = 1;
@@ -240,5 +240,86 @@ describe('real clients against hostile HTTP answers', { timeout: 600_000 }, () =
       }),
       { numRuns: RUNS },
     );
+  });
+});
+
+/** A SCIM user with nothing but what the client needs, labels included (no labels requests). */
+function minimalUser(n: number): unknown {
+  return { id: `u-${n}`, userName: `user${n}`, active: true, 'urn:indigo-dc:scim:schemas:IndigoUser': { labels: [] } };
+}
+
+/** A server that agrees with itself forever: every page is full, distinct and claims `total`. */
+function endlessScim(total: unknown): (asked: Asked) => RealAnswer {
+  return (asked) => {
+    const start = intParam(asked, 'startIndex', 1);
+    const count = intParam(asked, 'count', 10);
+    return { status: 200, value: { totalResults: total, itemsPerPage: count, startIndex: start, Resources: Array.from({ length: count }, (_, i) => minimalUser(start + i)) } };
+  };
+}
+
+function endlessVoms(count: unknown): (asked: Asked) => RealAnswer {
+  const user = vo.voms.result[0] as Record<string, unknown>;
+  return (asked) => {
+    const start = intParam(asked, 'startIndex', 0);
+    const size = intParam(asked, 'pageSize', 100);
+    return { status: 200, value: { startIndex: start, pageSize: size, count, result: Array.from({ length: size }, (_, i) => ({ ...user, id: start + i + 1 })) } };
+  };
+}
+
+function refusal(outcome: Outcome<unknown>): string {
+  if (outcome.ok) throw new Error(`expected a refusal, got data: ${JSON.stringify(outcome.value).slice(0, 200)}`);
+  return outcome.error.message;
+}
+
+describe('paging claims no listing can back', { timeout: 120_000 }, () => {
+  it.each([1e12, 10 ** 15, 2 ** 53 - 1])('SCIM totalResults %d: refused after the first page', async (total) => {
+    const outcome = await drive(null, endlessScim(total), 3, () => fetchIamUsers(iamHttp(), { pageSize: PAGE, concurrency: CONCURRENCY }));
+    expect(refusal(outcome)).toMatch(/totalResults is \d+/);
+  });
+
+  it.each([1e12, -1, -100])('VOMS count %d: refused after the first page', async (count) => {
+    const outcome = await drive(null, endlessVoms(count), 3, () => fetchVomsUsers(vomsHttp(), { pageSize: PAGE, concurrency: CONCURRENCY }));
+    expect(refusal(outcome)).toMatch(/count is -?\d+/);
+  });
+
+  it.each([
+    ['itemsPerPage', -1],
+    ['itemsPerPage', 'abc'],
+    ['startIndex', -5],
+    ['startIndex', '1'],
+    ['totalResults', -1],
+    ['totalResults', '10'],
+    ['totalResults', 2.5],
+  ])('SCIM %s %j: a one-line refusal naming the field', async (field, value) => {
+    const outcome = await drive(null, (asked) => {
+      const real = realIam(asked);
+      return asked.path === '/scim/Users' ? { ...real, value: { ...(real.value as object), [field]: value } } : real;
+    }, 20, () => fetchIamUsers(iamHttp(), { pageSize: PAGE, concurrency: CONCURRENCY }));
+    expect(refusal(outcome)).toContain(field);
+  });
+
+  it.each([
+    ['an HTML page', '<!DOCTYPE html><html><body>Sign in</body></html>', /HTML page instead of JSON/],
+    ['null', 'null', /expected an array/],
+    ['an object', '{"labels":[]}', /expected an array/],
+    ['a label without a name', '[{"prefix":"x"}]', /\[0\]\.name: required field is missing/],
+    ['a number for a name', '[{"name":7}]', /\[0\]\.name: expected a string, got 7/],
+    ['text cut short', '[{"name":"a"', /not valid JSON/],
+    ['deep nesting', nestedText(100_000, 'array'), /expected an object/],
+    ['ANSI escapes in the body', '\u001b[2J\u001b]0;owned\u0007', /not valid JSON/],
+  ])('account labels as %s: refused in one line', async (_, body, expected) => {
+    server.reset(() => ({ status: 200, headers: { 'content-type': 'application/json' }, body }));
+    const outcome = await withDeadline(settleAsync(() => readAccountLabels(iamHttp(), 'u-1'), [OperationError, InputError]));
+    expect(refusal(outcome)).toMatch(expected);
+    expect(server.requests).toBeLessThanOrEqual(RETRIES + 1);
+  });
+
+  it('a server that never answers: the timeout ends each attempt, then one error', async () => {
+    server.reset(() => ({ hang: true }));
+    const http = createIamHttp({ baseUrl: server.url, bearerToken: 'fuzz-token-1234', ...clientOptions, timeoutMs: 300 });
+    const outcome = await withDeadline(settleAsync(() => fetchIamUsers(http), [OperationError]));
+    expect(refusal(outcome)).toMatch(/no answer within 0\.3 s \(after 2 attempts\)/);
+    await noneInFlight();
+    expect(server.requests).toBe(RETRIES + 1);
   });
 });
