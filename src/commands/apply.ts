@@ -9,10 +9,10 @@ import type { Command } from 'commander';
 import { checkBaseUrl } from '../clients/http.js';
 import { createIamHttp } from '../clients/iam.js';
 import { createIamWriter } from '../clients/iamWriter.js';
-import { createProvisioningClient } from '../clients/provisioning.js';
 import { readSecret } from '../clients/secrets.js';
 import { describeCounts } from '../engine/apply/index.js';
 import { OperationError, UsageError } from '../engine/errors.js';
+import { connectProvisioning } from '../screens/provisioning/connection.js';
 import { getSetting } from '../settings.js';
 import { createDiracTarget, describeDiracChange } from '../apply/dirac.js';
 import { createIamTarget, describeIamChange } from '../apply/iam.js';
@@ -76,18 +76,15 @@ export async function writerFor(plan: PlanInfo, store: Store, flags: ApplyFlags,
     return createDiracTarget(file, store, plan.id);
   }
   if (plan.target === 'provisioning') {
-    const url = flags.provisionUrl ?? (plan.options.provisionUrl as string | undefined) ?? getSetting('provision.url');
-    const agent = flags.agent ?? (plan.options.agent as string | undefined) ?? getSetting('provision.agent');
-    if (!url) throw new UsageError('no provisioning API: give --provision-url URL (or config set provision.url URL)');
-    if (!agent) throw new UsageError('no provisioning agent: give --agent NAME (or config set provision.agent NAME)');
-    const password = await readSecret({
-      file: flags.passwordFile ?? getSetting('provision.passwordFile'),
-      env: ['IDSYNC_PROVISION_PASSWORD'],
-      what: 'provisioning password',
-      option: '--password-file',
-    });
     const net = httpOptions(flags, global, progress);
-    return createProvisioningTarget(createProvisioningClient({ url, agent, password, insecure: net.insecure, timeoutMs: net.timeoutMs, onRetry: net.onRetry }));
+    const client = await connectProvisioning({
+      url: flags.provisionUrl ?? (plan.options.provisionUrl as string | undefined),
+      agent: flags.agent ?? (plan.options.agent as string | undefined),
+      passwordFile: flags.passwordFile,
+      insecure: net.insecure,
+      timeoutMs: net.timeoutMs,
+    });
+    return createProvisioningTarget(client);
   }
   const url = flags.iamUrl ?? getSetting('iam.url');
   if (!url) throw new UsageError('--iam-url is required (or set it once: idsync-tui config set iam.url URL)');
