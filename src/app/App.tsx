@@ -23,6 +23,7 @@ import { useLiveState } from './useLiveState.js';
 
 /** The shell's own actions: always in the status bar, whatever the screen's mode. */
 const GLOBAL_ACTIONS = new Set(['back', 'nextScreen', 'jump', 'help', 'quit']);
+const HELP_HINT = 'j/k ↑/↓ PgUp/PgDn g/G scroll  esc/?/q close help';
 
 export interface AppProps {
   /** The data to show, or a loader run after the first frame (so "loading…" is seen). */
@@ -166,7 +167,9 @@ export function App({ data: given, load, store = null, insecure = false, columns
   );
 
   const slot = slotFor(current.id).current;
-  const hint = slot?.textMode ? (slot.textHint ?? 'typing… enter done · esc cancel') : null;
+  // In help only scrolling and closing work: the bar says so rather than offering tab or `:`.
+  const hint =
+    state.overlay === 'help' ? HELP_HINT : slot?.textMode ? (slot.textHint ?? 'typing… enter done · esc cancel') : null;
   let body;
   if (loadError) body = <Text color="red">{truncate(`could not load the database: ${clean(loadError)}`, width)}</Text>;
   else if (!data) body = <Text>loading…</Text>;

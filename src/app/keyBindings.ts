@@ -20,6 +20,8 @@ export interface KeyBinding {
   screens: readonly string[] | '*';
   /** Shown in the status bar (the rest only in help), to keep the bar to one line. */
   inStatusBar?: boolean;
+  /** The word(s) the status bar shows; default: the action in words (`skipAll` → `skip all`). */
+  label?: string;
 }
 
 export const KEY_BINDINGS: readonly KeyBinding[] = [
@@ -31,10 +33,10 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
   { action: 'pageUp', keys: ['pgup', 'ctrl-u'], description: 'page up', screens: '*' },
   { action: 'filter', keys: ['/'], description: 'filter (type; enter keeps it, esc clears it)', screens: ['users', 'emails', 'plan', 'compare', 'groups'], inStatusBar: true },
   { action: 'sort', keys: ['s'], description: 'change the sort order', screens: ['users'], inStatusBar: true },
-  { action: 'select', keys: ['space'], description: 'select / toggle the row', screens: '*' },
-  { action: 'open', keys: ['enter'], description: 'open the row', screens: '*', inStatusBar: true },
+  // Only where a row opens into something: on the Overview or Groups enter would do nothing.
+  { action: 'open', keys: ['enter'], description: 'open the row', screens: ['users', 'compare', 'plan', 'emails', 'hr', 'apply'], inStatusBar: true },
   { action: 'back', keys: ['esc'], description: 'back (close detail, clear filter, previous screen)', screens: '*', inStatusBar: true },
-  { action: 'nextScreen', keys: ['tab'], description: 'next screen', screens: '*', inStatusBar: true },
+  { action: 'nextScreen', keys: ['tab'], description: 'next screen', screens: '*', inStatusBar: true, label: 'next' },
   { action: 'prevScreen', keys: ['shift-tab'], description: 'previous screen', screens: '*' },
   { action: 'jump', keys: [':'], description: 'jump to a screen by name (tab completes)', screens: '*', inStatusBar: true },
   { action: 'help', keys: ['?'], description: 'help: every key', screens: '*', inStatusBar: true },

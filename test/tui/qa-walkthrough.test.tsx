@@ -30,3 +30,31 @@ describe('the same people as `compare`', () => {
     expect(await tui.waitFor((x) => x.includes('Problems'), 'the overview')).toContain('1 VOMS user(s) without an IAM account');
   });
 });
+
+describe('the status bar and help say what the keys do', () => {
+  const lastLine = (f: string) => f.split('\n').at(-1) ?? '';
+
+  it('keeps `? help` and `q quit` on an 80-column bar that cannot hold every key, and marks the cut', async () => {
+    const tui = await renderTui({ data: dataOf({ voms: [vomsUser(1)] }), initialScreen: 'users' });
+    const bar = lastLine(await tui.waitFor((x) => x.includes('[Users]'), 'the Users screen'));
+    expect(bar.length).toBeLessThanOrEqual(80);
+    expect(bar).toContain('? help');
+    expect(bar).toContain('q quit');
+    expect(bar).toContain('…');
+    expect(bar).toContain('/ filter');
+    expect(bar).not.toMatch(/[a-z][A-Z]/); // words, not action names like nextScreen
+  });
+
+  it('offers enter only where a row opens, and help lists no key that does nothing', async () => {
+    const tui = await renderTui({ data: dataOf({ voms: [vomsUser(1)] }), columns: 120, rows: 40 });
+    expect(lastLine(tui.frame())).not.toContain('enter');
+    await tui.press(KEYS.tab);
+    expect(lastLine(await tui.waitFor((x) => x.includes('[Users]'), 'Users'))).toContain('enter open');
+    await tui.press('?');
+    const help = await tui.waitFor((x) => x.includes('Keys —'), 'the help');
+    expect(help).not.toContain('select / toggle');
+    expect(help).not.toMatch(/enter +open the row +everywhere/);
+    expect(lastLine(help)).toContain('close help');
+    expect(lastLine(help)).not.toContain('tab');
+  });
+});
