@@ -68,13 +68,27 @@ export function toRfc2253(dn: Dn): string {
     .join(',');
 }
 
+/*
+ * Nearly every certificate DN is plain: one `TYPE=value` per RDN, and no value holds a separator,
+ * a character either form escapes, or blanks to trim. Converting such a DN is a split and a join;
+ * the parser gives the same text for it (test/unit/dn-plain.test.ts holds the two together).
+ */
+const PLAIN_VALUE = String.raw`[^\s/\\,+"<>;#=\x00-\x1f\x7f](?:[^/\\,+"<>;#=\x00-\x1f\x7f]*[^\s/\\,+"<>;#=\x00-\x1f\x7f])?`;
+const PLAIN_AVA = String.raw`[A-Za-z][A-Za-z0-9-]*=${PLAIN_VALUE}`;
+const PLAIN_SLASH = new RegExp(String.raw`^(?:/${PLAIN_AVA})+$`);
+const PLAIN_RFC2253 = new RegExp(String.raw`^${PLAIN_AVA}(?:,${PLAIN_AVA})*$`);
+
 /** Either form in, RFC 2253 out. */
 export function slashToRfc2253(text: string): string {
+  if (PLAIN_SLASH.test(text)) return text.slice(1).split('/').reverse().join(',');
+  if (PLAIN_RFC2253.test(text)) return text;
   return toRfc2253(parseDn(text));
 }
 
 /** Either form in, slash form out. */
 export function rfc2253ToSlash(text: string): string {
+  if (PLAIN_RFC2253.test(text)) return `/${text.split(',').reverse().join('/')}`;
+  if (PLAIN_SLASH.test(text)) return text;
   return toSlash(parseDn(text));
 }
 

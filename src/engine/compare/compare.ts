@@ -54,11 +54,31 @@ function diffObject(current: TargetObject | null, desired: TargetObject | null, 
     const wantValues = desired.multi[field];
     const hasValues = current.multi[field] ?? [];
     if (wantValues.length === 0 && hasValues.length === 0) continue;
-    const hasSet = new Set(hasValues);
-    const wantSet = new Set(wantValues);
-    for (const v of hasSet) if (!wantSet.has(v)) out.push([{ ...make(), op: 'delete', field, old: v, new: null }, (ctxMulti ??= { current, desired, level: 'multi' })]);
-    for (const v of wantSet) if (!hasSet.has(v)) out.push([{ ...make(), op: 'insert', field, old: null, new: v }, (ctxMulti ??= { current, desired, level: 'multi' })]);
+    const { gone, added } = setDifference(hasValues, wantValues);
+    for (const v of gone) out.push([{ ...make(), op: 'delete', field, old: v, new: null }, (ctxMulti ??= { current, desired, level: 'multi' })]);
+    for (const v of added) out.push([{ ...make(), op: 'insert', field, old: null, new: v }, (ctxMulti ??= { current, desired, level: 'multi' })]);
   }
+}
+
+const NONE: readonly string[] = [];
+/** Sets this small are compared faster by scanning than by hashing. */
+const SMALL_SET = 16;
+
+/**
+ * The distinct values only `has` holds and those only `want` holds, each in first-seen order. A
+ * person has a few certificates: the usual pair of lists is scanned without building sets.
+ */
+function setDifference(has: readonly string[], want: readonly string[]): { gone: readonly string[]; added: readonly string[] } {
+  if (has.length <= SMALL_SET && want.length <= SMALL_SET) {
+    let gone: string[] | null = null;
+    let added: string[] | null = null;
+    for (let i = 0; i < has.length; i++) if (!want.includes(has[i]) && has.indexOf(has[i]) === i) (gone ??= []).push(has[i]);
+    for (let i = 0; i < want.length; i++) if (!has.includes(want[i]) && want.indexOf(want[i]) === i) (added ??= []).push(want[i]);
+    return { gone: gone ?? NONE, added: added ?? NONE };
+  }
+  const hasSet = new Set(has);
+  const wantSet = new Set(want);
+  return { gone: [...hasSet].filter((v) => !wantSet.has(v)), added: [...wantSet].filter((v) => !hasSet.has(v)) };
 }
 
 function deleteAllowed(obj: TargetObject, options: CompareOptions): boolean {

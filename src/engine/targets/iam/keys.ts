@@ -3,7 +3,8 @@
  * attributes, set values for certificates and OIDC ids. One place, so the current and the desired
  * side always agree.
  */
-import { canonicalDn, parseDn, toRfc2253, toSlash, type Dn } from '../../dn.js';
+import { fastDnKey } from '../../comparison/fastDnKey.js';
+import { slashToRfc2253 } from '../../dn.js';
 import { fqanToIamGroup, normalizeFqan } from '../../rules/roles.js';
 import type { IamLabel } from '../../model.js';
 
@@ -53,7 +54,8 @@ export function splitLabelKey(key: string): { prefix: string | null; name: strin
  * distinct string once keeps `plan iam` linear and fast at 100 000 people.
  */
 export class ParseCache {
-  private readonly seen = new Map<string, { dn: Dn; key: string; rfc: string | null } | null>();
+  private readonly keys = new Map<string, string | null>();
+  private readonly rfcs = new Map<string, string | null>();
   private readonly fqans = new Map<string, { name: string; isRole: boolean; fqan: string } | null>();
 
   /** The IAM group of an FQAN with its canonical spelling, or null for a string that is not one. */
@@ -67,29 +69,31 @@ export class ParseCache {
     return found;
   }
 
-  private get(text: string): { dn: Dn; key: string; rfc: string | null } | null {
-    let found = this.seen.get(text);
+  /** The comparison key, or null for a DN that does not parse. */
+  key(text: string): string | null {
+    let found = this.keys.get(text);
     if (found === undefined) {
-      try {
-        const dn = parseDn(text);
-        found = { dn, key: toSlash(canonicalDn(dn)), rfc: null };
-      } catch {
-        found = null;
-      }
-      this.seen.set(text, found);
+      found = orNull(fastDnKey, text);
+      this.keys.set(text, found);
     }
     return found;
   }
 
-  /** The comparison key, or null for a DN that does not parse. */
-  key(text: string): string | null {
-    return this.get(text)?.key ?? null;
-  }
-
   rfc2253(text: string): string | null {
-    const found = this.get(text);
-    if (!found) return null;
-    return (found.rfc ??= toRfc2253(found.dn));
+    let found = this.rfcs.get(text);
+    if (found === undefined) {
+      found = orNull(slashToRfc2253, text);
+      this.rfcs.set(text, found);
+    }
+    return found;
+  }
+}
+
+function orNull(convert: (text: string) => string, text: string): string | null {
+  try {
+    return convert(text);
+  } catch {
+    return null;
   }
 }
 
