@@ -1,9 +1,10 @@
 /**
  * Hostile HTTP answers for the client property tests: a run draws a few ways to spoil an answer
  * (the real JSON mutated, its text cut or given duplicate keys, bytes that are not UTF-8, a paging
- * field set to nonsense, another body altogether, a wrong content type or status, a redirect loop, a
- * dropped connection) and the server picks one per request from a hash of the request, so that a
- * retried request meets the same broken server, or, when the plan is `transient`, a repaired one.
+ * field set to nonsense, another body altogether, a wrong content type or status, a redirect loop or
+ * a redirect elsewhere, a compression the body lacks, a dropped connection) and the server picks one
+ * per request from a hash of the request, so that a retried request meets the same broken server,
+ * or, when the plan is `transient`, a repaired one.
  */
 import fc from 'fast-check';
 import type { Asked, Reply } from './http-server.js';
@@ -21,6 +22,8 @@ export type Variant =
   | { kind: 'contentType'; type: string }
   | { kind: 'status'; status: number; text: string; retryAfter: string | null }
   | { kind: 'selfRedirect' }
+  | { kind: 'redirect'; status: number; location: string }
+  | { kind: 'encoding'; encoding: string }
   | { kind: 'drop' };
 
 /** What a well-behaved server would have answered. */
@@ -60,6 +63,12 @@ const CONTENT_TYPES = [
 
 const STATUSES = [200, 201, 202, 203, 204, 206, 300, 301, 302, 304, 400, 401, 403, 404, 405, 406, 409, 410, 413, 418, 422, 429, 500, 501, 502, 503, 504];
 
+/** Where a hostile redirect may point: other schemes, nowhere, a closed port, a broken URL. */
+const LOCATIONS = [
+  'file:///etc/passwd', 'ftp://127.0.0.1/x', 'javascript:alert(1)', 'data:application/json,[]', '//', '', '?', '#',
+  'http://127.0.0.1:1/scim/Users', 'http://[::1', 'http://%00/', 'https://127.0.0.1:1/', '/../../../etc/passwd', '%zz',
+];
+
 const errorBody = fc.oneof(
   wholeBody,
   hostileString.map((s) => JSON.stringify({ status: '500', detail: s })),
@@ -85,6 +94,8 @@ export function variant(fields: readonly string[]): fc.Arbitrary<Variant> {
       }),
     },
     { weight: 1, arbitrary: fc.constant({ kind: 'selfRedirect' as const }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('redirect' as const), status: fc.constantFrom(301, 302, 303, 307, 308), location: fc.constantFrom(...LOCATIONS) }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('encoding' as const), encoding: fc.constantFrom('gzip', 'deflate', 'br', 'compress', 'identity, gzip', 'x-bogus') }) },
     { weight: 1, arbitrary: fc.constant({ kind: 'drop' as const }) },
   );
 }
@@ -139,6 +150,11 @@ export function spoil(v: Variant, real: RealAnswer, asked: Asked): Reply {
       const query = asked.query.toString();
       return { status: 302, headers: { location: `${asked.path}${query ? `?${query}` : ''}` }, body: '' };
     }
+    case 'redirect':
+      return { status: v.status, headers: { location: v.location }, body: '' };
+    case 'encoding':
+      // The body is not compressed at all: decompression must fail as an error, not a crash.
+      return { status: real.status, headers: { ...JSON_TYPE, 'content-encoding': v.encoding }, body: text };
     case 'drop':
       return { drop: true };
   }
