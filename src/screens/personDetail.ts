@@ -128,17 +128,27 @@ export function sourceFlags(p: Person): string {
   return `${p.voms ? 'V' : '-'}${p.iam ? 'I' : '-'}${p.hr ? 'H' : '-'}${p.dirac ? 'D' : '-'}`;
 }
 
+/** Narrower than this a column wraps every DN and date into pieces nobody can read. */
+const MIN_COLUMN = 34;
+
 /**
- * Lays columns side by side in `width` columns: each column's lines wrapped to its share, rows
- * joined with ` │ `, a title row first. Not showing a source is said in the last line.
+ * Lays columns side by side in `width` columns: as many in a row as stay readable (VOMS beside
+ * IAM first, HR and DIRAC below them on an 80-column terminal), each column's lines wrapped to its
+ * share, rows joined with ` │ `, a title row first, a blank line between rows of columns.
  */
 export function sideBySide(cols: DetailColumn[], width: number): string[] {
   if (cols.length === 0) return ['no source knows this person'];
   const gap = ' │ ';
-  const colWidth = Math.max(8, Math.floor((width - gap.length * (cols.length - 1)) / cols.length));
-  const wrapped = cols.map((c) => [c.title, '─'.repeat(Math.min(colWidth, 40)), ...c.lines.flatMap((l) => wrap(l, colWidth))]);
-  const rows = Math.max(...wrapped.map((w) => w.length));
+  const perRow = Math.max(1, Math.min(cols.length, Math.floor((width + gap.length) / (MIN_COLUMN + gap.length))));
+  const colWidth = Math.max(8, Math.floor((width - gap.length * (perRow - 1)) / perRow));
   const out: string[] = [];
-  for (let r = 0; r < rows; r++) out.push(wrapped.map((w) => fit(w[r] ?? '', colWidth)).join(gap).trimEnd());
+  for (let first = 0; first < cols.length; first += perRow) {
+    if (first > 0) out.push('');
+    const wrapped = cols
+      .slice(first, first + perRow)
+      .map((c) => [c.title, '─'.repeat(Math.min(colWidth, 40)), ...c.lines.flatMap((l) => wrap(l, colWidth))]);
+    const rows = Math.max(...wrapped.map((w) => w.length));
+    for (let r = 0; r < rows; r++) out.push(wrapped.map((w) => fit(w[r] ?? '', colWidth)).join(gap).trimEnd());
+  }
   return out;
 }

@@ -58,3 +58,21 @@ describe('the status bar and help say what the keys do', () => {
     expect(lastLine(help)).not.toContain('tab');
   });
 });
+
+describe('the person detail on an 80-column terminal', () => {
+  it('keeps VOMS beside IAM and puts HR below, instead of four columns too narrow to read', async () => {
+    const data = dataOf({
+      voms: [vomsUser(1, { cernHrId: 700001, institution: 'Example University of Somewhere' })],
+      iamUsers: [iamUser('acc1', { labels: [idLabel(1, 'nebula')] })],
+      hr: [{ id: 700001, name: 'Family1', firstName: 'Given1', email: 'user1@example.org', participations: [] }],
+    });
+    const tui = await renderTui({ data, initialScreen: 'users', rows: 60 });
+    await tui.press(KEYS.enter);
+    const f = await tui.waitFor((x) => x.includes('VOMS user 1'), 'the detail');
+    expect(f).toMatch(/^VOMS +│ IAM$/m);
+    expect(f).toMatch(/^HR$/m);
+    expect(f).toContain('institution Example University of');
+    expect(f).toContain('created 2020-01-01 00:00');
+    for (const line of f.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+  });
+});
