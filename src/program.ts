@@ -41,7 +41,9 @@ export async function buildProgram(): Promise<Command> {
 
 function reportError(err: unknown): number {
   if (err instanceof CommanderError) {
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.ok;
+    // `idsync-tui plan` without `iam` or `dirac`: commander prints the help on stderr with a
+    // non-zero code; that is wrong usage, not a run that did its job.
     return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
   }
   const message = err instanceof Error ? err.message : String(err);

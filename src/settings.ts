@@ -3,6 +3,7 @@
  * Secrets are refused here: they are read from files or the environment only.
  */
 import Conf from 'conf';
+import path from 'node:path';
 import { UsageError } from './engine/errors.js';
 import { configDir } from './paths.js';
 
@@ -52,6 +53,33 @@ export function checkSettingKey(key: string): void {
   if (!(key in SETTINGS)) {
     throw new UsageError(`unknown setting ${JSON.stringify(key)}; known: ${Object.keys(SETTINGS).join(', ')}`);
   }
+}
+
+const FILE_KEYS = new Set(['db', 'iam.tokenFile', 'voms.cert', 'voms.key', 'hr.passwordFile', 'provision.passwordFile']);
+const URL_KEYS = new Set(['iam.url', 'voms.url', 'hr.url', 'provision.url']);
+const NUMBER_KEYS: Record<string, number> = { 'hr.suspensionGraceDays': 0, 'hr.removalGraceDays': 0, 'plan.maxDeletePercent': 0, concurrency: 1 };
+const CHOICES: Record<string, readonly string[]> = { 'hr.rules': ['documented', 'iam-1.12'] };
+
+/**
+ * The value to store for `config set KEY VALUE`, refused with a usage error when the commands
+ * that read it later would refuse it (a cron job should not be the first to find the typo).
+ * File settings are stored as absolute paths: they are read later from another folder.
+ */
+export function checkSettingValue(key: string, value: string, cwd: string = process.cwd()): string {
+  const text = value.trim();
+  if (!text) throw new UsageError(`${key}: empty value; use \`idsync-tui config unset ${key}\` to remove the setting`);
+  if (FILE_KEYS.has(key)) return path.resolve(cwd, text);
+  if (URL_KEYS.has(key) && !/^https?:\/\/[^/\s]+/i.test(text)) throw new UsageError(`${key} takes an http(s) URL, not ${JSON.stringify(text)}`);
+  if (key in NUMBER_KEYS) {
+    const min = NUMBER_KEYS[key];
+    const n = Number(text);
+    if (!/^\d+(\.\d+)?$/.test(text) || n < min || (key === 'concurrency' && !Number.isInteger(n))) {
+      throw new UsageError(`${key} takes a number ≥ ${min}${key === 'concurrency' ? ' (whole)' : ''}, not ${JSON.stringify(text)}`);
+    }
+  }
+  const choices = CHOICES[key];
+  if (choices && !choices.includes(text)) throw new UsageError(`${key} takes ${choices.join(' or ')}, not ${JSON.stringify(text)}`);
+  return text;
 }
 
 /** A setting as a string, or undefined. */

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { SETTINGS, checkSettingKey, openSettings } from '../settings.js';
+import { SETTINGS, checkSettingKey, checkSettingValue, openSettings } from '../settings.js';
 import { action, globalOptions, printJson, printLine } from './context.js';
 
 export function register(program: Command): void {
@@ -25,6 +25,9 @@ export function register(program: Command): void {
         const value = settings.get(key);
         if (json) printJson({ [key]: value ?? null });
         else if (value !== undefined) printLine(String(value));
+        // Exit 1 with an empty stdout, as `git config` does, so `$(idsync-tui config get vo)` stays
+        // scriptable; the admin at the terminal still gets told why.
+        else process.stderr.write(`idsync-tui: ${key} is not set (idsync-tui config set ${key} VALUE)\n`);
         return value === undefined ? 1 : 0;
       }),
     );
@@ -35,7 +38,7 @@ export function register(program: Command): void {
     .action(
       action((key: string, value: string) => {
         checkSettingKey(key);
-        openSettings().set(key, value);
+        openSettings().set(key, checkSettingValue(key, value));
       }),
     );
 

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../engine/errors.js';
 import { defaultDbPath } from '../paths.js';
+import { getSetting } from '../settings.js';
 
 export interface GlobalOptions {
   db?: string;
@@ -19,8 +20,9 @@ export function globalOptions(cmd: Command): GlobalOptions {
   return cmd.optsWithGlobals() as GlobalOptions;
 }
 
+/** `--db`, else env IDSYNC_DB, else the `db` setting (`config set db FILE`), else the default. */
 export function resolveDbPath(opts: GlobalOptions): string {
-  return opts.db || process.env.IDSYNC_DB || defaultDbPath();
+  return opts.db || process.env.IDSYNC_DB || getSetting('db') || defaultDbPath();
 }
 
 /** Stable JSON: two-space indent, newline at the end. Callers sort arrays themselves. */
@@ -38,6 +40,11 @@ export function parseNonNegative(name: string, value: string | undefined, fallba
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) throw new UsageError(`${name} takes a number ≥ 0, not ${JSON.stringify(value)}`);
   return n;
+}
+
+/** `--max-delete-percent`, else the `plan.maxDeletePercent` setting, else 20 (DESIGN 2.9). */
+export function maxDeletePercent(flag: string | undefined): number {
+  return parseNonNegative('--max-delete-percent', flag ?? getSetting('plan.maxDeletePercent'), 20);
 }
 
 /** Exit codes of CONTRACT.md. */

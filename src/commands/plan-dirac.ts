@@ -20,7 +20,7 @@ import { getSetting } from '../settings.js';
 import { atomicWriteFile } from '../store/atomic-write.js';
 import { storeParsed } from '../store/importFile.js';
 import type { Store } from '../store/types.js';
-import { EXIT, action, globalOptions, parseNonNegative, printJson, printLine } from './context.js';
+import { EXIT, action, globalOptions, parseNonNegative, printJson, printLine, maxDeletePercent as maxDeletePercentOf } from './context.js';
 import { loadSource, SOURCE_OPTION, withStore } from './inputs.js';
 import { planCommand } from './plan.js';
 
@@ -56,7 +56,7 @@ export function register(program: Command): void {
     .option('--auto-delete', 'delete users with no DN left in the source (default: list them as candidates)')
     .option('--auto-lift-suspended', "lift the VO's suspension of users active again in the source")
     .option('--force-nickname', 'never make up a name: a new DN without nickname is reported')
-    .option('--max-delete-percent <n>', 'stop when more than this % of DIRAC users and memberships would change', '20')
+    .option('--max-delete-percent <n>', 'stop when more than this % of DIRAC users and memberships would change (setting plan.maxDeletePercent; default 20)')
     .option('--cfg-out <file>', 'write the patched configuration here (atomically)')
     .option('--report', 'also print the VO user report (groups, users with several DNs, suspended users)')
     .option('--exit-code', 'exit with 3 when the plan has changes or conflicts')
@@ -66,7 +66,7 @@ export function register(program: Command): void {
         const flags = this.opts<Flags>();
         const global = globalOptions(this);
         const limit = parseNonNegative('--limit', flags.limit, 20);
-        const maxDeletePercent = parseNonNegative('--max-delete-percent', flags.maxDeletePercent, 20);
+        const maxDeletePercent = maxDeletePercentOf(flags.maxDeletePercent);
         const source = sourceOf(flags);
         const files = await readFiles(flags, source);
         const run = await withStore(global, (store) => runPlan(store, flags, files, source, global.vo ?? null, maxDeletePercent));

@@ -14,7 +14,7 @@ import { planIam, type PlanIamOptions, type PlanIamResult } from '../engine/targ
 import { getSetting } from '../settings.js';
 import { storeParsed } from '../store/importFile.js';
 import type { Store } from '../store/types.js';
-import { EXIT, action, globalOptions, parseNonNegative, printJson, printLine } from './context.js';
+import { EXIT, action, globalOptions, parseNonNegative, printJson, printLine, maxDeletePercent as maxDeletePercentOf } from './context.js';
 import { voFromFqans } from './compare.js';
 import { loadSource, SOURCE_OPTION, withStore } from './inputs.js';
 import { changeJson, conflictJson } from './plan-output.js';
@@ -52,7 +52,7 @@ export function register(program: Command): void {
     .option('--sync-activation', 'import suspended users as inactive accounts and copy end times')
     .option('--merge-accounts', 'let a user found by email join an account another VOMS id owns')
     .option('--no-group-removal', 'never remove memberships of VOMS groups the user no longer holds')
-    .option('--max-delete-percent <n>', 'stop when more than this % of IAM objects would be deleted or changed', '20')
+    .option('--max-delete-percent <n>', 'stop when more than this % of IAM objects would be deleted or changed (setting plan.maxDeletePercent; default 20)')
     .option('--exit-code', 'exit with 3 when the plan has changes or conflicts')
     .option('--limit <n>', 'changes listed in the text output (default 20; 0 = all)')
     .action(
@@ -60,7 +60,7 @@ export function register(program: Command): void {
         const flags = this.opts<PlanIamFlags>();
         const global = globalOptions(this);
         const limit = parseNonNegative('--limit', flags.limit, 20);
-        const maxDeletePercent = parseNonNegative('--max-delete-percent', flags.maxDeletePercent, 20);
+        const maxDeletePercent = maxDeletePercentOf(flags.maxDeletePercent);
         const files = await readFiles(flags);
         const run = await withStore(global, (store) => runPlanIam(store, flags, files, global.vo ?? null, maxDeletePercent));
         if (global.json) {
