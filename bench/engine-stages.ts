@@ -29,7 +29,8 @@ interface Stage {
   describe?: (result: any) => string;
 }
 
-export async function engineStages(runs: number, input: ParsedInputs): Promise<StageResult[]> {
+/** `only`: run just the stage of that name (engine-only.ts, for profiling one stage). */
+export async function engineStages(runs: number, input: ParsedInputs, only: string | null = null): Promise<StageResult[]> {
   const { vo, voms, iamUsers, iamGroups } = input;
   const stages: Stage[] = [
     {
@@ -96,6 +97,7 @@ export async function engineStages(runs: number, input: ParsedInputs): Promise<S
 
   const results: StageResult[] = [];
   for (const s of stages) {
+    if (only !== null && s.stage !== only) continue;
     const fn = await s.load();
     if (!fn) {
       results.push({ stage: s.stage, medianMs: null, runs: 0, display: 'not built', target: s.target });

@@ -7,9 +7,11 @@
  *   npm run bench                 # 10k and 100k
  *   npm run bench -- --sizes 2000 # other sizes
  *   npm run bench -- --huge       # adds 1 000 000
+ *   npm run bench -- --sizes 100000 --merge bench/results.json   # keep the other sizes of an earlier run
+ *   npm run bench -- --sizes none --merge a.json --merge b.json  # only redraw the table
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,13 +28,28 @@ if (args[0] === '--child') {
 }
 
 const sizesArg = args.indexOf('--sizes');
-const sizes = sizesArg >= 0 ? args[sizesArg + 1].split(',').map(Number) : [10_000, 100_000];
+const sizes = sizesArg < 0 ? [10_000, 100_000] : args[sizesArg + 1] === 'none' ? [] : args[sizesArg + 1].split(',').map(Number);
 if (args.includes('--huge')) sizes.push(1_000_000);
 
-const load = () => os.loadavg().map((l) => l.toFixed(1)).join(' / ');
-const loadBefore = load();
+interface SizeRun {
+  date: string;
+  load: string;
+}
+interface ResultsFile {
+  machine: string;
+  results: Record<string, StageResult[]>;
+  /** When each size ran and how loaded the machine was. */
+  sizes?: Record<string, SizeRun>;
+  date?: string;
+  load?: string;
+}
+
+const cpuCount = os.cpus().length;
+const load = () => `${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} (1/5/15 min) on ${cpuCount} cores`;
 const all: Record<string, StageResult[]> = {};
+const runs: Record<string, SizeRun> = {};
 for (const size of sizes) {
+  const loadBefore = load();
   process.stderr.write(`bench: N = ${size.toLocaleString('en')} …\n`);
   const child = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=8192', '--import', 'tsx', fileURLToPath(import.meta.url), '--child', String(size)], {
     encoding: 'utf8',
@@ -48,16 +65,29 @@ for (const size of sizes) {
     continue;
   }
   all[String(size)] = JSON.parse(child.stdout.slice(marker + 11).trim()) as StageResult[];
+  runs[String(size)] = { date: new Date().toISOString(), load: `load average before ${loadBefore}, after ${load()}` };
 }
+// Sizes from earlier runs (`--merge file`) that this run did not measure again.
+args.forEach((arg, i) => {
+  if (arg !== '--merge') return;
+  const earlier = JSON.parse(readFileSync(args[i + 1], 'utf8')) as ResultsFile;
+  for (const [size, results] of Object.entries(earlier.results)) {
+    if (all[size]) continue;
+    all[size] = results;
+    runs[size] = earlier.sizes?.[size] ?? { date: earlier.date ?? '?', load: earlier.load ?? '?' };
+  }
+});
+const ordered = Object.fromEntries(Object.keys(all).sort((a, b) => Number(a) - Number(b)).map((k) => [k, all[k]]));
 
 const cpus = os.cpus();
 const machine = `${cpus.length} × ${cpus[0]?.model.trim() ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
-const loadLine = `load average (1/5/15 min) before ${loadBefore}, after ${load()} on ${cpus.length} cores`;
-const table = formatTable(all);
-const date = new Date().toISOString();
-process.stdout.write(`\nidsync-tui bench — ${machine}\n${loadLine}\n\n${table}\n`);
-writeFileSync(path.join(here, 'results.json'), `${JSON.stringify({ machine, load: loadLine, date, results: all }, null, 2)}\n`);
-writeFileSync(path.join(here, 'results.md'), `Machine: ${machine}  \n${date}, ${loadLine}\n\n${table}\n`);
+const when = Object.entries(runs).map(([size, r]) => `N = ${Number(size).toLocaleString('en')}: ${r.date}, ${r.load}`).join('  \n');
+const table = formatTable(ordered);
+const notes = 'Times are medians of wall-clock time; CPU time of the process is shown beside them where it differs (a loaded machine stretches wall time). Targets are for N = 100 000.';
+process.stdout.write(`\nidsync-tui bench — ${machine}\n${when}\n\n${table}\n`);
+const file: ResultsFile = { machine, results: ordered, sizes: runs };
+writeFileSync(path.join(here, 'results.json'), `${JSON.stringify(file, null, 2)}\n`);
+writeFileSync(path.join(here, 'results.md'), `Machine: ${machine}  \n${when}\n\n${table}\n\n${notes}\n`);
 
 /** One row per stage, one column per size; the last column says whether the largest size met the target. */
 function formatTable(results: Record<string, StageResult[]>): string {
