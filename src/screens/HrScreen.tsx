@@ -22,7 +22,7 @@ import type { HrParticipation } from '../engine/model.js';
 import type { HrExtra } from '../engine/sources/hr.js';
 import type { Store } from '../store/types.js';
 import { VirtualList } from './components/VirtualList.js';
-import { clean, fit, truncate } from './text.js';
+import { clean, fit, truncate, wrap } from './text.js';
 import type { KeyEvent, ScreenDef, ScreenProps } from './types.js';
 
 export interface HrView {
@@ -193,7 +193,11 @@ function HrScreen({ data, store, width, height }: ScreenProps) {
   const listHeight = Math.max(1, height - 1);
   const at = clampPosition(state.pos, rows.length, listHeight);
   const openDecision = state.open === null ? null : decisions.decisions[state.open] ?? null;
-  const detail = useMemo(() => (openDecision ? detailLines(openDecision, view, width) : []), [openDecision, view, width]);
+  // Wrapped, not cut: the reason and the institutes are what the admin opened the account to read.
+  const detail = useMemo(
+    () => (openDecision ? detailLines(openDecision, view, width).flatMap((l) => wrap(l, width, ' '.repeat(10))) : []),
+    [openDecision, view, width],
+  );
   const present = STATUS_ORDER.filter((s) => decisions.counts[s] > 0);
 
   const onKey = ({ action, name, input }: KeyEvent): boolean => {
@@ -238,7 +242,7 @@ function HrScreen({ data, store, width, height }: ScreenProps) {
   useScreenInput({
     textMode: state.editing,
     textHint: `filter: ${state.query}▏   enter keep · esc clear`,
-    actions: state.open !== null ? ['back'] : undefined,
+    actions: state.open !== null ? ['down', 'up'] : undefined,
     onKey,
   });
 

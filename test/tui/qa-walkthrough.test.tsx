@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup } from 'ink-testing-library';
+import { linked } from '../unit/hr-fixtures.js';
 import { idLabel } from '../unit/plan-iam-fixtures.js';
 import { KEYS, dataOf, iamUser, renderTui, vomsUser } from './helpers.js';
 
@@ -74,5 +75,17 @@ describe('the person detail on an 80-column terminal', () => {
     expect(f).toContain('institution Example University of');
     expect(f).toContain('created 2020-01-01 00:00');
     for (const line of f.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+  });
+});
+
+describe('the HR account detail', () => {
+  it('wraps the reason instead of cutting it, and the bar offers the scrolling that works', async () => {
+    const data = dataOf({ iamUsers: [linked('acc-error', 700003, { userName: 'cerror' })], hr: [] });
+    const tui = await renderTui({ data, initialScreen: 'hr' });
+    await tui.waitFor((x) => x.includes('cerror'), 'the account');
+    await tui.press('j', KEYS.enter);
+    const f = await tui.waitFor((x) => x.includes('Decision  ERROR'), 'the detail');
+    expect(f).toContain('by hand');
+    expect(f.split('\n').at(-1)).toContain('j/↓ down');
   });
 });
