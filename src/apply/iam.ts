@@ -51,6 +51,15 @@ const str = (v: unknown): string | null => (v === null || v === undefined ? null
 const instant = (v: unknown): number | null => (v === null || v === undefined ? null : typeof v === 'number' ? v : Date.parse(String(v)));
 const leaf = (name: string) => name.slice(name.lastIndexOf('/') + 1);
 
+/**
+ * Rethrows what is not the failure of one change: a bug, or refused credentials (a wrong or expired
+ * token fails the run, with nothing recorded for the change, so the next run with the right token
+ * sends it; recording it as failed would need --retry-failed and a plain run to finish the plan).
+ */
+function failsTheChange(err: unknown): asserts err is OperationError {
+  if (!(err instanceof OperationError) || /: HTTP 401, /.test(err.message)) throw err;
+}
+
 function refused(answer: WriteAnswer): ChangeOutcome {
   return { result: errorCode(answer.status, answer.message), message: `IAM refused it (HTTP ${answer.status}): ${answer.message}` };
 }
@@ -238,7 +247,7 @@ export function createIamTarget(iam: IamWriter): TargetWriter {
       const answer = await send(change, id, user);
       return answer.ok ? OK : refused(answer);
     } catch (err) {
-      if (!(err instanceof OperationError)) throw err;
+      failsTheChange(err);
       return afterUnclearFailure(change, id, err);
     }
   }
@@ -291,7 +300,7 @@ export function createIamTarget(iam: IamWriter): TargetWriter {
       try {
         created = await iam.createUser(account);
       } catch (err) {
-        if (!(err instanceof OperationError)) throw err;
+        failsTheChange(err);
         // Lost answer: the account may exist now; the next run finds it by its username.
         return { result: 'ERR', message: `${err.message} (apply again: an account created meanwhile is found by its username, not created twice)` };
       }
@@ -387,7 +396,7 @@ export function createIamTarget(iam: IamWriter): TargetWriter {
       const answer = await iam.patchMembers(gid, batch[0].op === 'delete' ? 'remove' : 'add', toSend.map(({ id, userName }) => ({ id, userName })));
       for (const s of toSend) record(s.change, answer.ok ? OK : refused(answer));
     } catch (err) {
-      if (!(err instanceof OperationError)) throw err;
+      failsTheChange(err);
       for (const s of toSend) record(s.change, await afterUnclearFailure(s.change, s.id, err));
     }
   }
@@ -396,7 +405,7 @@ export function createIamTarget(iam: IamWriter): TargetWriter {
     try {
       record(change, await run());
     } catch (err) {
-      if (!(err instanceof OperationError)) throw err;
+      failsTheChange(err);
       record(change, { result: errorCode(null, err.message), message: err.message });
     }
   }
@@ -429,7 +438,7 @@ export function createIamTarget(iam: IamWriter): TargetWriter {
       try {
         await applyUserBatch(batch, record);
       } catch (err) {
-        if (!(err instanceof OperationError)) throw err;
+        failsTheChange(err);
         for (const c of batch) record(c, { result: errorCode(null, err.message), message: err.message });
       }
     },
