@@ -7,8 +7,14 @@ import { cleanup } from 'ink-testing-library';
 import { linked } from '../unit/hr-fixtures.js';
 import { idLabel } from '../unit/plan-iam-fixtures.js';
 import { KEYS, dataOf, iamUser, renderTui, vomsUser } from './helpers.js';
+import { SLOW, tempStore, until, type TempStore } from './plan-kit.js';
 
-afterEach(() => cleanup());
+let temp: TempStore | null = null;
+afterEach(() => {
+  cleanup();
+  temp?.dispose();
+  temp = null;
+});
 
 describe('the same people as `compare`', () => {
   // Demo VO: VOMS 340 has the email of IAM account dhorvat, which is labelled for VOMS 341.
@@ -87,5 +93,18 @@ describe('the HR account detail', () => {
     const f = await tui.waitFor((x) => x.includes('Decision  ERROR'), 'the detail');
     expect(f).toContain('by hand');
     expect(f.split('\n').at(-1)).toContain('j/↓ down');
+  });
+});
+
+describe('the list of plans', () => {
+  it('tells the HR sync plan from the VOMS import plan, both for IAM', { timeout: SLOW }, async () => {
+    temp = await tempStore();
+    const base = { target: 'iam' as const, vo: 'nebula', summary: {}, conflicts: [], changes: [] };
+    temp.store.addPlan({ ...base, inputs: { voms: 1, iamUsers: 2 }, options: {} });
+    temp.store.addPlan({ ...base, inputs: { iamUsers: 2, hr: 3 }, options: { kind: 'hr', experiment: 'NEBULA' } });
+    const tui = await renderTui({ data: dataOf({}), store: temp.store, initialScreen: 'plan' });
+    const f = await until(tui, (x) => x.includes('IAM plans (2)'), 'the plan list');
+    expect(f).toMatch(/#2 +HR NEBULA +nebula/);
+    expect(f).toMatch(/#1 +from VOMS +nebula/);
   });
 });

@@ -11,10 +11,25 @@ export type PlanListRow = { type: 'target'; text: string } | { type: 'plan'; pla
 const TARGET_TITLE: Record<string, string> = { iam: 'IAM plans', dirac: 'DIRAC plans', provisioning: 'Provisioning plans' };
 const TARGET_ORDER = ['iam', 'dirac', 'provisioning'];
 
+/**
+ * What made the plan, where the target alone does not say: the HR sync and the VOMS import both
+ * plan for IAM, and an admin must not approve one thinking it is the other.
+ */
+export function planOrigin(p: PlanInfo): string | null {
+  const o = p.options as { kind?: unknown; experiment?: unknown; source?: unknown };
+  if (p.revertOf !== null) return null;
+  if (o.kind === 'hr') return `HR ${typeof o.experiment === 'string' ? clean(o.experiment) : 'sync'}`;
+  if (p.target === 'iam' && 'voms' in p.inputs) return 'from VOMS';
+  if (p.target === 'dirac' && typeof o.source === 'string') return `from ${o.source === 'iam' ? 'IAM' : 'VOMS'}`;
+  return null;
+}
+
 export function planLine(p: PlanInfo): string {
   const d = p.decisions;
+  const origin = planOrigin(p);
   const parts = [
     `#${p.id}`,
+    ...(origin ? [origin] : []),
     clean(p.vo ?? '—'),
     clean(p.createdAt.slice(0, 16).replace('T', ' ')),
     `${p.changeCount} changes`,
