@@ -54,6 +54,16 @@ export function planApply(store: Store, plan: PlanInfo, describe: (change: Store
   return { ...selection, requests: selection.todo.map((c) => ({ change: c, lines: describe(c) })) };
 }
 
+/**
+ * The changes the threshold counts. An HR plan rewrites its bookkeeping labels (status, message,
+ * timestamp) on every account it checks, every day: counted, they would stop every run. Its end
+ * times, activations, names and emails still count, so a run that would expire most of the VO
+ * (an experiment name mistyped) stops.
+ */
+export function thresholdChanges<C extends { kind: string }>(plan: PlanInfo, changes: readonly C[]): readonly C[] {
+  return plan.options.kind === 'hr' ? changes.filter((c) => c.kind !== 'label') : changes;
+}
+
 export async function runApply(store: Store, plan: PlanInfo, writer: TargetWriter, options: ApplyOptions): Promise<ApplyReport> {
   const selection = selectForApply(store.listChanges(plan.id), { retryFailed: options.retryFailed });
   const report: ApplyReport = {
@@ -69,7 +79,7 @@ export async function runApply(store: Store, plan: PlanInfo, writer: TargetWrite
   };
   if (!selection.todo.length) return report;
 
-  const check = checkThreshold(selection.todo, options.currentCount, options.maxPercent);
+  const check = checkThreshold(thresholdChanges(plan, selection.todo), options.currentCount, options.maxPercent);
   if (check.exceeded) throw new OperationError(thresholdMessage(check, options.maxPercent!, options.thresholdOption ?? '--max-delete-percent'));
 
   store.addAudit({
