@@ -195,5 +195,59 @@ export async function tuiStages(dbFile: string, vo: string, size: number, onPhas
     instance.unmount();
     instance.cleanup();
     store.close();
+    const floor = await inkFloor(ink, react);
+    rows.push({
+      stage: 'Ink alone: one 120×40 frame of text',
+      medianMs: floor.ms,
+      cpuMs: floor.cpu,
+      runs: floor.runs,
+      display: `${fmt(floor.ms)} (CPU ${fmt(floor.cpu)}): the least a key can cost on this machine`,
+      target: '',
+    });
   }
+}
+
+/**
+ * Calibration: Ink redrawing a screen of plain text the size of the bench's terminal, with no app
+ * behind it. Ink lays out and re-tokenizes every character of every frame, so this is the floor
+ * under any key's latency; the App's own cost is what it adds on top.
+ */
+async function inkFloor(ink: typeof import('ink'), react: typeof import('react')): Promise<{ ms: number; cpu: number; runs: number }> {
+  const h = react.createElement;
+  let setTick: (n: number) => void = () => undefined;
+  function Screen() {
+    const [tick, set] = react.useState(0);
+    setTick = set;
+    const lines = Array.from({ length: ROWS - 2 }, (_, i) =>
+      h(ink.Text, { key: i, wrap: 'truncate' }, `${String(tick + i).padStart(7)} Person ${tick + i} Example  person${tick + i}@example.org  /DC=org/DC=example/CN=Person ${tick + i}`.padEnd(COLUMNS - 2, '.')));
+    return h(ink.Box, { flexDirection: 'column', width: COLUMNS }, h(ink.Text, null, 'header'), h(ink.Box, { flexDirection: 'column', height: ROWS - 2, overflow: 'hidden' }, lines));
+  }
+  const stdout = new FakeStdout(COLUMNS, ROWS);
+  const instance = ink.render(h(Screen), {
+    stdout: stdout as unknown as NodeJS.WriteStream,
+    stdin: new FakeStdin() as unknown as NodeJS.ReadStream,
+    stderr: new FakeStdout(COLUMNS, ROWS) as unknown as NodeJS.WriteStream,
+    exitOnCtrlC: false,
+    patchConsole: false,
+  });
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  try {
+    await settle(stdout, QUIET_MS);
+    for (let i = 1; i <= 60; i++) {
+      const before = process.cpuUsage();
+      const start = performance.now();
+      setTick(i);
+      const at = await nextWrite(stdout, KEY_TIMEOUT_MS);
+      if (at !== null) {
+        wall.push(at - start);
+        cpu.push(cpuMs(before));
+      }
+      await settle(stdout, QUIET_MS);
+    }
+  } finally {
+    instance.unmount();
+    instance.cleanup();
+  }
+  return { ms: median(wall), cpu: median(cpu), runs: wall.length };
 }
