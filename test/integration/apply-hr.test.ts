@@ -89,7 +89,7 @@ async function hrRun(today: string): Promise<{ report: any; changes: any[] }> {
 }
 
 const labelsOf = (n: number) => Object.fromEntries((server.state.labels.get(idOf(n)) ?? []).map((l) => [l.prefix ? `${l.prefix}/${l.name}` : l.name, l.value ?? '']));
-const userOf = (n: number) => server.state.users.get(idOf(n))!;
+const userOf = (n: number) => server.state.users.get(idOf(n)) as Json;
 const endTimeOf = (n: number): number | null => {
   const end = userOf(n)[EXT_USER]?.endTime;
   return end ? Date.parse(end) : null;
