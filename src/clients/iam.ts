@@ -3,6 +3,7 @@
  *
  * Listings are read completely or not at all (paging.ts).
  */
+import { InputError } from '../engine/errors.js';
 import type { IamGroup, IamLabel, IamUser } from '../engine/model.js';
 import { groupHasLabels, labelListSchema, readPage, toIamGroup, toIamUser, toLabel, validate } from '../engine/sources/iam.js';
 import { createHttpClient, mapLimit, type FetchProgress, type HttpClient, type HttpClientOptions } from './http.js';
@@ -54,6 +55,18 @@ export function readScimListing(http: HttpClient, path: string, phase: string, o
   });
 }
 
+/**
+ * An id from a SCIM listing as a path segment. An id holding a lone surrogate cannot be put in a
+ * URL (encodeURIComponent throws URIError); no IAM id does, so the listing is refused.
+ */
+function idSegment(http: HttpClient, listing: string, id: string): string {
+  try {
+    return encodeURIComponent(id);
+  } catch {
+    throw new InputError(http.url(listing), null, `the id ${JSON.stringify(id)} is not valid Unicode (a lone surrogate), so its labels cannot be asked for`);
+  }
+}
+
 /** Labels of one account or group from the IAM admin API (`iam:admin.read`). null on 404 when `allowMissing`. */
 async function readLabels(http: HttpClient, path: string, allowMissing: boolean): Promise<IamLabel[] | null> {
   const { value, response } = await http.json('GET', path, { acceptStatus: allowMissing ? [404] : [] });
@@ -62,7 +75,7 @@ async function readLabels(http: HttpClient, path: string, allowMissing: boolean)
 }
 
 export function readAccountLabels(http: HttpClient, accountId: string): Promise<IamLabel[]> {
-  return readLabels(http, `/iam/account/${encodeURIComponent(accountId)}/labels`, false) as Promise<IamLabel[]>;
+  return readLabels(http, `/iam/account/${idSegment(http, '/scim/Users', accountId)}/labels`, false) as Promise<IamLabel[]>;
 }
 
 export async function fetchIamUsers(http: HttpClient, options: IamReadOptions = {}): Promise<IamUser[]> {
@@ -87,7 +100,7 @@ export async function fetchIamGroups(http: HttpClient, options: IamReadOptions =
   const unlabelled = groups.filter((_, i) => !groupHasLabels(located[i].item));
   let missing = 0;
   await mapLimit(unlabelled, Math.max(1, options.labelConcurrency ?? 8), async (group) => {
-    const labels = await readLabels(http, `/iam/group/${encodeURIComponent(group.id)}/labels`, true);
+    const labels = await readLabels(http, `/iam/group/${idSegment(http, '/scim/Groups', group.id)}/labels`, true);
     if (labels === null) missing++;
     else group.labels = labels;
   });

@@ -314,6 +314,17 @@ describe('paging claims no listing can back', { timeout: 120_000 }, () => {
     expect(server.requests).toBeLessThanOrEqual(RETRIES + 1);
   });
 
+  it.each([
+    ['/scim/Users', (): Promise<unknown> => fetchIamUsers(iamHttp())],
+    ['/scim/Groups', (): Promise<unknown> => fetchIamGroups(iamHttp())],
+  ] as const)('%s: an id holding a lone surrogate is refused before its labels are asked for', async (path, run) => {
+    const resource = path === '/scim/Users' ? { id: '\ud800', userName: 'x', active: true } : { id: '\ud800', displayName: 'g' };
+    server.reset(() => ({ status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ totalResults: 1, startIndex: 1, Resources: [resource] }) }));
+    const outcome = await withDeadline(settleAsync(run, [OperationError, InputError]));
+    expect(refusal(outcome)).toContain('is not valid Unicode (a lone surrogate)');
+    expect(server.requests).toBe(1);
+  });
+
   it('a server that never answers: the timeout ends each attempt, then one error', async () => {
     server.reset(() => ({ hang: true }));
     const http = createIamHttp({ baseUrl: server.url, bearerToken: 'fuzz-token-1234', ...clientOptions, timeoutMs: 300 });
