@@ -108,3 +108,16 @@ describe('the list of plans', () => {
     expect(f).toMatch(/#1 +from VOMS +nebula/);
   });
 });
+
+describe('text below the fold', () => {
+  it('the Overview says more follows when its problems do not fit, and shows them at the bottom', async () => {
+    const tui = await renderTui({ data: dataOf({ voms: [vomsUser(1, { suspended: true }), vomsUser(2)] }), rows: 18 });
+    const f = await tui.waitFor((x) => x.includes('Sources'), 'the overview');
+    expect(f).not.toContain('suspended VOMS user(s)');
+    expect(f).toMatch(/↓ \d+ more lines/);
+    expect(f.split('\n').length).toBeLessThanOrEqual(17);
+    await tui.press('G');
+    const end = await tui.waitFor((x) => x.includes('suspended VOMS user(s)'), 'the problems');
+    expect(end).not.toContain('more lines');
+  });
+});

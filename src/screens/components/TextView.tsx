@@ -1,4 +1,8 @@
-/** Lines of text scrolled to `top`, at most `height` of them, each cut to the width. */
+/**
+ * Lines of text scrolled to `top`, at most `height` of them, each cut to the width. When more
+ * follows than fits, the last row says how much, so what is below the fold (the Overview's
+ * problems on an 80×24 terminal, the rest of a detail) is not mistaken for the end.
+ */
 
 import { Box, Text } from 'ink';
 import { truncate } from '../text.js';
@@ -11,7 +15,9 @@ export interface Line {
 }
 
 export function TextView({ lines, top, width, height }: { lines: Line[]; top: number; width: number; height: number }) {
-  const visible = lines.slice(top, top + Math.max(0, height));
+  const h = Math.max(0, height);
+  const below = lines.length - top - h;
+  const visible = lines.slice(top, top + (below > 0 && h > 1 ? h - 1 : h));
   return (
     <Box flexDirection="column">
       {visible.map((l, i) => (
@@ -19,6 +25,7 @@ export function TextView({ lines, top, width, height }: { lines: Line[]; top: nu
           {truncate(l.text, width) || ' '}
         </Text>
       ))}
+      {below > 0 && h > 1 ? <Text dimColor>{truncate(`↓ ${below + 1} more lines (j, PgDn)`, width)}</Text> : null}
     </Box>
   );
 }
