@@ -17,11 +17,12 @@ import { formatVoUserReport, type VoUserReport, voUserReport } from '../engine/d
 import type { DiracExtra } from '../engine/sources/dirac.js';
 import { parseSourceFile, parserKindOf, type ParsedFile } from '../engine/sources/index.js';
 import { getSetting } from '../settings.js';
-import { atomicWriteFile } from '../store/atomic-write.js';
 import { storeParsed } from '../store/importFile.js';
 import type { Store } from '../store/types.js';
 import { EXIT, action, globalOptions, parseNonNegative, printJson, printLine, maxDeletePercent as maxDeletePercentOf } from './context.js';
 import { loadSource, SOURCE_OPTION, withStore } from './inputs.js';
+import { checkOutputFile, writeOutputFile } from './output-file.js';
+import { formatTable } from './table.js';
 import { planCommand } from './plan.js';
 
 interface Flags {
@@ -68,9 +69,10 @@ export function register(program: Command): void {
         const limit = parseNonNegative('--limit', flags.limit, 20);
         const maxDeletePercent = maxDeletePercentOf(flags.maxDeletePercent);
         const source = sourceOf(flags);
+        if (flags.cfgOut) checkOutputFile('--cfg-out', flags.cfgOut);
         const files = await readFiles(flags, source);
         const run = await withStore(global, (store) => runPlan(store, flags, files, source, global.vo ?? null, maxDeletePercent));
-        if (flags.cfgOut) atomicWriteFile(flags.cfgOut, Buffer.from(run.patched, 'utf8'), 0o644);
+        if (flags.cfgOut) writeOutputFile('--cfg-out', flags.cfgOut, run.patched);
         if (global.json) printJson(planJson(run, flags.cfgOut ?? null));
         else printText(run, limit, flags);
         const pending = run.plan.changes.length + run.plan.conflicts.length;
@@ -244,11 +246,18 @@ function printText(run: Run, limit: number, flags: Flags): void {
     for (const x of cut(list)) printLine(`  ${line(x)}`);
     more(list.length);
   };
-  section('New users', p.newUsers, (u) => `${u.user}  ${u.dns.join(' | ')}  [${u.groups.join(', ')}]`);
-  section('Modified users', p.modifiedUsers, (u) => `${u.user}: ${u.fields.join(', ')}`);
-  section('Deleted users', p.deletedUsers, (u) => u.user);
-  section('Deletion candidates (delete with --auto-delete)', p.deletionCandidates, (u) => `${u.user}  ${u.dns.join(' | ')}`);
-  section('Suspended in the source, not created', p.suspendedUsers, (u) => `${u.user}  ${u.dn}`);
+  const table = (title: string, header: string[], rows: string[][], note = '') => {
+    if (!rows.length) return;
+    printLine('');
+    printLine(`${title} (${rows.length}${note}):`);
+    for (const l of formatTable(header, cut(rows), { indent: '  ' })) printLine(l);
+    more(rows.length);
+  };
+  table('New users', ['USER', 'GROUPS', 'DN'], p.newUsers.map((u) => [u.user, u.groups.join(','), u.dns.join(' | ')]));
+  table('Modified users', ['USER', 'CHANGED'], p.modifiedUsers.map((u) => [u.user, u.fields.join(', ')]));
+  table('Deleted users', ['USER'], p.deletedUsers.map((u) => [u.user]));
+  table('Deletion candidates', ['USER', 'DN'], p.deletionCandidates.map((u) => [u.user, u.dns.join(' | ')]), '; deleted only with --auto-delete');
+  table('Suspended in the source, not created', ['USER', 'DN'], p.suspendedUsers.map((u) => [u.user, u.dn]));
   section('No nickname (--force-nickname)', p.noNickname, (u) => u.dn);
   section('Changes', p.changes.map((c, i) => [i + 1, c] as const), ([i, c]) => `#${i} ${describe(c)}`);
   section('Notes', p.messages.info, (m) => m);

@@ -10,6 +10,7 @@ import type { ChangeFilter, PlanInfo, StoredChange, Store } from '../store/types
 import { action, globalOptions, parseNonNegative, printJson, printLine } from './context.js';
 import { withStore } from './inputs.js';
 import { changeJson, conflictJson } from './plan-output.js';
+import { formatTable, shortTime } from './table.js';
 
 const DECISIONS: readonly Decision[] = ['pending', 'approved', 'skipped'];
 
@@ -23,7 +24,11 @@ export function register(program: Command): void {
         const plans = await withStore(global, (store) => store.listPlans(), { readOnly: true });
         if (global.json) printJson({ plans: plans.map(planJson) });
         else if (!plans.length) printLine('no plans yet: run `idsync-tui plan iam` (or plan dirac)');
-        else for (const p of plans) printLine(planLine(p));
+        else {
+          for (const line of plansTable(plans)) printLine(line);
+          printLine('');
+          printLine('one plan with its changes: idsync-tui show PLAN_ID');
+        }
       }),
     );
 
@@ -41,7 +46,16 @@ export function register(program: Command): void {
         const planId = parseId('PLAN_ID', planIdText);
         const filter = changeFilter(flags);
         const limit = parseNonNegative('--limit', flags.limit, 50);
-        const { plan, changes } = await withStore(global, (store) => ({ plan: requirePlan(store, planId), changes: store.listChanges(planId, filter) }), { readOnly: true });
+        const { plan, changes } = await withStore(
+          global,
+          (store) => {
+            const plan = requirePlan(store, planId);
+            const changes = store.listChanges(planId, filter);
+            if (!changes.length) checkKind(store, planId, filter);
+            return { plan, changes };
+          },
+          { readOnly: true },
+        );
         if (global.json) {
           printJson({
             ...planJson(plan),
@@ -63,6 +77,8 @@ export function register(program: Command): void {
         printLine(`  changes${filterText(filter)}: ${changes.length}`);
         for (const c of shown) printLine(`    ${changeLine(c)}`);
         if (shown.length < changes.length) printLine(`    … ${changes.length - shown.length} more (--limit 0 shows all)`);
+        printLine('');
+        printLine(nextStep(plan));
       }),
     );
 
@@ -106,6 +122,7 @@ interface DecideOutcome {
 function decide(store: Store, planId: number, ids: number[], filter: ChangeFilter, decision: Decision): DecideOutcome {
   requirePlan(store, planId);
   const matching = store.listChanges(planId, ids.length ? { ...filter, ids } : filter);
+  if (!matching.length) checkKind(store, planId, filter);
   if (ids.length) {
     const found = new Set(matching.map((c) => c.id));
     const all = new Set(store.listChanges(planId, { ids }).map((c) => c.id));
@@ -124,6 +141,24 @@ function requirePlan(store: Store, planId: number): PlanInfo {
   const plan = store.getPlan(planId);
   if (!plan) throw new OperationError(`no plan ${planId} in ${store.file}: \`idsync-tui plans\` lists them`);
   return plan;
+}
+
+/**
+ * A `--kind` no change of the plan has is a typo (`memberships`, `labels`): refused with the kinds
+ * the plan does have, instead of deciding or showing nothing without a word.
+ */
+function checkKind(store: Store, planId: number, filter: ChangeFilter): void {
+  if (!filter.kind) return;
+  const kinds = [...new Set(store.listChanges(planId).map((c) => c.kind))].sort();
+  if (!kinds.length || kinds.includes(filter.kind)) return;
+  throw new UsageError(`plan ${planId} has no change of kind ${JSON.stringify(filter.kind)}; its kinds: ${kinds.join(', ')}`);
+}
+
+/** What the admin does next with this plan. */
+function nextStep(p: PlanInfo): string {
+  if (p.decisions.pending) return `decide: idsync-tui approve ${p.id} --all (or CHANGE_ID…; --kind, --op narrow --all) · idsync-tui skip ${p.id} …`;
+  if (p.decisions.approved) return `apply: idsync-tui apply ${p.id} (prints what would be sent) · idsync-tui apply ${p.id} --apply`;
+  return 'nothing approved: nothing to apply';
 }
 
 function parseId(what: string, text: string): number {
@@ -166,9 +201,18 @@ function planJson(p: PlanInfo) {
   };
 }
 
+function plansTable(plans: PlanInfo[]): string[] {
+  const header = ['PLAN', 'TARGET', 'VO', 'CREATED', 'CHANGES', 'PENDING', 'APPROVED', 'SKIPPED', 'CONFLICTS', 'NOTE'];
+  const rows = plans.map((p) => [
+    String(p.id), p.target, p.vo ?? '-', shortTime(p.createdAt), String(p.changeCount), String(p.decisions.pending),
+    String(p.decisions.approved), String(p.decisions.skipped), String(p.conflicts.length), p.revertOf !== null ? `reverts plan ${p.revertOf}` : '',
+  ]);
+  return formatTable(header, rows, { right: [0, 4, 5, 6, 7, 8] });
+}
+
 function planLine(p: PlanInfo): string {
   const revert = p.revertOf !== null ? `, reverts plan ${p.revertOf}` : '';
-  return `plan ${p.id}  ${p.target}  VO ${p.vo ?? '-'}  ${p.createdAt}  ${p.changeCount} changes (pending ${p.decisions.pending}, approved ${p.decisions.approved}, skipped ${p.decisions.skipped})  ${p.conflicts.length} conflicts${revert}`;
+  return `plan ${p.id}  ${p.target}  VO ${p.vo ?? '-'}  ${shortTime(p.createdAt)}  ${p.changeCount} changes (pending ${p.decisions.pending}, approved ${p.decisions.approved}, skipped ${p.decisions.skipped})  ${p.conflicts.length} conflicts${revert}`;
 }
 
 function value(v: unknown): string {
