@@ -26,6 +26,7 @@ import {
   type WriteCall,
 } from './provisioning/model.js';
 import { cannotWrite, lookUp, openSession, readOverview, sendWrite, type Session } from './provisioning/session.js';
+import { UsageError } from '../engine/errors.js';
 import { clean, truncate } from './text.js';
 import type { KeyEvent, ScreenDef, ScreenProps } from './types.js';
 
@@ -36,10 +37,19 @@ const KEYS: KeyBinding[] = [
   { action: 'enable', keys: ['e'], description: 'enable the account (asks for services, then the VO name)', screens: [ID], inStatusBar: true },
   { action: 'disable', keys: ['d'], description: 'disable the account (asks for services, then the VO name)', screens: [ID], inStatusBar: true },
   { action: 'update', keys: ['u'], description: 'update fields: Connector.field=value (then the VO name)', screens: [ID], inStatusBar: true },
-  { action: 'refresh', keys: ['r'], description: 'reconnect and read connectors, services and the account again', screens: [ID] },
+  { action: 'refresh', keys: ['r'], description: 'reconnect and read connectors, services and the account again', screens: [ID], inStatusBar: true },
 ];
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/**
+ * Nothing was tried, so "could not reach" would send the admin chasing the network; and the TUI
+ * takes no --provision-url: say what is missing and where the TUI reads it from.
+ */
+function notSetUp(err: UsageError): string {
+  const missing = err.message.split(':')[0];
+  return `provisioning is not set up (${missing}): idsync-tui config set provision.url URL, provision.agent NAME, provision.passwordFile FILE (or env IDSYNC_PROVISION_PASSWORD)`;
+}
 
 function makeScreen(factory: ProvisioningClientFactory) {
   return function Provisioning({ data, store, width, height, insecure }: ScreenProps) {
@@ -73,7 +83,7 @@ function makeScreen(factory: ProvisioningClientFactory) {
           session.current = await openSession(factory, insecure);
         } catch (err) {
           set({ phase: 'error' });
-          throw new Error(`could not reach the provisioning API: ${errorText(err)} (r retries)`);
+          throw new Error(`${err instanceof UsageError ? notSetUp(err) : `could not reach the provisioning API: ${errorText(err)}`} (r retries)`);
         }
         set({ phase: 'ready', overview: session.current.overview });
         const uid = live().account?.uid;

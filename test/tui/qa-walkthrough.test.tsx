@@ -2,6 +2,9 @@
  * What a walk through the TUI in a real terminal (tmux, 80×24 and 200×50, on the demo VO and on a
  * database holding IAM, DIRAC and HR plans) found wrong, each pinned by the frame an admin sees.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { linked } from '../unit/hr-fixtures.js';
@@ -119,5 +122,26 @@ describe('text below the fold', () => {
     await tui.press('G');
     const end = await tui.waitFor((x) => x.includes('suspended VOMS user(s)'), 'the problems');
     expect(end).not.toContain('more lines');
+  });
+});
+
+describe('the Provisioning screen before it is set up', () => {
+  it('says what to configure for the TUI instead of "could not reach", and offers r', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'idsync-qa-config-'));
+    const before = process.env.IDSYNC_CONFIG_DIR;
+    process.env.IDSYNC_CONFIG_DIR = dir; // empty settings: no provision.url
+    try {
+      const tui = await renderTui({ data: dataOf({}), initialScreen: 'provisioning', columns: 200 });
+      const f = await tui.waitFor((x) => x.includes('(r retries)'), 'the message');
+      expect(f).toContain('provisioning is not set up (no provisioning API)');
+      expect(f).toContain('config set provision.url URL');
+      expect(f).not.toContain('could not reach');
+      expect(f).not.toContain('--provision-url');
+      expect(f.split('\n').at(-1)).toContain('r refresh');
+    } finally {
+      if (before === undefined) delete process.env.IDSYNC_CONFIG_DIR;
+      else process.env.IDSYNC_CONFIG_DIR = before;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
