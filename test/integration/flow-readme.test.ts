@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMain } from '../fixtures/run-main.js';
-import { EXT_USER, startScimServer, type ScimServer } from '../servers/scim-server.js';
+import { EXT_GROUP, EXT_USER, startScimServer, type ScimServer } from '../servers/scim-server.js';
 
 const DEMO = 'assets/demo';
 const TOKEN = 'flow-readme-token-93be1f';
@@ -22,9 +22,11 @@ type Json = Record<string, any>;
 let dir: string;
 let server: ScimServer;
 let tokenFile: string;
+/** The database of the current test. */
+let db: string;
 
 const cli = (...args: string[]) =>
-  runMain(['--db', join(dir, 'idsync.sqlite'), '--vo', 'nebula', ...args], {
+  runMain(['--db', db, '--vo', 'nebula', ...args], {
     IDSYNC_CONFIG_DIR: join(dir, 'config'), IDSYNC_IAM_TOKEN: undefined, BEARER_TOKEN: undefined, USER: ADMIN, LOGNAME: ADMIN,
   });
 
@@ -35,6 +37,15 @@ async function ok(...args: string[]): Promise<string> {
 }
 
 const json = async (...args: string[]): Promise<any> => JSON.parse(await ok('--json', ...args));
+
+const demo = (file: string) => (JSON.parse(readFileSync(join(DEMO, file), 'utf8')) as { Resources: Json[] }).Resources;
+
+/** A fresh database and a test IAM holding these accounts and groups. */
+async function startIam(users: Json[], groups: Json[], name: string): Promise<void> {
+  await server?.close();
+  db = join(dir, `${name}.sqlite`);
+  server = await startScimServer({ users, groups, token: TOKEN });
+}
 
 const byKey = (key: (x: Json) => string) => (a: Json, b: Json) => key(a).localeCompare(key(b));
 
@@ -59,13 +70,11 @@ function iamState(): Json {
 /** userName → the names of its groups. */
 const membership = (state: Json) => Object.fromEntries(state.users.map((u: Json) => [u.userName, u.groups.map((g: Json) => g.display).sort()]));
 
-beforeAll(async () => {
+beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'flow-readme-'));
   tokenFile = join(dir, 'iam-token');
   writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
-  const resources = (file: string) => (JSON.parse(readFileSync(join(DEMO, file), 'utf8')) as { Resources: unknown[] }).Resources;
-  server = await startScimServer({ users: resources('iam-users.json'), groups: resources('iam-groups.json'), token: TOKEN });
-}, 60_000);
+});
 
 afterAll(async () => {
   await server?.close();
@@ -74,6 +83,7 @@ afterAll(async () => {
 
 describe('the README flow on the demo VO', { timeout: 240_000 }, () => {
   it('imports, plans, approves, applies, audits, reverts, and IAM is back where it was', async () => {
+    await startIam(demo('iam-users.json'), demo('iam-groups.json'), 'readme');
     const original = iamState();
 
     expect(await ok('import', 'voms', `${DEMO}/voms-users.json`)).toMatch(/imported 300 VOMS users/);
@@ -138,5 +148,48 @@ describe('the README flow on the demo VO', { timeout: 240_000 }, () => {
     expect(back).toEqual(original);
     const revertAudit = (await json('audit', '--plan', String(revert.planId))).entries as Json[];
     expect(revertAudit.filter((e) => e.action === 'apply')).toHaveLength(toSend);
+  });
+
+  it('creates missing groups (parents first, role labels), and their revert deletes them children first', async () => {
+    // IAM without the analysis subtree, which VOMS still has (/nebula/analysis/Role=convener is a role).
+    const missing = new Set(['nebula/analysis', 'nebula/analysis/convener', 'nebula/analysis/higgs', 'nebula/analysis/top']);
+    const groups = demo('iam-groups.json').filter((g) => !missing.has(g.displayName));
+    const users = demo('iam-users.json').map((u) => ({ ...u, groups: (u.groups ?? []).filter((g: Json) => !missing.has(g.display)) }));
+    await startIam(users, groups, 'groups');
+    const original = iamState();
+    await ok('import', 'voms', `${DEMO}/voms-users.json`);
+    await ok('fetch', 'iam', '--iam-url', server.url, '--token-file', tokenFile);
+
+    const plan = await json('plan', 'iam');
+    const id = String(plan.planId);
+    const planned = plan.changes.filter((c: Json) => c.kind === 'group');
+    expect(planned.map((c: Json) => `${c.op} ${c.group}`)).toEqual([...missing].map((g) => `insert ${g}`));
+    await ok('approve', id, '--all', '--kind', 'group');
+    const applied = await cli('apply', id, '--apply', '--iam-url', server.url, '--token-file', tokenFile);
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.stdout).toContain('4 ok, 0 failed, 0 stale of 4');
+
+    const made = new Map([...server.state.groups.values()].map((g) => [g.displayName, g]));
+    for (const child of ['nebula/analysis/convener', 'nebula/analysis/higgs', 'nebula/analysis/top']) {
+      expect((made.get(child) as Json)?.[EXT_GROUP]?.parentGroup?.value, child).toBe(made.get('nebula/analysis')?.id);
+    }
+    // Role groups carry the labels the demo's IAM (imported from VOMS) gave them.
+    for (const name of missing) {
+      const labels = server.state.groupLabels.get(String(made.get(name)!.id))!.map((l) => l.name).sort();
+      const demoLabels = (demo('iam-groups.json').find((g) => g.displayName === name)![EXT_GROUP]?.labels ?? []).map((l: Json) => l.name).sort();
+      if (name.endsWith('/convener')) expect(demoLabels).toContain('voms.role');
+      expect(labels, name).toEqual(demoLabels);
+    }
+    // Only the groups were approved: no account changed.
+    expect(iamState().users).toEqual(original.users);
+    const audit = (await json('audit', '--plan', id)).entries as Json[];
+    expect(audit.filter((e) => e.action === 'apply').map((e) => e.detail)).toEqual(Array(4).fill(expect.stringMatching(/^ok/)));
+
+    const revert = await json('revert', id);
+    expect(revert.changes.map((c: Json) => `${c.op} ${c.group}`)).toEqual([...missing].reverse().map((g) => `delete ${g}`));
+    await ok('approve', String(revert.planId), '--all');
+    const undone = await cli('apply', String(revert.planId), '--apply', '--iam-url', server.url, '--token-file', tokenFile);
+    expect(undone.code, undone.stderr).toBe(0);
+    expect(iamState()).toEqual(original);
   });
 });
