@@ -125,6 +125,17 @@ async function drive<T>(p: Plan | null, real: (asked: Asked) => RealAnswer, maxR
   return outcome;
 }
 
+/** `RUNS` plans for the fields given; what a run returns must pass `check`. */
+function fuzz<T>(fields: readonly string[], real: (asked: Asked) => RealAnswer, maxRequests: number, run: () => Promise<T>, check: (value: T) => void): Promise<void> {
+  return fc.assert(
+    fc.asyncProperty(plan(fields), async (p) => {
+      const outcome = await drive(p, real, maxRequests, run);
+      if (outcome.ok) check(outcome.value);
+    }),
+    { numRuns: RUNS },
+  );
+}
+
 const pages = (n: number) => Math.ceil(n / PAGE);
 /** Pages of a listing, the extra pages read in parallel before a bad one stops them, and each retried. */
 const listingBound = (n: number) => (pages(n) + CONCURRENCY + 1) * (RETRIES + 1) * PER_ATTEMPT;
@@ -177,69 +188,39 @@ describe('real clients against hostile HTTP answers', { timeout: 600_000 }, () =
 
   it('IAM users: SCIM pages and account labels', async () => {
     const bound = listingBound(scim.users.size) + scim.users.size * (RETRIES + 1) * PER_ATTEMPT;
-    await fc.assert(
-      fc.asyncProperty(plan(SCIM_FIELDS), async (p) => {
-        const outcome = await drive(p, realIam, bound, () => fetchIamUsers(iamHttp(), { pageSize: PAGE, concurrency: CONCURRENCY, labelConcurrency: CONCURRENCY }));
-        if (outcome.ok) checkUsers(outcome.value);
-      }),
-      { numRuns: RUNS },
-    );
+    await fuzz(SCIM_FIELDS, realIam, bound, () => fetchIamUsers(iamHttp(), { pageSize: PAGE, concurrency: CONCURRENCY, labelConcurrency: CONCURRENCY }), checkUsers);
   });
 
   it('IAM groups: SCIM pages and group labels (404 allowed)', async () => {
     const bound = listingBound(groupResources.length) + groupResources.length * (RETRIES + 1) * PER_ATTEMPT;
-    await fc.assert(
-      fc.asyncProperty(plan(SCIM_FIELDS), async (p) => {
-        const outcome = await drive(p, realIam, bound, () => fetchIamGroups(iamHttp(), { pageSize: PAGE, concurrency: CONCURRENCY, labelConcurrency: CONCURRENCY }));
-        if (outcome.ok) checkGroups(outcome.value);
-      }),
-      { numRuns: RUNS },
-    );
+    await fuzz(SCIM_FIELDS, realIam, bound, () => fetchIamGroups(iamHttp(), { pageSize: PAGE, concurrency: CONCURRENCY, labelConcurrency: CONCURRENCY }), checkGroups);
   });
 
   it('IAM account labels on their own', async () => {
     const id = [...scim.users.keys()][0];
-    await fc.assert(
-      fc.asyncProperty(plan(['name', 'prefix', 'value', '0', 'length']), async (p) => {
-        const outcome = await drive(p, realIam, (RETRIES + 1) * PER_ATTEMPT, () => readAccountLabels(iamHttp(), id));
-        if (outcome.ok) {
-          expect(Array.isArray(outcome.value)).toBe(true);
-          for (const label of outcome.value) expect(typeof label.name).toBe('string');
-        }
-      }),
-      { numRuns: RUNS },
-    );
+    await fuzz(['name', 'prefix', 'value', '0', 'length'], realIam, (RETRIES + 1) * PER_ATTEMPT, () => readAccountLabels(iamHttp(), id), (labels) => {
+      expect(Array.isArray(labels)).toBe(true);
+      for (const label of labels) expect(typeof label.name).toBe('string');
+    });
   });
 
   it('VOMS users: apiv2 pages', async () => {
-    await fc.assert(
-      fc.asyncProperty(plan(VOMS_FIELDS), async (p) => {
-        const outcome = await drive(p, realVoms, listingBound(vo.voms.result.length), () => fetchVomsUsers(vomsHttp(), { pageSize: PAGE, concurrency: CONCURRENCY }));
-        if (outcome.ok) checkVoms(outcome.value);
-      }),
-      { numRuns: RUNS },
-    );
+    await fuzz(VOMS_FIELDS, realVoms, listingBound(vo.voms.result.length), () => fetchVomsUsers(vomsHttp(), { pageSize: PAGE, concurrency: CONCURRENCY }), checkVoms);
   });
 
   it('CERN HR persons: each one read, unknown or an error of one line', async () => {
     const ids = [...hrPersons.map((p) => p.id), 1];
-    await fc.assert(
-      fc.asyncProperty(plan(HR_FIELDS), async (p) => {
-        const outcome = await drive(p, realHr, ids.length * (RETRIES + 1) * PER_ATTEMPT, () => fetchHrPersons(hrHttp(), ids, { concurrency: 2 }));
-        if (!outcome.ok) return;
-        const { persons, notFound, errors } = outcome.value;
-        expect(persons.length + notFound.length + errors.length).toBe(ids.length);
-        for (const person of persons) expect(ids).toContain(person.id);
-        expect(() => JSON.stringify(persons)).not.toThrow();
-        for (const { personId, message } of errors) {
-          expect(ids).toContain(personId);
-          // Per-person errors are stored and shown: the same rules as a thrown one, and ours, not a TypeError's.
-          checkRefusal(new OperationError(message), [OperationError]);
-          expect(message.startsWith('CERN HR ')).toBe(true);
-        }
-      }),
-      { numRuns: RUNS },
-    );
+    await fuzz(HR_FIELDS, realHr, ids.length * (RETRIES + 1) * PER_ATTEMPT, () => fetchHrPersons(hrHttp(), ids, { concurrency: 2 }), ({ persons, notFound, errors }) => {
+      expect(persons.length + notFound.length + errors.length).toBe(ids.length);
+      for (const person of persons) expect(ids).toContain(person.id);
+      expect(() => JSON.stringify(persons)).not.toThrow();
+      for (const { personId, message } of errors) {
+        expect(ids).toContain(personId);
+        // Per-person errors are stored and shown: the same rules as a thrown one, and ours, not a TypeError's.
+        checkRefusal(new OperationError(message), [OperationError]);
+        expect(message.startsWith('CERN HR ')).toBe(true);
+      }
+    });
   });
 });
 
