@@ -4,6 +4,16 @@ import type { ChangeContext, CompareOptions, CompareResult, Scalar, TargetObject
 
 export const DEFAULT_MAX_CHANGE_PERCENT = 20;
 
+/**
+ * Shared, frozen `fields` and `multi` for the many objects that have none (memberships): a plan of
+ * 100 000 people builds hundreds of thousands of them, and every empty object is garbage to collect.
+ */
+export const NO_FIELDS = Object.freeze({}) as Record<string, Scalar>;
+export const NO_MULTI = Object.freeze({}) as Record<string, string[]>;
+
+/** Marks, in the map of current objects, one a desired object has matched. */
+const MATCHED = null;
+
 function mergedRef(current: TargetObject | null, desired: TargetObject | null): Record<string, string | number | null> {
   const out: Record<string, string | number | null> = { ...(current?.ref ?? {}) };
   for (const [k, v] of Object.entries(desired?.ref ?? {})) if (v !== null || !(k in out)) out[k] = v;
@@ -91,20 +101,21 @@ function deleteAllowed(obj: TargetObject, options: CompareOptions): boolean {
  * gates, the change threshold and the apply phases. Pure and linear in the number of objects.
  */
 export function compareObjects(current: readonly TargetObject[], desired: readonly TargetObject[], options: CompareOptions = {}): CompareResult {
-  const byId = new Map<string, TargetObject>();
+  // One map for both sides: a matched (or desired-only) id is set to MATCHED, so no second set of ids is built.
+  const byId = new Map<string, TargetObject | typeof MATCHED>();
   for (const obj of current) {
     if (byId.has(obj.id)) throw new Error(`two current objects share the matching id ${obj.id}`);
     byId.set(obj.id, obj);
   }
-  const seen = new Set<string>();
   const raw: Array<[PlannedChange, ChangeContext]> = [];
   for (const want of desired) {
-    if (seen.has(want.id)) throw new Error(`two desired objects share the matching id ${want.id}`);
-    seen.add(want.id);
-    diffObject(byId.get(want.id) ?? null, want, options, raw);
+    const has = byId.get(want.id);
+    if (has === MATCHED) throw new Error(`two desired objects share the matching id ${want.id}`);
+    byId.set(want.id, MATCHED);
+    diffObject(has ?? null, want, options, raw);
   }
   for (const has of current) {
-    if (!seen.has(has.id) && deleteAllowed(has, options)) diffObject(has, null, options, raw);
+    if (byId.get(has.id) !== MATCHED && deleteAllowed(has, options)) diffObject(has, null, options, raw);
   }
 
   const changes: PlannedChange[] = [];

@@ -33,7 +33,7 @@
  *    parent groups before children, and current objects in the order deletes should happen.
  * `applyChanges(current, rawChanges)` replays raw changes on a copy: current + plan = desired.
  */
-export { compareObjects, DEFAULT_MAX_CHANGE_PERCENT } from './compare.js';
+export { compareObjects, DEFAULT_MAX_CHANGE_PERCENT, NO_FIELDS, NO_MULTI } from './compare.js';
 export { applyChanges } from './apply.js';
 export { defaultPhase, PHASE } from './phases.js';
 export type { ChangeContext, CompareOptions, CompareResult, Scalar, TargetObject } from './types.js';

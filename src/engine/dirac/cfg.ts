@@ -94,6 +94,12 @@ function splitLines(text: string): string[] {
   return lines;
 }
 
+/** The line without its `\n` or `\r\n`. */
+function withoutEol(raw: string): string {
+  if (raw.charCodeAt(raw.length - 1) !== 10) return raw;
+  return raw.slice(0, raw.length - (raw.charCodeAt(raw.length - 2) === 13 ? 2 : 1));
+}
+
 function leadingSpace(s: string): string {
   return /^[ \t]*/.exec(s)![0];
 }
@@ -126,7 +132,7 @@ export function parseCfg(text: string, file: string): CfgDocument {
 
   lines.forEach((raw, i) => {
     const lineNo = i + 1;
-    const body = raw.replace(/\r?\n$/, '');
+    const body = withoutEol(raw);
     const trimmed = body.trim();
     if (pending) {
       if (trimmed === '' || trimmed.startsWith('#')) {
@@ -221,7 +227,10 @@ export function childSections(section: CfgSection): CfgSection[] {
 
 /** An option's value with its `+=` appends folded in, or null when the option is absent. */
 export function getOption(section: CfgSection, key: string): string | null {
-  const lines = section.options.get(key)?.filter((l) => !l.removed);
+  const all = section.options.get(key);
+  // The usual case, one line: no filtered copy (the registry reads 100 000 users × 5 options).
+  if (all?.length === 1) return all[0].removed ? null : all[0].value;
+  const lines = all?.filter((l) => !l.removed);
   if (!lines?.length) return null;
   let value: string | null = null;
   for (const line of lines) {

@@ -30,6 +30,13 @@ export interface SourcePerson {
 const trimmed = (s: string | null | undefined): string | null => s?.trim() || null;
 
 export function peopleFromVoms(users: readonly VomsUser[]): SourcePerson[] {
+  // A VO has a few dozen FQANs, spelled the same for everyone: each is normalised once.
+  const canonical = new Map<string, string | null>();
+  const normalize = (fqan: string): string | null => {
+    let found = canonical.get(fqan);
+    if (found === undefined) canonical.set(fqan, (found = normalizeFqan(fqan)));
+    return found;
+  };
   return users.map((u) => ({
     source: `voms:${u.id}`,
     name: trimmed(u.name),
@@ -37,7 +44,7 @@ export function peopleFromVoms(users: readonly VomsUser[]): SourcePerson[] {
     mail: trimmed(u.email),
     nickname: trimmed(u.attributes.find((a) => a.name === 'nickname')?.value),
     suspended: u.suspended,
-    fqans: u.fqans.map(normalizeFqan).filter((f): f is string => f !== null),
+    fqans: u.fqans.map(normalize).filter((f): f is string => f !== null),
     certificates: u.certificates.map((c) => ({ dn: c.subject.trim(), ca: trimmed(c.issuer), suspended: c.suspended })),
   }));
 }

@@ -14,7 +14,7 @@
  * quarantine group never costs a user its groups in other VOs.
  */
 import type { Conflict, PlannedChange } from '../model.js';
-import { type ChangeContext, type Scalar, type TargetObject, compareObjects } from '../compare/index.js';
+import { type ChangeContext, type Scalar, type TargetObject, NO_FIELDS, NO_MULTI, compareObjects } from '../compare/index.js';
 import type { DiracGroup, DiracRegistry, DiracUser } from './registry.js';
 import { UniqueNames, isUsableName, proposeUserName } from './names.js';
 import type { SourceCertificate, SourcePerson } from './people.js';
@@ -209,10 +209,10 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
   /** A user object is its email and suspensions; each DN is an object of its own with its CA. */
   const userObjects = (u: { name: string; dns: string[]; cas: (string | null)[]; email: string | null; suspended: string[] }, managed: boolean, out: TargetObject[]) => {
     out.push({ kind: 'user', id: userId(u.name), fields: { Email: u.email }, multi: { Suspended: [...u.suspended] }, managed, ref: { user: u.name } });
-    u.dns.forEach((dn, i) => out.push({ kind: 'certificate', id: certId(u.name, dn), fields: { CA: u.cas[i] ?? null }, multi: {}, managed, ref: { user: u.name, dn } }));
+    u.dns.forEach((dn, i) => out.push({ kind: 'certificate', id: certId(u.name, dn), fields: { CA: u.cas[i] ?? null }, multi: NO_MULTI, managed, ref: { user: u.name, dn } }));
   };
   const membership = (group: string, user: string, managed: boolean): TargetObject => ({
-    kind: 'membership', id: memberId(group, user), fields: {}, multi: {}, managed, ref: { user, group },
+    kind: 'membership', id: memberId(group, user), fields: NO_FIELDS, multi: NO_MULTI, managed, ref: { user, group },
   });
   const currentMemberships = (u: DiracUser) => {
     for (const g of u.groups) if (groups.tracked.has(g)) current.push(membership(g, u.name, true));
@@ -335,9 +335,13 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
     if (!fields) modified.set(user, (fields = new Set()));
     fields.add(c.kind === 'membership' ? 'Groups' : c.field ?? c.kind);
   }
+  // Keys computed once per entry, not twice per comparison.
   const byFirst = <T extends object>(list: T[]): T[] => {
-    const key = (x: T) => String(Object.values(x)[0]);
-    return list.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+    const keyed = list.map((x, i) => ({ key: String(Object.values(x)[0]), i }));
+    keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.i - b.i));
+    const sorted = keyed.map(({ i }) => list[i]);
+    for (let i = 0; i < sorted.length; i++) list[i] = sorted[i];
+    return list;
   };
   const stopped = result.stopped;
   info.unshift(`${people.length} people in the source; ${voUsers.size} DIRAC users in VO ${vo}`);

@@ -32,7 +32,8 @@ export function checkUserName(userName: string): string | null {
 
 /** Given or family name: 2–64 characters, none of `<>%$`. */
 export function checkPersonName(what: string, value: string): string | null {
-  const length = [...value].length;
+  // Code points: a name of 4–64 UTF-16 units has 2–64 of them whatever it holds.
+  const length = value.length >= 2 * IAM_LIMITS.personNameMin && value.length <= IAM_LIMITS.personNameMax ? value.length : [...value].length;
   if (length < IAM_LIMITS.personNameMin || length > IAM_LIMITS.personNameMax) {
     return `the ${what} ${JSON.stringify(value)} must be ${IAM_LIMITS.personNameMin}–${IAM_LIMITS.personNameMax} characters`;
   }

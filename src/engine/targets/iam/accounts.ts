@@ -4,7 +4,7 @@
  * that would make IAM refuse the import instead of planning it.
  */
 import type { Conflict, IamUser, VomsUser } from '../../model.js';
-import type { TargetObject } from '../../compare/index.js';
+import { NO_FIELDS, NO_MULTI, type TargetObject } from '../../compare/index.js';
 import { checkAttribute, checkDn, checkLabel, checkPersonName, checkUserName } from '../../rules/iamLimits.js';
 import type { CertificateInfo } from './current.js';
 import {
@@ -97,6 +97,11 @@ export function sharedEmails(users: readonly VomsUser[], emailOf: (u: VomsUser) 
   return byEmail;
 }
 
+const PERSON_NAMES = [
+  { field: 'givenName', what: 'given name' },
+  { field: 'familyName', what: 'family name' },
+] as const;
+
 export function desiredAccounts(
   vo: string,
   users: readonly VomsUser[],
@@ -113,6 +118,9 @@ export function desiredAccounts(
 ): DesiredAccounts {
   const ix = index(vo, iamUsers, parsed);
   const idLabel = vomsIdLabel(vo);
+  const idLabelField = labelField(null, idLabel);
+  const personIdField = labelField(HR_PREFIX, CERN_PERSON_ID);
+  const skipEmailField = labelField(HR_PREFIX, SKIP_EMAIL_SYNCH);
   const emailOf = (u: VomsUser): string | null => (options.emailMap.get(u.id) ?? u.email)?.trim() || null;
   const conflict = (kind: string, u: VomsUser | null, iamId: string | null, detail: string) =>
     conflicts.push({ kind, detail, ref: { vomsId: u?.id ?? null, iamId } });
@@ -145,6 +153,7 @@ export function desiredAccounts(
 
   for (const u of [...labelled, ...rest]) {
     const email = emailOf(u);
+    const emailKey = email ? lower(email) : '';
     const overridden = options.emailMap.has(u.id);
     let account: IamUser | null = null;
     let matchedBy: MatchedBy = 'new';
@@ -157,11 +166,11 @@ export function desiredAccounts(
         conflict('account-claimed', u, byLabel[1].id,
           `IAM accounts ${byLabel.map((a) => a.userName).join(', ')} all carry ${idLabel}=${u.id}; this plan uses ${account.userName}, remove the label from the others`);
       }
-    } else if (email && shared.has(lower(email))) {
+    } else if (email && shared.has(emailKey)) {
       continue; // reported as duplicate-email: IAM would take only one of them
-    } else if (email && ix.byEmail.has(lower(email))) {
-      account = ix.byEmail.get(lower(email))!;
-      const alsoSuspended = (sharedWithAny.get(lower(email)) ?? []).filter((id) => id !== u.id);
+    } else if (email && ix.byEmail.has(emailKey)) {
+      account = ix.byEmail.get(emailKey)!;
+      const alsoSuspended = (sharedWithAny.get(emailKey) ?? []).filter((id) => id !== u.id);
       if (alsoSuspended.length) {
         // A suspended user with the same email may be the account's real owner: never guess.
         conflict('duplicate-email', u, account.id,
@@ -225,17 +234,19 @@ export function desiredAccounts(
       fields.active = true;
     }
 
-    for (const [field, what, value] of [['givenName', 'given name', u.name], ['familyName', 'family name', u.surname]] as const) {
+    for (let n = 0; n < PERSON_NAMES.length; n++) {
+      const { field, what } = PERSON_NAMES[n];
+      const value = n === 0 ? u.name : u.surname;
       if (value === null || value === '') continue;
       const problem = checkPersonName(what, value);
       if (problem) conflict('invalid-name', u, account?.id ?? null, `IAM would refuse the ${what} of ${who(u)}: ${problem}`);
       else fields[field] = value;
     }
     if (email) {
-      const owner = ix.byEmail.get(lower(email));
+      const owner = ix.byEmail.get(emailKey);
       if (owner && owner !== account) {
         conflict('email-bound', u, owner.id, `${email} of ${who(u)} is the email of another IAM account, ${owner.userName}; change one of them or add an --email-map line`);
-      } else if (!shared.has(lower(email))) fields.email = email;
+      } else if (!shared.has(emailKey)) fields.email = email;
     }
     if (options.syncActivation) {
       fields.active = !u.suspended;
@@ -243,9 +254,9 @@ export function desiredAccounts(
     }
     const aup = u.aupAcceptanceRecords[0]?.lastAcceptanceDate ?? null;
     if (aup !== null) fields.aupSignatureTime = aup;
-    if (!idLabelProblem && matchedBy !== 'merge') fields[labelField(null, idLabel)] = String(u.id);
-    if (u.cernHrId !== null) fields[labelField(HR_PREFIX, CERN_PERSON_ID)] = String(u.cernHrId);
-    if (overridden) fields[labelField(HR_PREFIX, SKIP_EMAIL_SYNCH)] = '';
+    if (!idLabelProblem && matchedBy !== 'merge') fields[idLabelField] = String(u.id);
+    if (u.cernHrId !== null) fields[personIdField] = String(u.cernHrId);
+    if (overridden) fields[skipEmailField] = '';
     for (const a of account && account.attributes === null ? [] : u.attributes) {
       const problem = checkAttribute(a.name, a.value);
       if (problem) conflict('invalid-name', u, account?.id ?? null, `IAM would refuse an attribute of ${who(u)}: ${problem}`);
@@ -257,12 +268,13 @@ export function desiredAccounts(
     for (const c of u.certificates) {
       if (c.suspended && !options.syncActivation) continue;
       const key = parsed.key(c.subject);
-      const rfc = [parsed.rfc2253(c.subject), parsed.rfc2253(c.issuer)];
-      if (key === null || rfc[0] === null || rfc[1] === null) {
+      const subjectRfc = parsed.rfc2253(c.subject);
+      const issuerRfc = parsed.rfc2253(c.issuer);
+      if (key === null || subjectRfc === null || issuerRfc === null) {
         conflict('invalid-name', u, account?.id ?? null, `the certificate ${c.subject} of ${who(u)} is not a DN IAM can store`);
         continue;
       }
-      const tooLong = checkDn('subject', rfc[0]) ?? checkDn('issuer', rfc[1]);
+      const tooLong = checkDn('subject', subjectRfc) ?? checkDn('issuer', issuerRfc);
       if (tooLong) {
         conflict('invalid-name', u, account?.id ?? null, `IAM would refuse the certificate ${c.subject} of ${who(u)}: ${tooLong}`);
         continue;
@@ -315,7 +327,7 @@ export function desiredAccounts(
       if (!g || !validGroups.has(g.name)) continue;
       if (!out.groupFqans.has(g.name)) out.groupFqans.set(g.name, g.fqan);
       const id = membershipObjectId(objectId, g.name);
-      if (!memberships.has(id)) memberships.set(id, { kind: 'membership', id, fields: {}, multi: {}, managed: true, ref: { ...ref, group: g.name } });
+      if (!memberships.has(id)) memberships.set(id, { kind: 'membership', id, fields: NO_FIELDS, multi: NO_MULTI, managed: true, ref: { ...ref, group: g.name } });
     }
   }
   out.memberships = [...memberships.values()];

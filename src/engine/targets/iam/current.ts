@@ -4,9 +4,9 @@
  * and accounts are never deleted by this plan.
  */
 import type { IamGroup, IamUser } from '../../model.js';
-import type { TargetObject } from '../../compare/index.js';
+import { NO_FIELDS, NO_MULTI, type TargetObject } from '../../compare/index.js';
 import type { ParseCache } from './keys.js';
-import { accountObjectId, attributeField, groupObjectId, labelFields, membershipObjectId, oidcKey } from './keys.js';
+import { accountObjectId, attributeField, groupObjectId, labelField, labelFields, membershipObjectId, oidcKey } from './keys.js';
 
 export interface CertificateInfo {
   /** Slash form, as the contract prints DNs. */
@@ -42,8 +42,8 @@ export function currentAccount(user: IamUser, parsed: ParseCache): TargetObject 
     active: user.active,
     endTime: user.endTime,
     aupSignatureTime: user.aupSignatureTime,
-    ...labelFields(user.labels),
   };
+  for (const l of user.labels ?? []) fields[labelField(l.prefix, l.name)] = l.value ?? '';
   for (const a of user.attributes ?? []) fields[attributeField(a.name)] = a.value;
   const certKeys: string[] = [];
   for (const c of user.certificates) {
@@ -75,8 +75,8 @@ export function currentMembership(user: IamUser, group: string, managed: boolean
   return {
     kind: 'membership',
     id: membershipObjectId(accountObjectId(user.id), group),
-    fields: {},
-    multi: {},
+    fields: NO_FIELDS,
+    multi: NO_MULTI,
     managed,
     ref: { vomsId, iamId: user.id, userName: user.userName, group },
   };
