@@ -3,12 +3,13 @@
  * export, `hr` plans the label, end time, name, email and restore changes of DESIGN.md §2.7,
  * `approve --all`, `apply --apply` sends them, IAM then holds what HR says, and `hr` run again on
  * IAM read back plans nothing (the same day) or only the `hr.cern/timestamp` label (the next day:
- * the documented rules write the time of every run).
+ * the documented rules write the time of every run). Also: the revert of an applied HR plan, and
+ * the iam-1.12 rules run after the documented ones.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startOfDay } from '../../src/engine/hr/dates.js';
 import type { VoPerson } from '../../src/engine/model.js';
 import { runMain } from '../fixtures/run-main.js';
@@ -68,8 +69,10 @@ let dir: string;
 let server: ScimServer;
 let hrFile: string;
 let tokenFile: string;
+let db: string;
+let fresh = 0;
 
-const cli = (...args: string[]) => runMain(['--db', join(dir, 'idsync.sqlite'), '--vo', 'nebula', ...args], { IDSYNC_CONFIG_DIR: join(dir, 'config'), IDSYNC_IAM_TOKEN: undefined, BEARER_TOKEN: undefined });
+const cli = (...args: string[]) => runMain(['--db', db, '--vo', 'nebula', ...args], { IDSYNC_CONFIG_DIR: join(dir, 'config'), IDSYNC_IAM_TOKEN: undefined, BEARER_TOKEN: undefined });
 
 const applyArgs = (planId: number, ...extra: string[]) => ['apply', String(planId), '--apply', '--iam-url', server.url, '--token-file', tokenFile, '--retries', '0', ...extra];
 
@@ -80,10 +83,10 @@ async function json(...args: string[]): Promise<any> {
 }
 
 /** `fetch iam` from the server, then `hr` on that snapshot: the decisions and the stored plan's changes. */
-async function hrRun(today: string): Promise<{ report: any; changes: any[] }> {
+async function hrRun(today: string, ...extra: string[]): Promise<{ report: any; changes: any[] }> {
   const fetched = await cli('fetch', 'iam', '--iam-url', server.url, '--token-file', tokenFile);
   expect(fetched.code, fetched.stderr).toBe(0);
-  const report = await json('hr', '--experiment', EXPERIMENT, '--today', today, '--hr', hrFile);
+  const report = await json('hr', '--experiment', EXPERIMENT, '--today', today, '--hr', hrFile, ...extra);
   const { changes } = await json('show', String(report.planId), '--limit', '0');
   return { report, changes };
 }
@@ -102,7 +105,13 @@ beforeAll(async () => {
   writeFileSync(hrFile, JSON.stringify(cases.flatMap((c) => (c.person ? [c.person] : []))));
   tokenFile = join(dir, 'token');
   writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
+}, 60_000);
+
+/** Each test: the accounts as `cases` has them, on a new test IAM, and a new database. */
+beforeEach(async () => {
+  await server?.close();
   server = await startScimServer({ users: cases.map((c) => c.account), token: TOKEN });
+  db = join(dir, `idsync-${++fresh}.sqlite`);
 }, 60_000);
 
 afterAll(async () => {
@@ -174,5 +183,52 @@ describe('an HR plan applied to IAM', { timeout: 180_000 }, () => {
     expect(daily.code, daily.stderr).toBe(0);
     expect(JSON.parse(daily.stdout).summary).toMatchObject({ total: 9, ok: 9 });
     expect((await hrRun(TOMORROW)).changes).toEqual([]);
+  });
+
+  it('reverts an applied HR plan: IAM holds the old names, email, end times, activation and labels again', async () => {
+    const before = structuredClone({ users: [...server.state.users], labels: [...server.state.labels] });
+    const { report, changes } = await hrRun(TODAY);
+    expect((await cli('approve', String(report.planId), '--all')).code).toBe(0);
+    expect((await cli(...applyArgs(report.planId, '--max-delete-percent', '100'))).code).toBe(0);
+
+    const revert = await json('revert', String(report.planId));
+    expect(revert.changes).toHaveLength(changes.length);
+    expect((await cli('approve', String(revert.planId), '--all')).code).toBe(0);
+    const undone = await cli('--json', ...applyArgs(revert.planId, '--max-delete-percent', '100'));
+    expect(undone.code, undone.stderr).toBe(0);
+    expect(JSON.parse(undone.stdout).summary).toMatchObject({ total: changes.length, ok: changes.length });
+
+    const sorted = (labels: ScimLabel[]) => [...labels].sort((a, b) => `${a.prefix}/${a.name}`.localeCompare(`${b.prefix}/${b.name}`));
+    for (const [id, labels] of before.labels) expect(sorted(server.state.labels.get(id)!), id).toEqual(sorted(labels));
+    for (const [id, user] of before.users) {
+      const now = server.state.users.get(id) as Json;
+      expect({ name: now.name, emails: now.emails, active: now.active }, id).toEqual({ name: user.name, emails: user.emails, active: user.active });
+      const end = (u: Json) => (u[EXT_USER]?.endTime ? Date.parse(u[EXT_USER].endTime) : null);
+      expect(end(now), id).toBe(end(user));
+    }
+    // And the same HR check plans the same changes again.
+    const replanned = await hrRun(TODAY);
+    const shape = (list: any[]) => list.map((c) => `${c.op} ${c.kind} ${c.userName} ${c.field} ${JSON.stringify(c.old)} ${JSON.stringify(c.new)}`).sort();
+    expect(shape(replanned.changes)).toEqual(shape(changes));
+  });
+
+  it('under the iam-1.12 rules after the documented ones: VO_MEMBER, the timestamp label deleted, then nothing', async () => {
+    const first = await hrRun(TODAY);
+    expect((await cli('approve', String(first.report.planId), '--all')).code).toBe(0);
+    expect((await cli(...applyArgs(first.report.planId, '--max-delete-percent', '100'))).code).toBe(0);
+
+    const { report, changes } = await hrRun(TOMORROW, '--hr-rules', 'iam-1.12');
+    const timestamps = changes.filter((c: any) => c.field === 'hr.cern/timestamp');
+    expect(timestamps.length).toBe(9);
+    expect(timestamps.every((c: any) => c.op === 'delete')).toBe(true);
+    const members = report.accounts.filter((a: any) => a.status === 'VO_MEMBER').map((a: any) => a.userName).sort();
+    expect(members).toEqual(['held', 'moved', 'own-email', 'renamed', 'retired-action', 'returning']);
+    expect((await cli('approve', String(report.planId), '--all')).code).toBe(0);
+    const applied = await cli(...applyArgs(report.planId));
+    expect(applied.code, applied.stderr).toBe(0);
+    for (const n of [1, 2, 3, 4, 5, 6, 7, 8, 10]) expect(labelsOf(n), `account ${n}`).not.toHaveProperty('hr.cern/timestamp');
+    expect(labelsOf(1)['hr.cern/status']).toBe('VO_MEMBER');
+
+    expect((await hrRun(TOMORROW, '--hr-rules', 'iam-1.12')).changes).toEqual([]);
   });
 });
