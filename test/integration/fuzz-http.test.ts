@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateVo } from '../../bench/generate.js';
 import { fetchHrPersons, createHrHttp } from '../../src/clients/hr.js';
-import { createHttpClient, type HttpClient } from '../../src/clients/http.js';
+import { createHttpClient } from '../../src/clients/http.js';
 import { createIamHttp, fetchIamGroups, fetchIamUsers, readAccountLabels } from '../../src/clients/iam.js';
 import { fetchVomsUsers } from '../../src/clients/voms.js';
 import { InputError, OperationError } from '../../src/engine/errors.js';
