@@ -35,10 +35,10 @@ export interface PagedListing<T> {
 const AGAIN = 'nothing was stored, run the fetch again';
 
 /**
- * More entries than ten times the largest VO: a total beyond it is a broken or hostile server, and
- * believing it would mean planning billions of page requests.
+ * Ten times the 1 000 000 people idsync-tui is built to handle: a total beyond it is a broken or
+ * hostile server, and believing it would mean planning billions of page requests.
  */
-export const MAX_LISTING_ENTRIES = 1_000_000;
+export const MAX_LISTING_ENTRIES = 10_000_000;
 
 export async function readAllPages<T>(listing: PagedListing<T>): Promise<{ item: T; url: string; index: number }[]> {
   const { service, phase, totalName, firstOffset, pageSize, onProgress } = listing;
