@@ -145,3 +145,16 @@ describe('the Provisioning screen before it is set up', () => {
     }
   });
 });
+
+describe('the tabs on an 80-column terminal', () => {
+  it('keep the current screen visible when not every tab fits', async () => {
+    const tui = await renderTui({ data: dataOf({}), initialScreen: 'overview' });
+    const tabs = (f: string) => f.split('\n')[2];
+    expect(tabs(await tui.waitFor((x) => x.includes('[Overview]'), 'the overview'))).toMatch(/ …$/);
+    await tui.press(':', 'a', 'u', 'd', KEYS.enter);
+    const t = tabs(await tui.waitFor((x) => x.split('\n')[0].includes('idsync-tui') && !x.includes('[Overview]'), 'another screen'));
+    expect(t).toContain('[Audit]');
+    expect(t).toMatch(/^…/);
+    expect(t.length).toBeLessThanOrEqual(80);
+  });
+});

@@ -34,10 +34,30 @@ export function sourcesLine(data: AppData | null, now: number, width: number): s
   return ages.length <= width ? ages : line((t) => age(t, now).replace(' ago', ''));
 }
 
+/**
+ * The screens as tabs. When they do not all fit (ten screens on 80 columns), a window of them
+ * around the current one, `…` where some are left out: the current tab is never cut off.
+ */
+export function tabsLine(screens: readonly { id: string; title: string }[], current: string, width: number): string {
+  const parts = screens.map((s) => (s.id === current ? `[${s.title}]` : ` ${s.title} `));
+  const line = (a: number, b: number) => `${a > 0 ? '…' : ''}${parts.slice(a, b + 1).join(' ')}${b < parts.length - 1 ? ' …' : ''}`;
+  const all = line(0, parts.length - 1);
+  if (all.length <= width) return all;
+  let a = Math.max(0, screens.findIndex((s) => s.id === current));
+  let b = a;
+  // Grow the window one tab at a time, the next screens first (where tab goes), then the previous.
+  for (;;) {
+    if (b < parts.length - 1 && line(a, b + 1).length <= width) b++;
+    else if (a > 0 && line(a - 1, b).length <= width) a--;
+    else break;
+  }
+  return truncate(line(a, b), width);
+}
+
 export function Header({ data, width, insecure, dryRun, screens, current, now }: HeaderProps) {
   const vo = data ? clean(data.vo ?? '(no VO)') : '…';
   const title = `idsync-tui  VO ${vo}`;
-  const tabs = screens.map((s) => (s.id === current ? `[${s.title}]` : ` ${s.title} `)).join(' ');
+  const tabs = tabsLine(screens, current, width);
   return (
     <Box flexDirection="column" width={width}>
       <Text wrap="truncate">
