@@ -163,6 +163,12 @@ describe('secrets of apply, revert and audit', { timeout: 300_000 }, () => {
     expect(users.length).toBeGreaterThan(0);
     expect(users.filter((c: any) => c.result !== null)).toEqual([]);
 
+    // A token file that holds more than the token is refused without showing what it holds.
+    const messy = await run(apply('--token-file', secretFile('iam-two-lines', `${IAM_TOKEN}\n${WRONG_TOKEN}`)));
+    expect(messy.code).toBe(1);
+    expect(messy.stderr).toMatch(/iam-two-lines: .*on one line/);
+    expect(scim.writes.length).toBe(groupWrites);
+
     // The users through IDSYNC_IAM_TOKEN, the rest through BEARER_TOKEN in a real process.
     ok(await run(apply(), { IDSYNC_IAM_TOKEN: IAM_TOKEN }));
     ok(await run(['approve', id, '--all']));
@@ -186,6 +192,7 @@ describe('secrets of apply, revert and audit', { timeout: 300_000 }, () => {
     const wrong = await run(['apply', String(prov.planId), '--apply', ...conn, '--password-file', secretFile('provision-wrong', WRONG_PROVISION_PASSWORD)]);
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/refused/);
+    expect((await json(['show', String(prov.planId), '--limit', '0'])).changes.filter((c: any) => c.result !== null)).toEqual([]);
     ok(await run(['apply', String(prov.planId), '--apply', ...conn], { IDSYNC_PROVISION_PASSWORD: PROVISION_PASSWORD }));
     const provRevert = await json(['revert', String(prov.planId)]);
     ok(await run(['approve', String(provRevert.planId), '--all']));
