@@ -72,7 +72,11 @@ export function register(program: Command): void {
             changes: run.result.changes.map((c, i) => changeJson(i + 1, c)),
             conflicts: run.result.conflicts.map(conflictJson),
           });
-        } else printText(run, limit);
+        } else {
+          // Warnings go to stderr like every other note, so `plan iam | head` starts with the plan.
+          for (const w of run.warnings) process.stderr.write(`idsync-tui: warning: ${w}\n`);
+          printText(run, limit);
+        }
         const pending = run.result.changes.length + run.result.conflicts.length;
         return flags.exitCode && pending > 0 ? EXIT.differences : EXIT.ok;
       }),
@@ -180,7 +184,9 @@ function groupsNamedByAccounts(users: readonly IamUser[]): IamGroup[] {
 
 function describe(c: PlannedChange): string {
   const who = c.ref.userName ?? (c.ref.vomsId !== null && c.ref.vomsId !== undefined ? `VOMS ${c.ref.vomsId}` : null);
-  const what = [c.kind, c.ref.group ?? null, c.field ?? null].filter((x) => x !== null && x !== undefined).join(' ');
+  // `update email (ada): old → new`, not `update email email (ada)`.
+  const field = c.field === c.kind ? null : c.field;
+  const what = [c.kind, c.ref.group ?? null, field ?? null].filter((x) => x !== null && x !== undefined).join(' ');
   const values = c.op === 'update' ? `: ${show(c.old)} → ${show(c.new)}` : c.kind === 'label' || c.kind === 'attribute' ? ` = ${show(c.new ?? c.old)}` : '';
   return `${c.op.padEnd(6)} ${what}${who ? ` (${who})` : ''}${values}`;
 }
@@ -192,7 +198,6 @@ function show(v: unknown): string {
 
 function printText(run: PlanRun, limit: number): void {
   const { summary, changes, conflicts } = run.result;
-  for (const w of run.warnings) printLine(`warning: ${w}`);
   printLine(`plan ${run.planId} (iam, VO ${run.vo}): ${summary.insert} inserts, ${summary.update} updates, ${summary.delete} deletes; ${conflicts.length} conflicts`);
   const stop = conflicts.find((c) => c.kind === 'too-many-deletes');
   if (stop) printLine(`STOPPED, no changes planned: ${stop.detail}`);

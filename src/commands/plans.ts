@@ -207,7 +207,9 @@ function plansTable(plans: PlanInfo[]): string[] {
     String(p.id), p.target, p.vo ?? '-', shortTime(p.createdAt), String(p.changeCount), String(p.decisions.pending),
     String(p.decisions.approved), String(p.decisions.skipped), String(p.conflicts.length), p.revertOf !== null ? `reverts plan ${p.revertOf}` : '',
   ]);
-  return formatTable(header, rows, { right: [0, 4, 5, 6, 7, 8] });
+  // The NOTE column only when a plan has one (revert plans).
+  const width = rows.some((r) => r[9]) ? header.length : header.length - 1;
+  return formatTable(header.slice(0, width), rows.map((r) => r.slice(0, width)), { right: [0, 4, 5, 6, 7, 8] });
 }
 
 function planLine(p: PlanInfo): string {

@@ -7,14 +7,14 @@ export interface TableOptions {
   indent?: string;
 }
 
-/** Header and rows padded to the widest cell of each column; the last column is never padded. */
+/** Header and rows padded to the widest cell of each column (a last text column is left as it is). */
 export function formatTable(header: readonly string[], rows: readonly (readonly string[])[], options: TableOptions = {}): string[] {
   const right = new Set(options.right ?? []);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]) =>
     (options.indent ?? '') +
     cells
-      .map((c, i) => (i === cells.length - 1 ? c : right.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .map((c, i) => (right.has(i) ? c.padStart(widths[i]) : i === cells.length - 1 ? c : c.padEnd(widths[i])))
       .join('  ')
       .trimEnd();
   return [line(header), ...rows.map(line)];

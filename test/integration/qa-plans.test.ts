@@ -107,6 +107,22 @@ describe('human output', () => {
   });
 });
 
+describe('plan iam warnings', () => {
+  it('go to stderr in the text output: stdout starts with the plan', async () => {
+    const args = ['plan', 'iam', '--voms', files.voms, '--iam', files.iamUsers, '--limit', '0'];
+    // A database of its own: without any IAM groups snapshot, the plan warns that it has none.
+    const text = await runMain(['--db', join(dir, 'warnings.sqlite'), ...args], { IDSYNC_CONFIG_DIR: join(dir, 'config') });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^plan \d+ \(iam, VO demo\): /);
+    expect(text.stdout).not.toContain('warning');
+    expect(text.stderr).toMatch(/^(idsync-tui: warning: [^\n]+\n)+$/);
+    expect(text.stderr).toContain('no IAM groups dump');
+    // An email update reads `update email (user.117): old → new`, the kind not repeated as its field.
+    expect(text.stdout).toMatch(/^  #\d+ update email \([^)]+\): \S+ → \S+$/m);
+    expect(text.stdout).not.toContain('email email');
+  });
+});
+
 describe('plan dirac --cfg-out', () => {
   it('into a missing folder fails with one line naming it, and stores no snapshot and no plan', async () => {
     const fresh = join(dir, 'cfg-out.sqlite');
