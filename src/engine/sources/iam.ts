@@ -16,6 +16,9 @@ const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 
 const str = z.string();
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+// Ids go into request paths on apply; a lone surrogate cannot be URL-encoded, so it is refused here.
+const idStr = str.min(1).refine((s) => !LONE_SURROGATE.test(s), { message: 'expected an id without broken Unicode (a lone surrogate)' });
 const optStr = str.nullish();
 const date = str.refine((s) => !Number.isNaN(Date.parse(s)), { message: 'expected an ISO 8601 date' }).nullish();
 
@@ -24,7 +27,7 @@ export const labelListSchema = z.array(labelSchema);
 const nameValue = z.object({ name: str, value: str.nullish() });
 
 const userSchema = z.object({
-  id: str.min(1),
+  id: idStr,
   userName: str.min(1),
   name: z.object({ givenName: optStr, familyName: optStr, formatted: optStr }).nullish(),
   displayName: optStr,
@@ -50,7 +53,7 @@ const userSchema = z.object({
 });
 
 const groupSchema = z.object({
-  id: str.min(1),
+  id: idStr,
   displayName: str.min(1),
   members: z.array(z.object({ value: str, display: optStr })).nullish(),
   [EXT_GROUP]: z
