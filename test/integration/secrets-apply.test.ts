@@ -5,12 +5,13 @@
  * `revert`, `show` and `audit --json` over what was stored. None of the values may appear in
  * stdout, stderr, the database, its journal, the settings file or any other file under HOME.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateVo, writeVo } from '../../bench/generate.js';
 import { runMain } from '../fixtures/run-main.js';
+import { expectNoSecretLeft, homeEnv } from '../fixtures/secret-search.js';
 import { startProvisionServer, type ProvisionServer } from '../servers/provision.js';
 import { runCli } from '../servers/run-cli.js';
 import { startScimServer, type ScimServer } from '../servers/scim-server.js';
@@ -43,16 +44,6 @@ function secretFile(name: string, value: string): string {
   return file;
 }
 
-function homeEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
-  return {
-    HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_DATA_HOME: path.join(home, '.local/share'),
-    XDG_STATE_HOME: path.join(home, '.local/state'), XDG_CACHE_HOME: path.join(home, '.cache'),
-    IDSYNC_CONFIG_DIR: path.join(home, 'config'), IDSYNC_IAM_TOKEN: undefined, BEARER_TOKEN: undefined,
-    IDSYNC_PROVISION_PASSWORD: undefined,
-    ...env,
-  };
-}
-
 /**
  * The journal lives while a command runs (closing the store folds it into the database and deletes
  * it), so it is read over and over during every run: each version seen is searched.
@@ -79,23 +70,15 @@ async function watched(args: string[], running: Promise<Omit<Run, 'args'>>): Pro
 }
 
 /** In this process (fast); every run is kept for the final search. */
-const run = (args: string[], env: Record<string, string | undefined> = {}) => watched(args, runMain(['--db', db, ...args], homeEnv(env)));
+const run = (args: string[], env: Record<string, string | undefined> = {}) => watched(args, runMain(['--db', db, ...args], homeEnv(home, env)));
 
 /** A real process, where what the process itself writes (its environment, its exit) matters. */
-const spawned = (args: string[], env: Record<string, string | undefined> = {}) => watched(args, runCli(['--db', db, ...args], homeEnv(env)));
+const spawned = (args: string[], env: Record<string, string | undefined> = {}) => watched(args, runCli(['--db', db, ...args], homeEnv(home, env)));
 
 async function json(args: string[], env: Record<string, string | undefined> = {}): Promise<any> {
   const r = await run(['--json', ...args], env);
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(r.stdout);
-}
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const full = path.join(dir, e.name);
-    if (e.isDirectory()) return filesUnder(full);
-    return e.isFile() ? [full] : [];
-  });
 }
 
 type Scim = Record<string, any>;
@@ -203,25 +186,10 @@ describe('secrets of apply, revert and audit', { timeout: 300_000 }, () => {
     expect(audit.entries.filter((e: any) => e.action === 'apply').length).toBeGreaterThan(plan.changes.length);
     for (const args of [['audit'], ['plans'], ['show', id], ['show', String(prov.planId), '--json'], ['config', 'path']]) ok(await run(args));
 
-    for (const r of runs) {
-      for (const secret of SECRETS) {
-        expect(r.stdout.includes(secret), `stdout of ${r.args.slice(0, 2).join(' ')} holds a secret`).toBe(false);
-        expect(r.stderr.includes(secret), `stderr of ${r.args.slice(0, 2).join(' ')} holds a secret`).toBe(false);
-      }
-    }
-    const left = filesUnder(home).filter((f) => !f.startsWith(path.join(home, 'secrets')));
-    expect(left).toContain(db);
     expect([...journals].some((j) => j.includes('"op":"result"')), `${journals.size} journal versions seen`).toBe(true);
     for (const [i, journal] of [...journals].entries()) {
       for (const secret of SECRETS) expect(journal.includes(secret), `journal version ${i} holds a secret`).toBe(false);
     }
-    const conf = left.find((f) => f.startsWith(path.join(home, 'config')) && f.endsWith('.json'));
-    expect(conf, left.join('\n')).toBeDefined();
-    for (const f of left) {
-      const bytes = readFileSync(f);
-      for (const secret of SECRETS) expect(bytes.includes(secret), `${path.relative(home, f)} holds a secret`).toBe(false);
-    }
-    expect(statSync(db).mode & 0o777).toBe(0o600);
-    expect(statSync(conf!).mode & 0o777).toBe(0o600);
+    expectNoSecretLeft({ home, db, runs, secrets: SECRETS, exempt: [path.join(home, 'secrets')] });
   });
 });
