@@ -89,7 +89,7 @@ describe('the README flow on the demo VO', { timeout: 240_000 }, () => {
     expect(await ok('import', 'voms', `${DEMO}/voms-users.json`)).toMatch(/imported 300 VOMS users/);
     expect(await ok('import', 'iam', `${DEMO}/iam-users.json`)).toMatch(/IAM accounts/);
     expect(await ok('import', 'iam', `${DEMO}/iam-groups.json`)).toMatch(/IAM groups/);
-    expect((await json('snapshots')).snapshots ?? []).not.toHaveLength(0);
+    expect((await json('snapshots')).snapshots.map((s: Json) => s.source).sort()).toEqual(['iam-groups', 'iam-users', 'voms']);
 
     const plan = await json('plan', 'iam');
     const id = String(plan.planId);
@@ -107,7 +107,7 @@ describe('the README flow on the demo VO', { timeout: 240_000 }, () => {
     const shown = (await json('show', id, '--limit', '0')).changes;
     const skipped = shown.filter((c: Json) => c.kind === 'label' && c.userName !== null).slice(0, 2);
     expect(skipped).toHaveLength(2);
-    await ok('skip', id, ...skipped.map((c: Json) => String(c.changeId ?? c.id)));
+    await ok('skip', id, ...skipped.map((c: Json) => String(c.id)));
     const toSend = inserts.length - 2;
 
     // A dry run shows the requests and sends nothing.
@@ -130,7 +130,7 @@ describe('the README flow on the demo VO', { timeout: 240_000 }, () => {
     expect(new Set(results.map((e) => e.actor))).toEqual(new Set([expect.stringMatching(new RegExp(`^${ADMIN}@`))]));
     expect(results.every((e) => e.detail.startsWith('ok') && e.changeId !== null && e.at)).toBe(true);
     expect(audit.map((e) => e.action)).toEqual(expect.arrayContaining(['decide', 'apply-start', 'apply-end']) as never);
-    const skippedIds = new Set(skipped.map((c: Json) => c.changeId ?? c.id));
+    const skippedIds = new Set(skipped.map((c: Json) => c.id));
     expect(results.some((e) => skippedIds.has(e.changeId))).toBe(false);
 
     // Undo: a new plan, pending until approved, and applied like any other.
