@@ -43,12 +43,15 @@ export function formatComparison(vo: string, result: VomsIamComparison, options:
   const byField = new Map<string, number>();
   for (const d of result.differences) byField.set(d.field, (byField.get(d.field) ?? 0) + 1);
   const personMissing = result.missingInIam.filter((m) => m.iamId === null).length;
+  // A DN can differ in several fields: then the count of DNs and of differences are both given,
+  // so that the summary and the Differences section do not seem to disagree.
+  const several = result.differences.length !== s.differing;
 
   const lines = [
     `VOMS ↔ IAM for ${vo}: ${s.vomsEntries} VOMS DNs, ${s.iamEntries} IAM DNs`,
     `  missing in IAM   ${s.missingInIam} (${personMissing} of a person missing in IAM, ${s.missingInIam - personMissing} of a person who has another DN there)`,
     `  missing in VOMS  ${s.missingInVoms}`,
-    `  differing        ${s.differing}${byField.size ? ` (${DN_FIELDS.filter((f) => byField.has(f)).map((f) => `${f} ${byField.get(f)}`).join(', ')})` : ''}`,
+    `  differing        ${s.differing}${several ? ` DNs, ${result.differences.length} differences` : ''}${byField.size ? ` (${DN_FIELDS.filter((f) => byField.has(f)).map((f) => `${f} ${byField.get(f)}`).join(', ')})` : ''}`,
     `People: ${s.vomsUsers} in VOMS, ${s.iamUsers} in IAM, ${s.peopleMatched} matched; ${s.peopleMissingInIam} only in VOMS, ${s.peopleMissingInVoms} only in IAM; ` +
       `${s.peopleWithChangedCertificates} with a different DN, ${s.peopleDiffering} differing`,
   ];
@@ -60,7 +63,7 @@ export function formatComparison(vo: string, result: VomsIamComparison, options:
     ...section('Missing in VOMS', result.missingInVoms, options.limit, ['IAM account', 'VOMS id', 'DN'], (m) => [
       m.userName, m.vomsId === null ? '(no user)' : String(m.vomsId), `${m.dn}${m.robot ? ' [robot]' : ''}`,
     ]),
-    ...section('Differences', result.differences, options.limit, ['field', 'VOMS', 'IAM', 'DN'], (d) => [
+    ...section(several ? `Differences on ${s.differing} DNs` : 'Differences', result.differences, options.limit, ['field', 'VOMS', 'IAM', 'DN'], (d) => [
       d.field, ...sides(d), `${d.dn}${d.robot ? ' [robot]' : ''}`,
     ]),
     ...section('Duplicate DNs', result.duplicateDns, options.limit, ['side', 'owners', 'DN'], (d) => [d.side, d.owners.join(', '), d.dn]),
