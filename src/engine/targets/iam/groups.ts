@@ -30,7 +30,11 @@ export function desiredGroups(vo: string, users: readonly VomsUser[], allUsers: 
   }
   for (const u of users) for (const fqan of u.fqans) {
     const g = parsed.fqanGroup(fqan);
-    if (!g || wanted.has(g.name)) continue;
+    if (!g) continue;
+    // `/vo/production` and `/vo/Role=production` are the same IAM group; the importer labels it as
+    // an optional group when it meets the role, so the role wins whichever FQAN comes first.
+    const seen = wanted.get(g.name);
+    if (seen && (seen.isRole || !g.isRole)) continue;
     wanted.set(g.name, { isRole: g.isRole, fqan: g.fqan });
   }
   const reasons = new Map<string, string>();
