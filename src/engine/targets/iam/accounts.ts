@@ -97,6 +97,14 @@ export function sharedEmails(users: readonly VomsUser[], emailOf: (u: VomsUser) 
   return byEmail;
 }
 
+/** A person's handful of certificates or OIDC ids, each once, in order: a scanned array, not a Set per person. */
+function distinct(values: readonly string[] | undefined): string[] {
+  if (values && values.length > 32) return [...new Set(values)];
+  const out: string[] = [];
+  for (const v of values ?? []) if (!out.includes(v)) out.push(v);
+  return out;
+}
+
 const PERSON_NAMES = [
   { field: 'givenName', what: 'given name' },
   { field: 'familyName', what: 'family name' },
@@ -264,7 +272,7 @@ export function desiredAccounts(
     }
 
     const current = account ? currentAccounts.get(account.id) ?? null : null;
-    const certKeys = new Set(current?.multi.certificates ?? []);
+    const certKeys = distinct(current?.multi.certificates);
     for (const c of u.certificates) {
       if (c.suspended && !options.syncActivation) continue;
       const key = parsed.key(c.subject);
@@ -291,9 +299,9 @@ export function desiredAccounts(
       }
       certificateClaims.set(key, u.id);
       certificates.set(key, { subject: c.subject, issuer: c.issuer });
-      certKeys.add(key);
+      if (!certKeys.includes(key)) certKeys.push(key);
     }
-    const oidcIds = new Set(current?.multi.oidcIds ?? []);
+    const oidcIds = distinct(current?.multi.oidcIds);
     const nickname = attribute(u, 'nickname');
     if (u.cernHrId !== null && nickname) {
       const key = oidcKey(CERN_SSO_ISSUER, nickname);
@@ -303,7 +311,7 @@ export function desiredAccounts(
       else if (claimant !== undefined && claimant !== u.id) conflict('oidc-bound', u, null, `the CERN SSO account ${nickname} of ${who(u)} is also planned for VOMS user ${claimant}`);
       else {
         oidcClaims.set(key, u.id);
-        oidcIds.add(key);
+        if (!oidcIds.includes(key)) oidcIds.push(key);
       }
     }
 
@@ -315,7 +323,7 @@ export function desiredAccounts(
       previous.multi.certificates = [...new Set([...previous.multi.certificates, ...certKeys])];
       previous.multi.oidcIds = [...new Set([...previous.multi.oidcIds, ...oidcIds])];
     } else {
-      const desired: TargetObject = { kind: 'user', id: objectId, fields, multi: { certificates: [...certKeys], oidcIds: [...oidcIds] }, managed: true, ref };
+      const desired: TargetObject = { kind: 'user', id: objectId, fields, multi: { certificates: certKeys, oidcIds }, managed: true, ref };
       desiredById.set(objectId, desired);
       out.accounts.push(desired);
       out.info.set(objectId, { voms: u, matchedBy, claimedBy, hasCernPersonId: u.cernHrId !== null || (account ? labelValue(account, HR_PREFIX, CERN_PERSON_ID) !== null : false), email, overridden, note });
