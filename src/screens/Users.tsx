@@ -36,6 +36,9 @@ function rowText(p: Person, w: { name: number; email: number }): string {
   return `${id.padStart(7)} ${fit(clean(p.name), w.name)} ${fit(clean(p.email), w.email)} ${String(p.dns.length).padStart(2)} ${flags}`;
 }
 
+/** The flag column is five letters; without this line an admin has to guess what they mean. */
+const FLAGS_LEGEND = '  · S suspended, V I H D: in VOMS IAM HR DIRAC';
+
 interface UsersView {
   sortIndex: number;
   query: string;
@@ -144,7 +147,7 @@ function Users({ data, width, height, request }: ScreenProps) {
   const w = columns(width);
   const shown = rows.length ? `${at.top + 1}–${Math.min(rows.length, at.top + listHeight)} of ${rows.length}` : '0';
   const filterText = query ? `  filter "${clean(query)}"${editing ? '▏' : ''}` : editing ? '  filter ▏' : '';
-  const info = `Users ${shown}${data.people.length !== rows.length ? ` (of ${data.people.length})` : ''}  sort: ${order.label}${filterText}`;
+  const info = `Users ${shown}${data.people.length !== rows.length ? ` (of ${data.people.length})` : ''}  sort: ${order.label}${filterText}${FLAGS_LEGEND}`;
   return (
     <Box flexDirection="column">
       <Text wrap="truncate">{truncate(info, width)}</Text>

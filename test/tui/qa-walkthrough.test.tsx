@@ -158,3 +158,12 @@ describe('the tabs on an 80-column terminal', () => {
     expect(t.length).toBeLessThanOrEqual(80);
   });
 });
+
+describe('the Users list', () => {
+  it('says what the letters of the flag column mean', async () => {
+    const tui = await renderTui({ data: dataOf({ voms: [vomsUser(1)] }), initialScreen: 'users' });
+    const f = await tui.waitFor((x) => x.includes('Given1'), 'the list');
+    expect(f).toContain('SVIHD');
+    expect(f).toContain('S suspended, V I H D: in VOMS IAM HR DIRAC');
+  });
+});
