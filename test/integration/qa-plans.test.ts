@@ -4,12 +4,11 @@
  * aligned tables with a next step, and `plan dirac --cfg-out` into a missing folder fails before
  * anything is stored.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateVo, writeVo } from '../../bench/generate.js';
-import { openStore } from '../../src/store/store.js';
 import { runMain } from '../fixtures/run-main.js';
 
 let dir: string;
@@ -130,14 +129,9 @@ describe('plan dirac --cfg-out', () => {
     const run = await runMain(['--db', fresh, 'plan', 'dirac', '--voms', files.voms, '--dirac', files.dirac, '--cfg-out', out], { IDSYNC_CONFIG_DIR: join(dir, 'config') });
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(`idsync-tui: --cfg-out ${out}: the folder ${join(dir, 'no-such-folder')} does not exist\n`);
-    if (existsSync(fresh)) {
-      const store = await openStore(fresh, { readOnly: true });
-      try {
-        expect(store.listSnapshots()).toEqual([]);
-        expect(store.listPlans()).toEqual([]);
-      } finally {
-        store.close();
-      }
+    for (const list of ['snapshots', 'plans']) {
+      const listed = await runMain(['--db', fresh, '--json', list], { IDSYNC_CONFIG_DIR: join(dir, 'config') });
+      expect(JSON.parse(listed.stdout)).toEqual({ [list]: [] });
     }
   });
 
