@@ -223,7 +223,9 @@ function value(v: unknown): string {
 }
 
 function changeLine(c: StoredChange): string {
-  const target = Object.entries(c.ref).filter(([k, v]) => v !== null && k !== 'groupId').map(([k, v]) => `${k}=${v}`).join(' ');
+  // The IAM uuid only when there is no user name to read (it stays in --json).
+  const hidden = (k: string) => k === 'groupId' || (k === 'iamId' && c.ref.userName);
+  const target = Object.entries(c.ref).filter(([k, v]) => v !== null && v !== undefined && !hidden(k)).map(([k, v]) => `${k}=${v}`).join(' ');
   const values = c.op === 'update' ? `${value(c.old)} → ${value(c.new)}` : c.op === 'insert' ? `+ ${value(c.new)}` : `- ${value(c.old)}`;
   const result = c.result ? `  [${c.result}${c.resultMessage ? `: ${c.resultMessage}` : ''}]` : '';
   return `#${c.id} ${c.decision.padEnd(8)} ${c.op} ${c.kind}${c.field ? ` ${c.field}` : ''} ${target}: ${values} — ${c.reason}${result}`;

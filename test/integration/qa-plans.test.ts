@@ -93,6 +93,18 @@ describe('human output', () => {
     expect(approved.stdout.trimEnd().split('\n').at(-1)).toMatch(new RegExp(`^apply: idsync-tui apply ${planId} `));
   });
 
+  it('show names IAM accounts by user name; their uuid stays in the JSON', async () => {
+    const text = (await cli('show', String(planId), '--limit', '0')).stdout;
+    const changes = (JSON.parse((await cli('--json', 'show', String(planId))).stdout) as { changes: { id: number; iamId: string | null; userName: string | null }[] }).changes;
+    const named = changes.filter((c) => c.iamId && c.userName);
+    expect(named.length).toBeGreaterThan(0);
+    for (const c of named) {
+      const line = text.split('\n').find((l) => l.startsWith(`    #${c.id} `))!;
+      expect(line).toContain(`userName=${c.userName}`);
+      expect(line).not.toContain(c.iamId!);
+    }
+  });
+
   it('plan dirac lists new users in an aligned table with their count', async () => {
     const run = await cli('plan', 'dirac', '--voms', files.voms, '--dirac', files.dirac, '--limit', '0');
     expect(run.code).toBe(0);
