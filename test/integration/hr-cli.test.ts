@@ -12,7 +12,7 @@ import { openStore } from '../../src/store/store.js';
 import { runMain } from '../fixtures/run-main.js';
 import { startHrServer, type HrServer } from '../servers/hr-server.js';
 
-const FORMATS = new URL('../../../shared/formats/', import.meta.url);
+const FORMATS = new URL('../fixtures/formats/', import.meta.url);
 let dir: string;
 let db: string;
 let server: HrServer | null = null;

@@ -16,7 +16,7 @@ import { parse as parseVoms } from '../../src/engine/sources/voms.js';
 import { runMain, type MainResult } from '../fixtures/run-main.js';
 
 const root = join(import.meta.dirname, '..', '..');
-const formats = join(root, '..', 'shared', 'formats');
+const formats = join(root, 'test', 'fixtures', 'formats');
 let dir: string;
 let files: Record<string, string>;
 

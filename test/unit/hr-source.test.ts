@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isCalendarDate, parse } from '../../src/engine/sources/hr.js';
 
-const example = readFileSync(new URL('../../../shared/formats/hr-vopersons.json', import.meta.url), 'utf8');
+const example = readFileSync(new URL('../fixtures/formats/hr-vopersons.json', import.meta.url), 'utf8');
 
 describe('HR source', () => {
   it('reads the example export: ids, names, participations with institutes, dates as days', () => {

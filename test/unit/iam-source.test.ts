@@ -5,7 +5,7 @@ import { InputError } from '../../src/engine/errors.js';
 import type { IamGroup, IamUser } from '../../src/engine/model.js';
 import { EXT_USER, parse } from '../../src/engine/sources/iam.js';
 
-const FORMATS = '/work/shared/formats';
+const FORMATS = new URL('../fixtures/formats', import.meta.url).pathname;
 const usersText = readFileSync(`${FORMATS}/iam-users.json`, 'utf8');
 const groupsText = readFileSync(`${FORMATS}/iam-groups.json`, 'utf8');
 const vo = generateVo({ size: 250, seed: 7, vo: 'nebula', experiment: 'NEBULA', today: '2026-01-15' });

@@ -9,7 +9,7 @@ import { checkNesting, parseJsonText, readSourceFile } from '../../src/engine/so
 import { loadParser, parseSourceFile } from '../../src/engine/sources/index.js';
 import { parse } from '../../src/engine/sources/voms.js';
 
-const example = readFileSync(new URL('../../../shared/formats/voms-users.json', import.meta.url), 'utf8');
+const example = readFileSync(new URL('../fixtures/formats/voms-users.json', import.meta.url), 'utf8');
 const page = JSON.parse(example) as { startIndex: number; pageSize: number; count: number; result: Record<string, unknown>[] };
 
 function refusal(value: unknown, file = 'voms-dump.json'): string {
