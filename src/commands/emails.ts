@@ -29,28 +29,29 @@ export function register(program: Command): void {
         const global = globalOptions(this);
         const emailMap = opts.emailMap ? parseEmailMap(await readSourceFile(opts.emailMap), opts.emailMap) : undefined;
         const vo = global.vo ?? null;
-        const { result: report, iamKnown } = await withStore(
+        const { result: report, iamKnown, labelVo } = await withStore(
           global,
           async (store) => {
             const voms = await loadSource<VomsUser>(store, 'voms', opts.voms, vo);
             const iam = await loadOptionalSource<IamUser>(store, 'iam-users', opts.iam, vo);
             const labelVo = vo ?? store.getSnapshot(voms.snapshotId)?.vo ?? getSetting('vo') ?? null;
             const result = emailReport(voms.records, iam?.records ?? null, { syncActivation: opts.syncActivation, emailMap, vo: labelVo });
-            return { result, iamKnown: iam !== null };
+            return { result, iamKnown: iam !== null, labelVo };
           },
           { readOnly: !opts.voms && !opts.iam },
         );
         if (global.json) printJson(report);
-        else for (const line of formatEmailReport(report, { overridden: Boolean(emailMap), iamKnown })) printLine(line);
+        else for (const line of formatEmailReport(report, { overridden: Boolean(emailMap), iamKnown, vo: labelVo })) printLine(line);
       }),
     );
 }
 
-export function formatEmailReport(report: EmailReport, { overridden, iamKnown }: { overridden: boolean; iamKnown: boolean }): string[] {
+export function formatEmailReport(report: EmailReport, { overridden, iamKnown, vo = null }: { overridden: boolean; iamKnown: boolean; vo?: string | null }): string[] {
   const lines: string[] = [];
   lines.push(`Emails shared by several VOMS users: ${report.sharedEmails.length}${overridden ? ' (after overrides)' : ''}`);
+  const sharedWidth = Math.max(0, ...report.sharedEmails.map((g) => g.email.length));
   for (const group of report.sharedEmails) {
-    lines.push(`  ${group.email}  VOMS ids ${group.vomsIds.join(', ')}`);
+    lines.push(`  ${group.email.padEnd(sharedWidth)}  VOMS ids ${group.vomsIds.join(', ')}`);
   }
   if (report.sharedEmails.length > 0) {
     lines.push('  IAM takes each email on one account only: give all but one user an override (--email-map, `vomsid;email`) or fix the emails in VOMS.');
@@ -60,11 +61,12 @@ export function formatEmailReport(report: EmailReport, { overridden, iamKnown }:
     return lines;
   }
   lines.push(`VOMS emails IAM already binds to another account: ${report.boundInIam.length}`);
+  const boundWidth = Math.max(0, ...report.boundInIam.map((b) => b.email.length));
   for (const bound of report.boundInIam) {
-    lines.push(`  ${bound.email}  VOMS id ${bound.vomsId}  IAM ${bound.userName} (${bound.iamId})`);
+    lines.push(`  ${bound.email.padEnd(boundWidth)}  VOMS id ${bound.vomsId}  IAM ${bound.userName} (${bound.iamId})`);
   }
   if (report.boundInIam.length > 0) {
-    lines.push('  Override these users\' emails, or label the IAM account voms.<vo>.id=<VOMS id> if it is the same person.');
+    lines.push(`  Override these users' emails, or label the IAM account ${vo ? `voms.${vo}.id` : 'voms.<vo>.id'}=<VOMS id> if it is the same person.`);
   }
   return lines;
 }

@@ -138,7 +138,8 @@ export function register(program: Command): void {
 }
 
 function printText({ planId, run, plan }: HrRunResult, options: HrCommandOptions, limit: number): void {
-  for (const w of run.warnings) printLine(`warning: ${w}`);
+  // Warnings go to stderr so that stdout stays the report a script or `| head` reads.
+  for (const w of run.warnings) process.stderr.write(`idsync-tui: warning: ${w}\n`);
   const counts = Object.entries(run.counts).filter(([, n]) => n > 0).map(([s, n]) => `${s} ${n}`).join(', ') || 'no linked accounts';
   printLine(`HR check for ${options.experiment} on ${options.today} (${options.rules} rules): ${run.decisions.length} accounts: ${counts}`);
   const changing = run.decisions.filter((d) => d.endTime || d.restore || d.emailSync || d.givenName || d.familyName || d.status === 'ERROR');
@@ -153,6 +154,10 @@ function printText({ planId, run, plan }: HrRunResult, options: HrCommandOptions
   }
   for (const c of plan.conflicts) printLine(`conflict ${c.kind}: ${c.detail}`);
   printLine('');
-  printLine(`plan ${planId} (iam): ${plan.summary.insert} inserts, ${plan.summary.update} updates, ${plan.summary.delete} deletes`);
+  printLine(`plan ${planId} (iam): ${counted(plan.summary.insert, 'insert')}, ${counted(plan.summary.update, 'update')}, ${counted(plan.summary.delete, 'delete')}`);
   printLine(`review: idsync-tui show ${planId} · decide: idsync-tui approve ${planId} --all (or skip) · nothing was sent to IAM`);
+}
+
+function counted(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

@@ -148,7 +148,7 @@ function describe(c: PlannedChange): string {
 
 function printText(run: Run, limit: number): void {
   const { summary, changes, conflicts, withoutUid } = run.result;
-  if (withoutUid.length) printLine(`warning: ${withoutUid.length} IAM account(s) have no downstream uid and were not read: ${withoutUid.slice(0, 5).join(', ')}${withoutUid.length > 5 ? ', …' : ''}`);
+  if (withoutUid.length) process.stderr.write(`idsync-tui: warning: ${withoutUid.length} IAM account(s) have no downstream uid and were not read: ${withoutUid.slice(0, 5).join(', ')}${withoutUid.length > 5 ? ', …' : ''}\n`);
   printLine(
     `plan ${run.planId} (provisioning, VO ${run.vo}; services ${run.services.join(', ')}; ${run.accounts} accounts read): ` +
       `${summary.insert} to create, ${summary.update} to enable or disable; ${conflicts.length} conflicts`,
