@@ -50,6 +50,9 @@ export async function runTui(opts: GlobalOptions): Promise<number> {
       const { render, App } = await loadInk();
       const app = render(<App load={load} store={store} insecure={opts.insecure === true} />, { exitOnCtrlC: true });
       await app.waitUntilExit();
+      // After the terminal shrinks Ink redraws by clearing the screen and leaves the cursor at the
+      // end of the status bar: quitting then would glue the shell prompt to it. Start a fresh line.
+      process.stdout.write('\n');
     } finally {
       store.close();
     }
