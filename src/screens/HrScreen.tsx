@@ -21,8 +21,9 @@ import { DEFAULT_GRACE, project, type GracePeriods } from '../engine/hr/projecti
 import type { HrParticipation } from '../engine/model.js';
 import type { HrExtra } from '../engine/sources/hr.js';
 import type { Store } from '../store/types.js';
+import { TextView } from './components/TextView.js';
 import { VirtualList } from './components/VirtualList.js';
-import { clean, fit, truncate, wrap } from './text.js';
+import { clean, truncate, wrap } from './text.js';
 import type { KeyEvent, ScreenDef, ScreenProps } from './types.js';
 
 export interface HrView {
@@ -250,13 +251,10 @@ function HrScreen({ data, store, width, height }: ScreenProps) {
   const narrowed = [state.status ? `status ${state.status}` : '', state.query ? `filter "${clean(state.query)}"` : ''].filter(Boolean).join(', ');
   const header = `HR ${clean(view.experiment) || '?'} · ${view.today} · ${view.rules} rules: ${counts}${narrowed ? `  (${narrowed})` : ''}`;
   if (openDecision) {
-    const shown = detail.slice(state.scroll, state.scroll + listHeight);
     return (
       <Box flexDirection="column">
         <Text bold>{truncate(header, width)}</Text>
-        {shown.map((line, i) => (
-          <Text key={i}>{fit(line, width)}</Text>
-        ))}
+        <TextView lines={detail.map((text) => ({ text }))} top={state.scroll} width={width} height={listHeight} />
       </Box>
     );
   }

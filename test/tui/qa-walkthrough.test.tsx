@@ -97,6 +97,17 @@ describe('the HR account detail', () => {
     expect(f).toContain('by hand');
     expect(f.split('\n').at(-1)).toContain('j/↓ down');
   });
+
+  it('says when more of the detail is below, and scrolls to it', async () => {
+    const data = dataOf({ iamUsers: [linked('acc-error', 700003, { userName: 'cerror' })], hr: [] });
+    const tui = await renderTui({ data, initialScreen: 'hr', rows: 16 });
+    await tui.waitFor((x) => x.includes('cerror'), 'the account');
+    await tui.press('j', KEYS.enter);
+    expect(await tui.waitFor((x) => x.includes('Decision  ERROR'), 'the detail')).toMatch(/↓ \d+ more lines/);
+    await tui.press('G');
+    const end = await tui.waitFor((x) => x.includes('(no participations in HR)'), 'the end of the detail');
+    expect(end).not.toContain('more lines');
+  });
 });
 
 describe('the list of plans', () => {
