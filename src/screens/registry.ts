@@ -4,9 +4,10 @@
  *      component, keys? }`; the component gets `ScreenProps` (data, store, width, height, nav,
  *      request) and must render at most `height` rows;
  *   2. take keys with `useScreenInput({ onKey })` from `src/app/screenInput.ts`: return true for a
- *      key you used. Shared actions (up/down/top/bottom/pageUp/pageDown/open/select/back/filter)
- *      arrive by name from `src/app/keyBindings.ts`; keys of your own go in `keys` (they then show
- *      in the status bar and help, and `onKey` receives their `action`);
+ *      key you used. Shared actions (up/down/top/bottom/pageUp/pageDown/back, and open/filter on
+ *      the screens their bindings list) arrive by name from `src/app/keyBindings.ts`; keys of your
+ *      own go in `keys` (they then show in the status bar and help, and `onKey` receives their
+ *      `action`); a screen whose rows open adds its id to the `open` binding;
  *   3. add one line to `SCREENS` below. `:` jump, tab, help and the header pick it up from here.
  */
 
