@@ -16,7 +16,7 @@ import type { DiracExtra } from '../engine/sources/dirac.js';
 import type { Store } from '../store/types.js';
 import { VirtualList } from './components/VirtualList.js';
 import { groupRows, type GroupRow } from './groups/model.js';
-import { clean, fit, truncate } from './text.js';
+import { clean, fit, truncate, wrap } from './text.js';
 import type { KeyEvent, ScreenDef, ScreenProps } from './types.js';
 
 interface GroupsState {
@@ -47,9 +47,24 @@ function widths(width: number) {
 
 const count = (n: number | null) => (n === null ? '?' : String(n)).padStart(6);
 
+function iamText(r: GroupRow): string {
+  return r.iamGroup === null ? '—' : `${clean(r.iamGroup)}${r.iamNote ? ` (${r.iamNote})` : ''}`;
+}
+
+function diracText(r: GroupRow): string {
+  return r.dirac.length ? r.dirac.map((d) => `${clean(d.name)} ${d.users}${d.autoSyncVoms ? '' : ' (no sync)'}`).join(', ') : '—';
+}
+
+/** The row under the cursor in full: on 80 columns the clash notes do not fit in the table. */
+const PANE_ROWS = 2;
+function paneText(r: GroupRow | undefined): string {
+  if (!r) return '';
+  return `${r.fqan === null ? '— (no VOMSRole)' : clean(r.fqan)} → IAM ${iamText(r)} → DIRAC ${diracText(r)}`;
+}
+
 function rowText(r: GroupRow, w: ReturnType<typeof widths>): string {
-  const iam = r.iamGroup === null ? '—' : `${clean(r.iamGroup)}${r.iamNote ? ` (${r.iamNote})` : ''}`;
-  const dirac = r.dirac.length ? r.dirac.map((d) => `${clean(d.name)} ${d.users}${d.autoSyncVoms ? '' : ' (no sync)'}`).join(', ') : '—';
+  const iam = iamText(r);
+  const dirac = diracText(r);
   return `${fit(r.fqan === null ? '— (no VOMSRole)' : clean(r.fqan), w.fqan)} ${count(r.vomsUsers)}  ${fit(iam, w.iam)} ${count(r.iamMembers)}  ${truncate(dirac, w.dirac)}`;
 }
 
@@ -66,7 +81,7 @@ function Groups({ data, store, width, height }: ScreenProps) {
     const q = state.query.trim().toLowerCase();
     return q ? all.filter((r) => r.search.includes(q)) : all;
   }, [all, state.query]);
-  const listHeight = Math.max(1, height - 2);
+  const listHeight = Math.max(1, height - 2 - PANE_ROWS);
   const at = clampPosition(state.pos, rows.length, listHeight);
 
   const onKey = ({ action, name, input }: KeyEvent): boolean => {
@@ -105,6 +120,11 @@ function Groups({ data, store, width, height }: ScreenProps) {
         row={(i) => rowText(rows[i], w)}
         empty={!data.vo ? 'no VO known: import a VOMS dump or give --vo' : state.query ? 'no group matches the filter' : 'no groups: import VOMS, IAM or DIRAC data'}
       />
+      <Box flexDirection="column" height={PANE_ROWS}>
+        {wrap(paneText(rows[at.cursor]), width).slice(0, PANE_ROWS).map((l, i) => (
+          <Text key={i} dimColor>{truncate(l, width)}</Text>
+        ))}
+      </Box>
     </Box>
   );
 }

@@ -178,3 +178,15 @@ describe('the Users list', () => {
     expect(f).toContain('S suspended, V I H D: in VOMS IAM HR DIRAC');
   });
 });
+
+describe('the Groups view on 80 columns', () => {
+  it('shows the row under the cursor in full, so a clash cut from the table can be read', async () => {
+    const voms = [vomsUser(1, { fqans: ['/nebula', '/nebula/production', '/nebula/Role=production'] })];
+    const tui = await renderTui({ data: dataOf({ voms }), initialScreen: 'groups' });
+    await tui.waitFor((x) => x.includes('Groups of nebula'), 'the groups');
+    await tui.press('/', ...'Role=prod', KEYS.enter);
+    const f = await tui.waitFor((x) => x.includes('filter "Role=prod"'), 'the filter');
+    expect(f.replace(/\n  /g, '')).toContain('IAM nebula/production (clashes with /nebula/production)'); // wrapped, continuation indented
+    for (const line of f.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+  });
+});
