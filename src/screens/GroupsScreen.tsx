@@ -112,14 +112,16 @@ function Groups({ data, store, width, height }: ScreenProps) {
     <Box flexDirection="column">
       <Text>{truncate(info, width)}</Text>
       <Text bold>{truncate(heading, width)}</Text>
-      <VirtualList
-        count={rows.length}
-        pos={at}
-        height={listHeight}
-        width={width}
-        row={(i) => rowText(rows[i], w)}
-        empty={!data.vo ? 'no VO known: import a VOMS dump or give --vo' : state.query ? 'no group matches the filter' : 'no groups: import VOMS, IAM or DIRAC data'}
-      />
+      <Box flexDirection="column" height={listHeight}>
+        <VirtualList
+          count={rows.length}
+          pos={at}
+          height={listHeight}
+          width={width}
+          row={(i) => rowText(rows[i], w)}
+          empty={!data.vo ? 'no VO known: import a VOMS dump or give --vo' : state.query ? 'no group matches the filter' : 'no groups: import VOMS, IAM or DIRAC data'}
+        />
+      </Box>
       <Box flexDirection="column" height={PANE_ROWS}>
         {wrap(paneText(rows[at.cursor]), width).slice(0, PANE_ROWS).map((l, i) => (
           <Text key={i} dimColor>{truncate(l, width)}</Text>

@@ -188,5 +188,7 @@ describe('the Groups view on 80 columns', () => {
     const f = await tui.waitFor((x) => x.includes('filter "Role=prod"'), 'the filter');
     expect(f.replace(/\n  /g, '')).toContain('IAM nebula/production (clashes with /nebula/production)'); // wrapped, continuation indented
     for (const line of f.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+    // At the bottom, above the status bar, not floating under a short list.
+    expect(f.split('\n').at(-3)).toMatch(/^\/nebula\/Role=production → IAM/);
   });
 });
