@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/program.js';
+import { runMain } from '../fixtures/run-main.js';
 import { openStore } from '../../src/store/store.js';
 import { startProvisionServer, type ProvisionServer } from '../servers/provision.js';
 
@@ -34,25 +34,8 @@ interface Run {
 }
 
 /** The real program in this process: most tests; `spawnCli` runs the real binary for the secret checks. */
-async function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const saved = { ...process.env };
-  Object.assign(process.env, { IDSYNC_CONFIG_DIR: join(dir, 'config'), IDSYNC_PROVISION_PASSWORD: '' }, env);
-  const out: string[] = [];
-  const err: string[] = [];
-  const writeOut = process.stdout.write;
-  const writeErr = process.stderr.write;
-  process.stdout.write = ((chunk: string | Uint8Array) => out.push(String(chunk)) > 0) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => err.push(String(chunk)) > 0) as typeof process.stderr.write;
-  try {
-    const code = await main(['node', 'idsync-tui', '--db', db, 'provision', ...args]);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    process.stdout.write = writeOut;
-    process.stderr.write = writeErr;
-    process.exitCode = undefined;
-    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-    Object.assign(process.env, saved);
-  }
+function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return runMain(['--db', db, 'provision', ...args], { IDSYNC_CONFIG_DIR: join(dir, 'config'), IDSYNC_PROVISION_PASSWORD: '', ...env });
 }
 
 function spawnCli(args: string[], env: Record<string, string> = {}): Promise<Run> {
