@@ -14,7 +14,7 @@ import { planProvisioning, uidOf, type AccountReading, type ProvisioningPlanResu
 import { connectProvisioning } from '../screens/provisioning/connection.js';
 import { getSetting } from '../settings.js';
 import { storeParsed } from '../store/importFile.js';
-import { EXIT, action, globalOptions, parseNonNegative, printJson, printLine } from './context.js';
+import { EXIT, action, globalOptions, maxDeletePercent as maxDeletePercentOf, parseNonNegative, printJson, printLine } from './context.js';
 import { loadSource, withStore } from './inputs.js';
 import { planCommand } from './plan.js';
 import { changeJson, conflictJson } from './plan-output.js';
@@ -74,7 +74,7 @@ export function register(program: Command): void {
         const flags = this.opts<Flags>();
         const global = globalOptions(this);
         const limit = parseNonNegative('--limit', flags.limit, 20);
-        const maxDeletePercent = parseNonNegative('--max-delete-percent', flags.maxDeletePercent ?? getSetting('plan.maxDeletePercent'), 20);
+        const maxDeletePercent = maxDeletePercentOf(flags.maxDeletePercent);
         const concurrency = Math.max(1, Math.floor(parseNonNegative('--concurrency', flags.concurrency ?? getSetting('concurrency'), 8)));
         const uidFrom = flags.uidFrom ?? 'userName';
         if (uidFrom !== 'userName' && !/^label:(?:[^/]+\/)?[^/]+$/.test(uidFrom)) {
