@@ -220,7 +220,7 @@ async function inkFloor(ink: typeof import('ink'), react: typeof import('react')
     setTick = set;
     const lines = Array.from({ length: ROWS - 2 }, (_, i) =>
       h(ink.Text, { key: i, wrap: 'truncate' }, `${String(tick + i).padStart(7)} Person ${tick + i} Example  person${tick + i}@example.org  /DC=org/DC=example/CN=Person ${tick + i}`.padEnd(COLUMNS - 2, '.')));
-    return h(ink.Box, { flexDirection: 'column', width: COLUMNS }, h(ink.Text, null, 'header'), h(ink.Box, { flexDirection: 'column', height: ROWS - 2, overflow: 'hidden' }, lines));
+    return h(ink.Box, { flexDirection: 'column', width: COLUMNS }, h(ink.Text, null, 'header'), h(ink.Box, { flexDirection: 'column', height: ROWS - 2, overflowY: 'hidden' }, lines));
   }
   const stdout = new FakeStdout(COLUMNS, ROWS);
   const instance = ink.render(h(Screen), {

@@ -193,7 +193,7 @@ export function App({ data: given, load, store = null, insecure = false, columns
   return (
     <Box flexDirection="column" width={width}>
       <Header data={data} width={width} insecure={insecure} dryRun screens={[...screens]} current={current.id} now={now} />
-      <Box flexDirection="column" height={bodyHeight} overflow="hidden">
+      <Box flexDirection="column" height={bodyHeight} overflowY="hidden">
         {body}
       </Box>
       <StatusBar
