@@ -97,8 +97,36 @@ interface Desired {
   current: DiracUser | null;
   /** Source certificates that land on this user, and whose they are. */
   certs: { cert: SourceCertificate; person: SourcePerson }[];
-  /** DNs to add (not in the current `DN` list). */
+  /** DNs to add (not in the current `DN` list); the shared NO_NEW_DNS until the first. */
   newDns: SourceCertificate[];
+}
+
+/** Most existing users get no new DN: they share this empty list instead of each holding one. */
+const NO_NEW_DNS: readonly SourceCertificate[] = Object.freeze([]);
+
+/**
+ * The distinct FQANs of the people behind a user's certificates, in first-seen order. A user has a
+ * few certificates, usually of one person: small arrays, no Set per user (100 000 users).
+ */
+function fqansOf(certs: Desired['certs']): string[] {
+  if (certs.length === 1) {
+    const fqans = certs[0].person.fqans;
+    return fqans.every((f, i) => fqans.indexOf(f) === i) ? fqans : [...new Set(fqans)];
+  }
+  const out: string[] = [];
+  let last: SourcePerson | null = null;
+  for (const { person } of certs) {
+    if (person === last) continue;
+    last = person;
+    for (const f of person.fqans) if (!out.includes(f)) out.push(f);
+  }
+  return out;
+}
+
+/** The source's CA of a DN among a user's certificates (the last one listed wins), else undefined. */
+function sourceCa(certs: Desired['certs'], dn: string): string | null | undefined {
+  for (let i = certs.length - 1; i >= 0; i--) if (certs[i].cert.dn === dn) return certs[i].cert.ca;
+  return undefined;
 }
 
 const userId = (name: string) => `user:${name}`;
@@ -128,8 +156,12 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
   const desired = new Map<string, Desired>();
   const touch = (name: string): Desired => {
     let d = desired.get(name);
-    if (!d) desired.set(name, (d = { name, current: usersByName.get(name) ?? null, certs: [], newDns: [] }));
+    if (!d) desired.set(name, (d = { name, current: usersByName.get(name) ?? null, certs: [], newDns: NO_NEW_DNS as SourceCertificate[] }));
     return d;
+  };
+  const newDnOf = (d: Desired, cert: SourceCertificate) => {
+    if (d.newDns === NO_NEW_DNS) d.newDns = [];
+    d.newDns.push(cert);
   };
   const newUsers: NewUserReport[] = [];
   const suspendedUsers: SuspendedUserReport[] = [];
@@ -168,7 +200,7 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
           continue;
         }
         d.certs.push({ cert, person });
-        d.newDns.push(cert);
+        newDnOf(d, cert);
       }
       continue;
     }
@@ -195,7 +227,7 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
     const d = touch(name);
     for (const cert of active) {
       d.certs.push({ cert, person });
-      d.newDns.push(cert);
+      newDnOf(d, cert);
     }
   }
 
@@ -208,8 +240,12 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
   const newUserValues = new Map<string, { DN: string[]; CA: (string | null)[]; Email: string | null }>();
   /** A user object is its email and suspensions; each DN is an object of its own with its CA. */
   const userObjects = (u: { name: string; dns: string[]; cas: (string | null)[]; email: string | null; suspended: string[] }, managed: boolean, out: TargetObject[]) => {
-    out.push({ kind: 'user', id: userId(u.name), fields: { Email: u.email }, multi: { Suspended: [...u.suspended] }, managed, ref: { user: u.name } });
-    u.dns.forEach((dn, i) => out.push({ kind: 'certificate', id: certId(u.name, dn), fields: { CA: u.cas[i] ?? null }, multi: NO_MULTI, managed, ref: { user: u.name, dn } }));
+    // The engine copies what it reports, so the user's own Suspended list is passed as it is.
+    out.push({ kind: 'user', id: userId(u.name), fields: { Email: u.email }, multi: { Suspended: u.suspended }, managed, ref: { user: u.name } });
+    for (let i = 0; i < u.dns.length; i++) {
+      const dn = u.dns[i];
+      out.push({ kind: 'certificate', id: certId(u.name, dn), fields: { CA: u.cas[i] ?? null }, multi: NO_MULTI, managed, ref: { user: u.name, dn } });
+    }
   };
   const membership = (group: string, user: string, managed: boolean): TargetObject => ({
     kind: 'membership', id: memberId(group, user), fields: NO_FIELDS, multi: NO_MULTI, managed, ref: { user, group },
@@ -226,10 +262,9 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
 
   for (const d of desired.values()) {
     const u = d.current;
-    const fqans = [...new Set(d.certs.flatMap((c) => c.person.fqans))];
+    const fqans = fqansOf(d.certs);
     const mail = d.certs.find((c) => c.person.mail)?.person.mail ?? null;
     const suspendedInSource = d.certs.every((c) => c.person.suspended || c.cert.suspended);
-    const caOf = new Map(d.certs.map((c) => [c.cert.dn, c.cert.ca]));
     if (u === null) {
       const dns = d.newDns.map((c) => c.dn);
       const memberOf = [...new Set([...groupsFor(fqans), ...(groups.defaultGroup ? [groups.defaultGroup] : [])])];
@@ -244,13 +279,17 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
     userObjects(u, voUsers.has(u.name), current);
     currentMemberships(u);
 
-    let dns = u.dns.filter((dn) => sourceDns.has(dn));
-    const obsolete = u.dns.filter((dn) => !sourceDns.has(dn));
-    if (obsolete.length && inOtherVo(u)) {
+    let dns: string[] = [];
+    let obsolete: string[] | null = null;
+    for (const dn of u.dns) {
+      if (sourceDns.has(dn)) dns.push(dn);
+      else (obsolete ??= []).push(dn);
+    }
+    if (obsolete && inOtherVo(u)) {
       info.push(`${u.name} keeps ${obsolete.join(', ')} (not in the source): the user is in groups of another VO`);
       dns = u.dns.slice();
     }
-    const keptCas = dns.map((dn) => caOf.get(dn) ?? u.cas[u.dns.indexOf(dn)] ?? null);
+    const keptCas = dns.map((dn) => sourceCa(d.certs, dn) ?? u.cas[u.dns.indexOf(dn)] ?? null);
     dns.push(...d.newDns.map((c) => c.dn));
     keptCas.push(...d.newDns.map((c) => c.ca));
 
@@ -263,17 +302,21 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
     userObjects({ name: u.name, dns, cas: keptCas, email: mail ?? u.email, suspended }, voUsers.has(u.name), wanted);
 
     const quarantined = groups.quarantine !== null && u.groups.includes(groups.quarantine);
-    const memberOf = new Set<string>();
+    // A few groups per user: an array in insertion order, no Set per user.
+    const memberOf: string[] = [];
+    const join = (g: string) => {
+      if (!memberOf.includes(g)) memberOf.push(g);
+    };
     for (const g of u.groups) {
       if (!groups.tracked.has(g)) continue;
       const group = groups.inVo.get(g);
       // Role-mapped groups follow the source; plain VO groups are only ever added.
       if (group && isRoleGroup(group) && (quarantined || !fqans.includes(group.vomsRole!))) continue;
-      memberOf.add(g);
+      join(g);
     }
     if (!quarantined) {
-      for (const g of groupsFor(fqans)) memberOf.add(g);
-      if (groups.defaultGroup) memberOf.add(groups.defaultGroup);
+      for (const f of fqans) for (const g of groups.byFqan.get(f) ?? []) join(g.name);
+      if (groups.defaultGroup) join(groups.defaultGroup);
     }
     for (const g of memberOf) wanted.push(membership(g, u.name, true));
   }
