@@ -4,8 +4,12 @@
  * Never edit a migration that has shipped: add the next one.
  */
 import type { Database } from 'sql.js';
+import { packExtra, packText, PACK_EXTRA_ABOVE, RECORDS_PER_CHUNK } from './record-chunks.js';
 
-export const MIGRATIONS: readonly string[] = [
+/** SQL, or a function for what SQL alone cannot do (compression); both run inside the migration's transaction. */
+export type Migration = string | ((db: Database) => void);
+
+export const MIGRATIONS: readonly Migration[] = [
   // 1: snapshots, plans with their changes, the audit log, and settings kept with the data.
   `
   CREATE TABLE meta (
@@ -75,6 +79,8 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX audit_by_plan ON audit (plan_id, id);
   `,
+  // 2: records in compressed chunks instead of a row each (see record-chunks.ts); large `extra` packed.
+  chunkRecords,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -90,7 +96,11 @@ export function migrate(db: Database): boolean {
   if (from >= SCHEMA_VERSION) return false;
   db.exec('BEGIN');
   try {
-    for (let v = from; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]);
+    for (let v = from; v < SCHEMA_VERSION; v++) {
+      const step = MIGRATIONS[v];
+      if (typeof step === 'string') db.exec(step);
+      else step(db);
+    }
     db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
     db.exec('COMMIT');
   } catch (err) {
@@ -98,4 +108,57 @@ export function migrate(db: Database): boolean {
     throw err;
   }
   return true;
+}
+
+function chunkRecords(db: Database): void {
+  db.exec(`
+  CREATE TABLE record_chunks (
+    snapshot_id INTEGER NOT NULL,
+    -- the position of its first record in the snapshot (0-based)
+    first_seq INTEGER NOT NULL,
+    record_count INTEGER NOT NULL,
+    -- raw deflate of the UTF-8 JSON array of its records
+    data BLOB NOT NULL,
+    PRIMARY KEY (snapshot_id, first_seq)
+  );
+  `);
+  // The stored JSON of each record is joined as it is, never parsed: the records stay byte for byte.
+  const read = db.prepare('SELECT data FROM records WHERE snapshot_id = ? ORDER BY seq');
+  const insert = db.prepare('INSERT INTO record_chunks (snapshot_id, first_seq, record_count, data) VALUES (?, ?, ?, ?)');
+  const comma = Buffer.from(',');
+  try {
+    for (const [snapshotId] of db.exec('SELECT DISTINCT snapshot_id FROM records')[0]?.values ?? []) {
+      read.bind([snapshotId]);
+      let parts: Buffer[] = [];
+      let first = 0;
+      let count = 0;
+      const flush = () => {
+        parts[0] = Buffer.from('[');
+        parts.push(Buffer.from(']'));
+        insert.run([snapshotId, first, count, packText(Buffer.concat(parts))]);
+        first += count;
+        count = 0;
+        parts = [];
+      };
+      while (read.step()) {
+        const data = read.get()[0];
+        parts.push(comma, typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data as Uint8Array));
+        if (++count === RECORDS_PER_CHUNK) flush();
+      }
+      if (count) flush();
+      read.reset();
+    }
+  } finally {
+    read.free();
+    insert.free();
+  }
+  db.exec('DROP TABLE records');
+  const update = db.prepare('UPDATE snapshots SET extra = ? WHERE id = ?');
+  try {
+    for (const [id, extra] of db.exec(`SELECT id, extra FROM snapshots WHERE length(extra) > ${PACK_EXTRA_ABOVE}`)[0]?.values ?? []) {
+      update.run([packExtra(String(extra)), id]);
+    }
+  } finally {
+    update.free();
+  }
 }

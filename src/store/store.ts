@@ -15,7 +15,8 @@ import { atomicWriteFile, type WriteFs } from './atomic-write.js';
 import { JournalWriter, journalPath, readJournal, type JournalEntry } from './journal.js';
 import { acquireLock, type HeldLock } from './lock.js';
 import { migrate, schemaVersion, SCHEMA_VERSION } from './migrations.js';
-import type { AuditEntry, ChangeFilter, NewPlan, NewSnapshot, PlanInfo, SnapshotInfo, Store, StoredChange } from './types.js';
+import { extraText, packExtra, packText, RECORDS_PER_CHUNK, unpackText } from './record-chunks.js';
+import type { AuditEntry, ChangeFilter, NewPlan, NewSnapshot, PlanInfo, RecordRange, SnapshotInfo, Store, StoredChange } from './types.js';
 
 export interface OpenStoreOptions {
   /** Read without locking; every change is refused. */
@@ -72,6 +73,8 @@ interface Loaded {
   journalEntries: number;
   /** New file or migrated schema: write it out once. */
   needsSave: boolean;
+  /** A migration left free pages (old tables dropped): the next save vacuums them away. */
+  compact: boolean;
 }
 
 /** The database as the disk holds it: the file, migrated, with the journal replayed. */
@@ -115,7 +118,7 @@ function loadDatabase(SQL: SqlJsStatic, file: string): Loaded {
       seq = entry.seq;
       replayed++;
     }
-    return { db, seq, journalEntries: replayed || entries.length, needsSave: migrated || !bytes || bytes.length === 0 };
+    return { db, seq, journalEntries: replayed || entries.length, needsSave: migrated || !bytes || bytes.length === 0, compact: migrated && version > 0 };
   } catch (err) {
     db.close();
     if (err instanceof InputError || err instanceof OperationError) throw err;
@@ -163,8 +166,8 @@ const json = (value: unknown): string | null => (value === undefined ? null : JS
 const parse = <T>(value: SqlValue): T => (value === null || value === undefined ? null : JSON.parse(String(value))) as T;
 const str = (value: SqlValue): string | null => (value === null || value === undefined ? null : String(value));
 const now = () => new Date().toISOString();
-const utf8 = new TextDecoder();
-const text = (value: SqlValue): string => (value instanceof Uint8Array ? utf8.decode(value) : String(value));
+/** What a snapshot list shows: everything but `extra`, which can be a whole DIRAC CFG. */
+const SNAPSHOT_COLUMNS = 'id, source, vo, origin, sha256, record_count, created_at';
 
 /**
  * Reapplied after every load and export (sql.js reopens the database then): the rollback journal
@@ -251,6 +254,7 @@ class SqlJsStore implements SqlStore {
   private journalLines: number;
   private readonly journal: JournalWriter;
   private dirty = false;
+  private compact: boolean;
   private txDepth = 0;
   private savepoints = 0;
   private closed = false;
@@ -267,6 +271,7 @@ class SqlJsStore implements SqlStore {
     this.seq = loaded.seq;
     this.journalLines = loaded.journalEntries;
     this.dirty = loaded.needsSave;
+    this.compact = loaded.compact;
     this.journal = new JournalWriter(journalPath(file), io);
   }
 
@@ -278,27 +283,24 @@ class SqlJsStore implements SqlStore {
 
   addSnapshot(snapshot: NewSnapshot): SnapshotInfo {
     const createdAt = now();
+    const { records } = snapshot;
     const insert = () => {
       this.db.run('INSERT INTO snapshots (source, vo, origin, sha256, record_count, created_at, extra) VALUES (?, ?, ?, ?, ?, ?, ?)', [
         snapshot.source,
         snapshot.vo,
         snapshot.origin,
         snapshot.sha256,
-        snapshot.records.length,
+        records.length,
         createdAt,
-        json(snapshot.extra),
+        packExtra(json(snapshot.extra)),
       ]);
       const snapshotId = lastId(this.db);
-      const stmt = this.db.prepare('INSERT INTO records (snapshot_id, seq, data) VALUES (?, ?, ?)');
-      // One scratch buffer for all records: 100 000 small buffers cost more in garbage collection than in copying.
-      let scratch = Buffer.allocUnsafe(1 << 16);
+      const stmt = this.db.prepare('INSERT INTO record_chunks (snapshot_id, first_seq, record_count, data) VALUES (?, ?, ?, ?)');
       try {
-        snapshot.records.forEach((record, i) => {
-          const text = JSON.stringify(record) ?? 'null';
-          if (text.length * 3 > scratch.length) scratch = Buffer.allocUnsafe(text.length * 3);
-          const n = scratch.write(text, 0, 'utf8');
-          stmt.run([snapshotId, i, scratch.subarray(0, n)]);
-        });
+        for (let first = 0; first < records.length; first += RECORDS_PER_CHUNK) {
+          const chunk = records.slice(first, first + RECORDS_PER_CHUNK);
+          stmt.run([snapshotId, first, chunk.length, packText(JSON.stringify(chunk))]);
+        }
       } finally {
         stmt.free();
       }
@@ -310,35 +312,54 @@ class SqlJsStore implements SqlStore {
 
   listSnapshots(source?: SourceKind): SnapshotInfo[] {
     const where = source ? 'WHERE source = ?' : '';
-    return rows(this.db, `SELECT * FROM snapshots ${where} ORDER BY id`, source ? [source] : []).map(toSnapshot);
+    return rows(this.db, `SELECT ${SNAPSHOT_COLUMNS} FROM snapshots ${where} ORDER BY id`, source ? [source] : []).map(toSnapshot);
   }
 
   latestSnapshot(source: SourceKind, vo?: string | null): SnapshotInfo | null {
     const byVo = vo !== undefined && vo !== null;
-    const found = rows(this.db, `SELECT * FROM snapshots WHERE source = ? ${byVo ? 'AND vo = ?' : ''} ORDER BY id DESC LIMIT 1`, byVo ? [source, vo] : [source]);
+    const found = rows(this.db, `SELECT ${SNAPSHOT_COLUMNS} FROM snapshots WHERE source = ? ${byVo ? 'AND vo = ?' : ''} ORDER BY id DESC LIMIT 1`, byVo ? [source, vo] : [source]);
     return found.length ? toSnapshot(found[0]) : null;
   }
 
   getSnapshot(id: number): SnapshotInfo | null {
-    const found = rows(this.db, 'SELECT * FROM snapshots WHERE id = ?', [id]);
+    const found = rows(this.db, `SELECT ${SNAPSHOT_COLUMNS} FROM snapshots WHERE id = ?`, [id]);
     return found.length ? toSnapshot(found[0]) : null;
   }
 
-  readRecords<T = unknown>(snapshotId: number): T[] {
-    const stmt = this.db.prepare('SELECT data FROM records WHERE snapshot_id = ? ORDER BY seq');
-    try {
-      stmt.bind([snapshotId]);
-      const out: T[] = [];
-      while (stmt.step()) out.push(JSON.parse(text(stmt.get()[0])) as T);
-      return out;
-    } finally {
-      stmt.free();
+  readRecords<T = unknown>(snapshotId: number, range: RecordRange = {}): T[] {
+    const offset = Math.max(0, range.offset ?? 0);
+    const end = range.limit === undefined ? Infinity : offset + Math.max(0, range.limit);
+    if (end <= offset) return [];
+    // Only the chunks that overlap [offset, end): the first screenful unpacks one chunk, not the snapshot.
+    const chunks = rows(
+      this.db,
+      `SELECT first_seq, data FROM record_chunks WHERE snapshot_id = ? AND first_seq + record_count > ? ${end === Infinity ? '' : 'AND first_seq < ?'} ORDER BY first_seq`,
+      end === Infinity ? [snapshotId, offset] : [snapshotId, offset, end],
+    );
+    const parts = chunks.map((c) => {
+      const records = JSON.parse(unpackText(c.data as Uint8Array)) as T[];
+      const first = Number(c.first_seq);
+      return first >= offset && first + records.length <= end ? records : records.slice(Math.max(0, offset - first), end - first);
+    });
+    return parts.length === 1 ? parts[0] : parts.flat() as T[];
+  }
+
+  *readRecordChunks<T = unknown>(snapshotId: number): Generator<T[], void, undefined> {
+    // One query per chunk rather than one statement held open across yields: the caller may write
+    // (or the store reload) between two chunks, which would invalidate an open statement.
+    let next = 0;
+    for (;;) {
+      const found = rows(this.db, 'SELECT first_seq, record_count, data FROM record_chunks WHERE snapshot_id = ? AND first_seq >= ? ORDER BY first_seq LIMIT 1', [snapshotId, next]);
+      if (!found.length) return;
+      next = Number(found[0].first_seq) + Number(found[0].record_count);
+      yield JSON.parse(unpackText(found[0].data as Uint8Array)) as T[];
     }
   }
 
   readExtra<T = unknown>(snapshotId: number): T | null {
     const found = rows(this.db, 'SELECT extra FROM snapshots WHERE id = ?', [snapshotId]);
-    return found.length ? parse<T>(found[0].extra) : null;
+    const text = found.length ? extraText(found[0].extra) : null;
+    return text === null ? null : (JSON.parse(text) as T);
   }
 
   // ------------------------------------------------------------ plans and changes
@@ -482,12 +503,14 @@ class SqlJsStore implements SqlStore {
     if (!this.dirty && !this.journal.exists) return;
     this.lock!.check();
     this.db.run('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', [JOURNAL_SEQ_KEY, String(this.seq)]);
+    if (this.compact) this.db.exec('VACUUM');
     const bytes = this.db.export();
     tune(this.db);
     atomicWriteFile(this.file, bytes, 0o600, this.io);
     this.journal.remove();
     this.journalLines = 0;
     this.dirty = false;
+    this.compact = false;
   }
 
   close(): void {
@@ -592,6 +615,7 @@ class SqlJsStore implements SqlStore {
     this.seq = loaded.seq;
     this.journalLines = loaded.journalEntries;
     this.dirty = loaded.needsSave;
+    this.compact = loaded.compact;
   }
 }
 

@@ -23,7 +23,7 @@ export interface NewSnapshot {
   vo: string | null;
   origin: string;
   sha256: string;
-  /** Normalised records (JSON-serialisable); one row each. */
+  /** Normalised records (JSON-serialisable); stored in compressed chunks of 1 000. */
   records: readonly unknown[];
   /** Anything the source keeps besides records (e.g. the DIRAC CFG text). */
   extra?: unknown;
@@ -82,6 +82,12 @@ export interface AuditEntry {
   detail: string;
 }
 
+/** Records `offset` (0-based) up to `offset + limit` of a snapshot; both optional. */
+export interface RecordRange {
+  offset?: number;
+  limit?: number;
+}
+
 export interface ChangeFilter {
   kind?: string;
   op?: string;
@@ -100,8 +106,13 @@ export interface Store {
   /** The newest snapshot of a source (for a VO when given), or null. */
   latestSnapshot(source: SourceKind, vo?: string | null): SnapshotInfo | null;
   getSnapshot(id: number): SnapshotInfo | null;
-  /** The normalised records of a snapshot, in stored order. */
-  readRecords<T = unknown>(snapshotId: number): T[];
+  /** The normalised records of a snapshot, in stored order; with a range, only those (cheap: unpacks the chunks it needs). */
+  readRecords<T = unknown>(snapshotId: number, range?: RecordRange): T[];
+  /**
+   * The same records a chunk (an array of up to 1 000) at a time, in stored order, for loading
+   * progressively: the caller can yield to the event loop between two chunks.
+   */
+  readRecordChunks<T = unknown>(snapshotId: number): Iterable<T[]>;
   readExtra<T = unknown>(snapshotId: number): T | null;
   addPlan(plan: NewPlan): PlanInfo;
   listPlans(): PlanInfo[];

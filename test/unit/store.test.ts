@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { PlannedChange } from '../../src/engine/model.js';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/migrations.js';
 import { openStore } from '../../src/store/store.js';
 import { tempDbEachTest } from '../fixtures/store-helpers.js';
 
@@ -266,3 +267,114 @@ describe('store behaviour', () => {
     await expect(openStore(t.db)).rejects.toThrow(`${t.db} was written by a newer idsync-tui (schema 999`);
   });
 });
+
+describe('records in chunks', () => {
+  // 2 500 records: two full chunks of 1 000 and one of 500; each record differs, so order shows.
+  const records = Array.from({ length: 2500 }, (_, i) => ({ id: i, name: `user ${i}`, fqans: i % 3 ? ['/nebula'] : [], email: i % 7 ? `u${i}@x.org` : null, note: i % 11 ? undefined : 'é\u2028"' }));
+  const asStored = JSON.parse(JSON.stringify(records)) as unknown[];
+
+  it('reads back all, a range, or chunk by chunk, the same records in the same order', async () => {
+    const store = await openStore(t.db);
+    const snap = store.addSnapshot({ source: 'voms', vo: 'nebula', origin: 'o', sha256: 's', records });
+    store.close();
+    const again = await openStore(t.db, { readOnly: true });
+    expect(again.getSnapshot(snap.id)?.recordCount).toBe(2500);
+    expect(again.readRecords(snap.id)).toEqual(asStored);
+    expect(again.readRecords(snap.id, { limit: 100 })).toEqual(asStored.slice(0, 100));
+    expect(again.readRecords(snap.id, { offset: 950, limit: 100 })).toEqual(asStored.slice(950, 1050));
+    expect(again.readRecords(snap.id, { offset: 999, limit: 1502 })).toEqual(asStored.slice(999, 2501));
+    expect(again.readRecords(snap.id, { offset: 2000 })).toEqual(asStored.slice(2000));
+    expect(again.readRecords(snap.id, { offset: 2500 })).toEqual([]);
+    expect(again.readRecords(snap.id, { offset: 10, limit: 0 })).toEqual([]);
+    const chunks = [...again.readRecordChunks(snap.id)];
+    expect(chunks.map((c) => c.length)).toEqual([1000, 1000, 500]);
+    expect(chunks.flat()).toEqual(asStored);
+    expect([...again.readRecordChunks(999)]).toEqual([]);
+    again.close();
+  });
+
+  it('reading chunk by chunk survives a write between two chunks', async () => {
+    const store = await openStore(t.db);
+    const snap = store.addSnapshot({ source: 'voms', vo: 'nebula', origin: 'o', sha256: 's', records });
+    const seen: unknown[] = [];
+    for (const chunk of store.readRecordChunks(snap.id)) {
+      seen.push(...chunk);
+      store.addSnapshot({ source: 'hr', vo: 'nebula', origin: 'h', sha256: String(seen.length), records: [{ n: seen.length }] });
+    }
+    expect(seen).toEqual(asStored);
+    expect(store.listSnapshots('hr').length).toBe(3);
+    store.close();
+  });
+
+  it('keeps a large extra (packed) and a small one alike', async () => {
+    const big = { cfg: 'Registry\n{\n' + '  Users { a = b }\n'.repeat(20000) + '}\n', n: 1 };
+    const store = await openStore(t.db);
+    const a = store.addSnapshot({ source: 'dirac', vo: 'nebula', origin: 'd', sha256: 'd', records: [], extra: big });
+    const b = store.addSnapshot({ source: 'dirac', vo: 'nebula', origin: 'e', sha256: 'e', records: [], extra: { small: true } });
+    store.close();
+    const again = await openStore(t.db, { readOnly: true });
+    expect(again.readExtra(a.id)).toEqual(big);
+    expect(again.readExtra(b.id)).toEqual({ small: true });
+    expect(fs.statSync(t.db).size).toBeLessThan(JSON.stringify(big).length);
+    again.close();
+  });
+});
+
+describe('a database of schema 1 (a row per record)', () => {
+  /** Schema 1 as it shipped, filled the way its store did: a UTF-8 JSON blob per record. */
+  async function writeSchema1(file: string, snapshots: { records: unknown[]; extra?: unknown }[]): Promise<void> {
+    const { default: initSqlJs } = await import('sql.js');
+    const SQL = await initSqlJs();
+    const db = new SQL.Database();
+    db.exec(MIGRATIONS[0] as string);
+    db.exec('PRAGMA user_version = 1');
+    snapshots.forEach((s, i) => {
+      db.run('INSERT INTO snapshots (source, vo, origin, sha256, record_count, created_at, extra) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+        'voms', 'nebula', `o${i}`, `s${i}`, s.records.length, '2026-01-01T00:00:00.000Z', s.extra === undefined ? null : JSON.stringify(s.extra),
+      ]);
+      s.records.forEach((r, seq) => {
+        const text = JSON.stringify(r) ?? 'null';
+        // An early row as TEXT, the rest as blobs: both were valid in schema 1.
+        db.run('INSERT INTO records (snapshot_id, seq, data) VALUES (?, ?, ?)', [i + 1, seq, seq === 0 ? text : Buffer.from(text, 'utf8')]);
+      });
+    });
+    fs.writeFileSync(file, db.export());
+    db.close();
+  }
+
+  const first = Array.from({ length: 2345 }, (_, i) => ({ id: i, dn: `/DC=org/CN=u${i}`, pad: 'x'.repeat(i % 50) }));
+  const second = [{ id: 'only' }, null, { nested: { a: [1, 'é'] } }];
+  const extra = { cfg: 'line\n'.repeat(3000) };
+
+  it('is migrated on open: the same records and extras, in chunks, in a smaller file', async () => {
+    await writeSchema1(t.db, [{ records: first, extra }, { records: second }]);
+    const before = fs.statSync(t.db).size;
+    const store = await openStore(t.db);
+    store.close();
+    expect(fs.statSync(t.db).size).toBeLessThan(before / 2);
+    const { default: initSqlJs } = await import('sql.js');
+    const db = new (await initSqlJs()).Database(fs.readFileSync(t.db));
+    expect(db.exec('PRAGMA user_version')[0].values[0][0]).toBe(SCHEMA_VERSION);
+    expect(db.exec("SELECT name FROM sqlite_master WHERE name = 'records'")).toEqual([]);
+    expect(db.exec('SELECT record_count FROM record_chunks WHERE snapshot_id = 1 ORDER BY first_seq')[0].values.flat()).toEqual([1000, 1000, 345]);
+    db.close();
+    const again = await openStore(t.db, { readOnly: true });
+    expect(again.readRecords(1)).toEqual(first);
+    expect(again.readRecords(1, { offset: 1990, limit: 20 })).toEqual(first.slice(1990, 2010));
+    expect(again.readRecords(2)).toEqual(second);
+    expect(again.readExtra(1)).toEqual(extra);
+    expect(again.readExtra(2)).toBeNull();
+    again.close();
+  });
+
+  it('opened read-only, is read through a migration in memory and left untouched on disk', async () => {
+    await writeSchema1(t.db, [{ records: first, extra }]);
+    const bytes = fs.readFileSync(t.db);
+    const store = await openStore(t.db, { readOnly: true });
+    expect(store.readRecords(1)).toEqual(first);
+    expect([...store.readRecordChunks(1)].flat()).toEqual(first);
+    store.close();
+    expect(fs.readFileSync(t.db).equals(bytes)).toBe(true);
+  });
+});
+
