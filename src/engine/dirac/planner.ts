@@ -95,6 +95,8 @@ function voGroups(registry: DiracRegistry, vo: string, errors: string[]): VoGrou
 interface Desired {
   name: string;
   current: DiracUser | null;
+  /** Whether the current user is in one of the VO's groups (the objects it has are managed). */
+  inVo: boolean;
   /** Source certificates that land on this user, and whose they are. */
   certs: { cert: SourceCertificate; person: SourcePerson }[];
   /** DNs to add (not in the current `DN` list); the shared NO_NEW_DNS until the first. */
@@ -129,6 +131,30 @@ function sourceCa(certs: Desired['certs'], dn: string): string | null | undefine
   return undefined;
 }
 
+/** A Registry user, found by name or DN without a second lookup for what the plan wants of it. */
+interface Registered {
+  user: DiracUser;
+  inVo: boolean;
+  desired: Desired | null;
+}
+
+/** One DN as both sides know it: the Registry user it is registered for and the source person who holds it. */
+interface DnEntry {
+  owner: Registered | null;
+  holder: SourcePerson | null;
+}
+
+/** One user's objects on the current side; the desired side reuses their ids and refs. */
+interface CurrentObjects {
+  user: TargetObject;
+  certificates: TargetObject[];
+  memberships: TargetObject[];
+}
+
+function addOnce(list: string[], value: string): void {
+  if (!list.includes(value)) list.push(value);
+}
+
 const userId = (name: string) => `user:${name}`;
 const memberId = (group: string, user: string) => `member:${group}|${user}`;
 const certId = (user: string, dn: string) => `cert:${user}|${dn}`;
@@ -138,25 +164,47 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
   const info: string[] = [];
   const errors: string[] = [];
   const groups = voGroups(registry, vo, errors);
-  const usersByName = new Map(registry.users.map((u) => [u.name, u]));
+  const registered = new Map<string, Registered>();
+  for (const user of registry.users) registered.set(user.name, { user, inVo: false, desired: null });
   const voUsers = new Set<string>();
-  for (const g of groups.inVo.values()) for (const u of g.users) if (usersByName.has(u)) voUsers.add(u);
+  for (const g of groups.inVo.values()) {
+    for (const u of g.users) {
+      const r = registered.get(u);
+      if (r) {
+        r.inVo = true;
+        voUsers.add(u);
+      }
+    }
+  }
+  const isVoUser = (name: string) => registered.get(name)?.inVo === true;
 
-  // One map from DN to user, built once: DIRAC looks every DN up by scanning all users.
-  const dnOwner = new Map<string, string>();
-  for (const u of registry.users) {
-    for (const dn of u.dns) {
-      const owner = dnOwner.get(dn);
-      if (owner === undefined) dnOwner.set(dn, u.name);
-      else if (owner !== u.name) errors.push(`DN ${dn} is registered for both ${owner} and ${u.name}; it is matched to ${owner}`);
+  // One map from DN to user, built once: DIRAC looks every DN up by scanning all users. The source
+  // side marks the same entries, so each certificate costs one lookup.
+  const dnEntries = new Map<string, DnEntry>();
+  for (const r of registered.values()) {
+    for (const dn of r.user.dns) {
+      const entry = dnEntries.get(dn);
+      if (entry === undefined) dnEntries.set(dn, { owner: r, holder: null });
+      else if (entry.owner !== r) errors.push(`DN ${dn} is registered for both ${entry.owner!.user.name} and ${r.user.name}; it is matched to ${entry.owner!.user.name}`);
     }
   }
 
-  const names = new UniqueNames(usersByName.keys());
-  const desired = new Map<string, Desired>();
+  const names = new UniqueNames(registered.keys());
+  /** In the order the plan first touched them. */
+  const desired: Desired[] = [];
+  const addedDesired = new Map<string, Desired>();
+  const touchRegistered = (r: Registered): Desired => {
+    if (!r.desired) desired.push((r.desired = { name: r.user.name, current: r.user, inVo: r.inVo, certs: [], newDns: NO_NEW_DNS as SourceCertificate[] }));
+    return r.desired;
+  };
   const touch = (name: string): Desired => {
-    let d = desired.get(name);
-    if (!d) desired.set(name, (d = { name, current: usersByName.get(name) ?? null, certs: [], newDns: NO_NEW_DNS as SourceCertificate[] }));
+    const r = registered.get(name);
+    if (r) return touchRegistered(r);
+    let d = addedDesired.get(name);
+    if (!d) {
+      addedDesired.set(name, (d = { name, current: null, inVo: false, certs: [], newDns: NO_NEW_DNS as SourceCertificate[] }));
+      desired.push(d);
+    }
     return d;
   };
   const newDnOf = (d: Desired, cert: SourceCertificate) => {
@@ -166,32 +214,32 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
   const newUsers: NewUserReport[] = [];
   const suspendedUsers: SuspendedUserReport[] = [];
   const noNickname: NoNicknameReport[] = [];
-  const sourceDns = new Map<string, SourcePerson>();
   const added = new Set<string>();
 
   for (const person of people) {
     const newCerts: SourceCertificate[] = [];
-    let owner: string | null = null;
+    let owner: Registered | null = null;
     for (const cert of person.certificates) {
       if (!cert.dn) continue;
-      const holder = sourceDns.get(cert.dn);
-      if (holder) {
-        if (holder !== person) errors.push(`DN ${cert.dn} belongs to both ${holder.source} and ${person.source}; ${person.source}'s copy is ignored`);
+      let entry = dnEntries.get(cert.dn);
+      if (entry?.holder) {
+        if (entry.holder !== person) errors.push(`DN ${cert.dn} belongs to both ${entry.holder.source} and ${person.source}; ${person.source}'s copy is ignored`);
         continue;
       }
-      sourceDns.set(cert.dn, person);
-      const existing = dnOwner.get(cert.dn);
-      if (existing !== undefined) {
-        touch(existing).certs.push({ cert, person });
-        if (owner === null || (!voUsers.has(owner) && voUsers.has(existing))) owner = existing;
+      if (entry) entry.holder = person;
+      else dnEntries.set(cert.dn, (entry = { owner: null, holder: person }));
+      const existing = entry.owner;
+      if (existing !== null) {
+        touchRegistered(existing).certs.push({ cert, person });
+        if (owner === null || (!owner.inVo && existing.inVo)) owner = existing;
       } else newCerts.push(cert);
     }
     if (!newCerts.length) continue;
 
     const nickname = person.nickname;
     let target: string | null = null;
-    if (nickname && (voUsers.has(nickname) || added.has(nickname))) target = nickname;
-    else if (owner !== null) target = owner;
+    if (nickname && (isVoUser(nickname) || added.has(nickname))) target = nickname;
+    else if (owner !== null) target = owner.user.name;
     if (target !== null) {
       const d = touch(target);
       for (const cert of newCerts) {
@@ -230,6 +278,8 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
       newDnOf(d, cert);
     }
   }
+  /** Whether a source person holds the DN (a DN of the user's own certificates needs no lookup). */
+  const inSource = (d: Desired, dn: string) => sourceCa(d.certs, dn) !== undefined || dnEntries.get(dn)?.holder != null;
 
   // ---- desired and current target objects
   const current: TargetObject[] = [];
@@ -239,19 +289,25 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
   const newSource = new Map<string, string>();
   const newUserValues = new Map<string, { DN: string[]; CA: (string | null)[]; Email: string | null }>();
   /** A user object is its email and suspensions; each DN is an object of its own with its CA. */
-  const userObjects = (u: { name: string; dns: string[]; cas: (string | null)[]; email: string | null; suspended: string[] }, managed: boolean, out: TargetObject[]) => {
-    // The engine copies what it reports, so the user's own Suspended list is passed as it is.
-    out.push({ kind: 'user', id: userId(u.name), fields: { Email: u.email }, multi: { Suspended: u.suspended }, managed, ref: { user: u.name } });
-    for (let i = 0; i < u.dns.length; i++) {
-      const dn = u.dns[i];
-      out.push({ kind: 'certificate', id: certId(u.name, dn), fields: { CA: u.cas[i] ?? null }, multi: NO_MULTI, managed, ref: { user: u.name, dn } });
-    }
-  };
+  const userObject = (name: string, email: string | null, suspended: string[], managed: boolean, id = userId(name), ref: TargetObject['ref'] = { user: name }): TargetObject =>
+    // The engine copies what it reports, so a Suspended list is passed as it is.
+    ({ kind: 'user', id, fields: { Email: email }, multi: { Suspended: suspended }, managed, ref });
+  const certificate = (user: string, dn: string, ca: string | null, managed: boolean, id = certId(user, dn), ref: TargetObject['ref'] = { user, dn }): TargetObject =>
+    ({ kind: 'certificate', id, fields: { CA: ca }, multi: NO_MULTI, managed, ref });
   const membership = (group: string, user: string, managed: boolean): TargetObject => ({
     kind: 'membership', id: memberId(group, user), fields: NO_FIELDS, multi: NO_MULTI, managed, ref: { user, group },
   });
-  const currentMemberships = (u: DiracUser) => {
-    for (const g of u.groups) if (groups.tracked.has(g)) current.push(membership(g, u.name, true));
+  /** The user's objects as the Registry has them, pushed to `current`. */
+  const currentObjects = (u: DiracUser, managed: boolean): CurrentObjects => {
+    const user = userObject(u.name, u.email, u.suspended, managed);
+    current.push(user);
+    const certificates: TargetObject[] = [];
+    for (let i = 0; i < u.dns.length; i++) certificates.push(certificate(u.name, u.dns[i], u.cas[i] ?? null, managed));
+    current.push(...certificates);
+    const memberships: TargetObject[] = [];
+    for (const g of u.groups) if (groups.tracked.has(g)) memberships.push(membership(g, u.name, true));
+    current.push(...memberships);
+    return { user, certificates, memberships };
   };
   const groupsFor = (fqans: readonly string[]): string[] => {
     const out: string[] = [];
@@ -260,7 +316,7 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
   };
   const inOtherVo = (u: DiracUser) => u.groups.some((g) => !groups.inVo.has(g));
 
-  for (const d of desired.values()) {
+  for (const d of desired) {
     const u = d.current;
     const fqans = fqansOf(d.certs);
     const mail = d.certs.find((c) => c.person.mail)?.person.mail ?? null;
@@ -269,29 +325,27 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
       const dns = d.newDns.map((c) => c.dn);
       const memberOf = [...new Set([...groupsFor(fqans), ...(groups.defaultGroup ? [groups.defaultGroup] : [])])];
       const cas = d.newDns.map((c) => c.ca);
-      userObjects({ name: d.name, dns, cas, email: mail, suspended: [] }, true, wanted);
+      wanted.push(userObject(d.name, mail, [], true));
+      for (let i = 0; i < dns.length; i++) wanted.push(certificate(d.name, dns[i], cas[i] ?? null, true));
       newUserValues.set(d.name, { DN: dns, CA: cas, Email: mail });
       newSource.set(d.name, d.certs[0].person.source);
       for (const g of memberOf) wanted.push(membership(g, d.name, true));
       newUsers.push({ user: d.name, dns, email: mail, groups: memberOf.sort(), source: d.certs[0].person.source });
       continue;
     }
-    userObjects(u, voUsers.has(u.name), current);
-    currentMemberships(u);
+    const has = currentObjects(u, d.inVo);
 
-    let dns: string[] = [];
+    // Positions in the user's current DN list: a kept DN reuses its current object's id and ref.
+    let kept: number[] = [];
     let obsolete: string[] | null = null;
-    for (const dn of u.dns) {
-      if (sourceDns.has(dn)) dns.push(dn);
-      else (obsolete ??= []).push(dn);
+    for (let i = 0; i < u.dns.length; i++) {
+      if (inSource(d, u.dns[i])) kept.push(i);
+      else (obsolete ??= []).push(u.dns[i]);
     }
     if (obsolete && inOtherVo(u)) {
       info.push(`${u.name} keeps ${obsolete.join(', ')} (not in the source): the user is in groups of another VO`);
-      dns = u.dns.slice();
+      kept = u.dns.map((_, i) => i);
     }
-    const keptCas = dns.map((dn) => sourceCa(d.certs, dn) ?? u.cas[u.dns.indexOf(dn)] ?? null);
-    dns.push(...d.newDns.map((c) => c.dn));
-    keptCas.push(...d.newDns.map((c) => c.ca));
 
     const suspended = u.suspended.slice();
     if (suspendedInSource && !suspended.includes(vo)) suspended.push(vo);
@@ -299,34 +353,38 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
       if (options.autoLiftSuspended) suspended.splice(suspended.indexOf(vo), 1);
       else info.push(`${u.name} is suspended for ${vo} in DIRAC but active in the source; lift it with --auto-lift-suspended`);
     }
-    userObjects({ name: u.name, dns, cas: keptCas, email: mail ?? u.email, suspended }, voUsers.has(u.name), wanted);
+    wanted.push(userObject(u.name, mail ?? u.email, suspended, d.inVo, has.user.id, has.user.ref));
+    for (const i of kept) {
+      const dn = u.dns[i];
+      const ca = sourceCa(d.certs, dn) ?? u.cas[u.dns.indexOf(dn)] ?? null;
+      wanted.push(certificate(u.name, dn, ca, d.inVo, has.certificates[i].id, has.certificates[i].ref));
+    }
+    for (const c of d.newDns) wanted.push(certificate(u.name, c.dn, c.ca, d.inVo));
 
     const quarantined = groups.quarantine !== null && u.groups.includes(groups.quarantine);
     // A few groups per user: an array in insertion order, no Set per user.
     const memberOf: string[] = [];
-    const join = (g: string) => {
-      if (!memberOf.includes(g)) memberOf.push(g);
-    };
     for (const g of u.groups) {
       if (!groups.tracked.has(g)) continue;
       const group = groups.inVo.get(g);
       // Role-mapped groups follow the source; plain VO groups are only ever added.
       if (group && isRoleGroup(group) && (quarantined || !fqans.includes(group.vomsRole!))) continue;
-      join(g);
+      addOnce(memberOf, g);
     }
     if (!quarantined) {
-      for (const f of fqans) for (const g of groups.byFqan.get(f) ?? []) join(g.name);
-      if (groups.defaultGroup) join(groups.defaultGroup);
+      for (const f of fqans) for (const g of groups.byFqan.get(f) ?? []) addOnce(memberOf, g.name);
+      if (groups.defaultGroup) addOnce(memberOf, groups.defaultGroup);
     }
-    for (const g of memberOf) wanted.push(membership(g, u.name, true));
+    // A membership object is its group and user only: a kept one is the current object itself.
+    for (const g of memberOf) wanted.push(has.memberships.find((m) => m.ref!.group === g) ?? membership(g, u.name, true));
   }
 
   // VO users with no DN left in the source.
   for (const name of voUsers) {
-    if (desired.has(name)) continue;
-    const u = usersByName.get(name)!;
-    userObjects(u, true, current);
-    currentMemberships(u);
+    const r = registered.get(name)!;
+    if (r.desired) continue;
+    const u = r.user;
+    const has = currentObjects(u, true);
     const untracked = u.groups.filter((g) => !groups.tracked.has(g));
     const candidate = untracked.every((g) => groups.inVo.get(g)?.vomsRole);
     const report = { user: name, dns: u.dns, groups: u.groups.slice().sort() };
@@ -336,7 +394,8 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
       deletedUsers.push(report);
       continue;
     } else deletionCandidates.push(report);
-    userObjects(u, true, wanted);
+    // Kept as it is: the same objects on both sides.
+    wanted.push(has.user, ...has.certificates);
   }
 
   const newNames = added;
@@ -356,7 +415,7 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
       if (!presented) return null;
       if (presented.kind === 'user' && presented.op === 'insert') presented.reason = `new user for ${newSource.get(user)}`;
       if (presented.kind === 'user' && presented.op === 'delete') {
-        const u = usersByName.get(user)!;
+        const u = registered.get(user)!.user;
         presented.old = { DN: u.dns, CA: u.cas, Email: u.email, Suspended: u.suspended };
       }
       const onExisting = !newNames.has(user) && !(change.kind === 'user' && change.op === 'delete');
