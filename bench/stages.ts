@@ -2,7 +2,7 @@
  * The benchmark stages for one size. A stage whose module has not been written yet is reported as
  * `not built`, so the harness runs from the first day and grows with the project.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { IamGroup, IamUser, ParsedSource, VomsUser, VoPerson } from '../src/engine/model.js';
 import { engineStages, type ParsedInputs } from './engine-stages.js';
@@ -91,7 +91,9 @@ export async function runSize(size: number, dataRoot: string): Promise<StageResu
 
 /**
  * Store: every source saved as a snapshot into a fresh database (the TUI stages open it later), then
- * reopened and read back. The target is about the VOMS snapshot, the largest.
+ * reopened and read back. The targets are about the VOMS snapshot, the largest. Reopening (what a
+ * command or the TUI pays before it can show anything) is timed apart from reading every record,
+ * whose floor is a JSON.parse of the same records.
  */
 async function storeStages(
   runs: number,
@@ -102,10 +104,16 @@ async function storeStages(
 ): Promise<Omit<StageResult, 'runs'>[]> {
   const storeMod = await optional<typeof import('../src/store/store.js')>('../src/store/store.js');
   const voms = parsed.voms;
+  const stages = {
+    save: 'store save (VOMS snapshot)',
+    reopen: 'store reopen (open + snapshot list + first 100 records)',
+    readAll: 'store read all records (VOMS)',
+  };
   if (!storeMod || !voms) {
     return [
-      { stage: 'store save (VOMS snapshot)', medianMs: null, display: 'not built', target: '≤ 1 s' },
-      { stage: 'store reopen + read (VOMS)', medianMs: null, display: 'not built', target: '≤ 1 s' },
+      { stage: stages.save, medianMs: null, display: 'not built', target: '≤ 1 s' },
+      { stage: stages.reopen, medianMs: null, display: 'not built', target: '≤ 1 s' },
+      { stage: stages.readAll, medianMs: null, display: 'not built', target: '' },
     ];
   }
   const fresh = () => {
@@ -120,16 +128,21 @@ async function storeStages(
       store.close();
     }
   });
+  const savedMb = statSync(dbFile).size / 2 ** 20;
   const bareSave = await time(runs, () => JSON.stringify(voms.records));
   const reopen = await time(runs, async () => {
     const store = await storeMod.openStore(dbFile, { readOnly: true });
     try {
+      store.listSnapshots();
       const snap = store.latestSnapshot('voms');
-      return store.readRecords(snap!.id).length;
+      return store.readRecords(snap!.id, { limit: 100 }).length;
     } finally {
       store.close();
     }
   });
+  const reader = await storeMod.openStore(dbFile, { readOnly: true });
+  const readAll = await time(runs, () => reader.readRecords(reader.latestSnapshot('voms')!.id).length);
+  reader.close();
   const text = JSON.stringify(voms.records);
   const bareRead = await time(runs, () => JSON.parse(text));
   // The rest of the sources, once, so the TUI stages find a complete database.
@@ -142,8 +155,19 @@ async function storeStages(
   } finally {
     store.close();
   }
+  const allMb = statSync(dbFile).size / 2 ** 20;
+  const ratio = readAll.ms / bareRead.ms;
   return [
-    { stage: 'store save (VOMS snapshot)', medianMs: save.ms, cpuMs: save.cpu, display: `${fmtTimed(save)}; JSON.stringify ${fmtTimed(bareSave)}`, target: '≤ 1 s', value: save.ms, ok: save.ms <= 1000 },
-    { stage: 'store reopen + read (VOMS)', medianMs: reopen.ms, cpuMs: reopen.cpu, display: `${fmtTimed(reopen)}; JSON.parse ${fmtTimed(bareRead)}`, target: '≤ 1 s', value: reopen.ms, ok: reopen.ms <= 1000 },
+    {
+      stage: stages.save,
+      medianMs: save.ms,
+      cpuMs: save.cpu,
+      display: `${fmtTimed(save)}; JSON.stringify ${fmtTimed(bareSave)}; file ${savedMb.toFixed(1)} MB (${allMb.toFixed(0)} MB with every source)`,
+      target: '≤ 1 s',
+      value: save.ms,
+      ok: save.ms <= 1000,
+    },
+    { stage: stages.reopen, medianMs: reopen.ms, cpuMs: reopen.cpu, display: fmtTimed(reopen), target: '≤ 1 s', value: reopen.ms, ok: reopen.ms <= 1000 },
+    { stage: stages.readAll, medianMs: readAll.ms, cpuMs: readAll.cpu, display: `${fmtTimed(readAll)} = ${ratio.toFixed(2)}× JSON.parse (${fmtTimed(bareRead)})`, target: '' },
   ];
 }
