@@ -99,8 +99,6 @@ export function labelValue(user: IamUser, prefix: string | null, name: string): 
   return null;
 }
 
-const hasLabel = (user: IamUser, name: string) => labelValue(user, HR_PREFIX, name) !== null;
-
 export function primaryEmail(user: IamUser): string | null {
   return (user.emails.find((e) => e.primary) ?? user.emails[0])?.value ?? null;
 }
@@ -131,10 +129,16 @@ function parsePersonId(value: string | null): number | null {
  * first, else the one ending last. Null when the person has none.
  */
 export function pickParticipation(person: VoPerson, experiment: string): HrParticipation | null {
-  const want = experiment.trim().toLowerCase();
+  const want = experimentKey(experiment);
+  return bestParticipation(person, (name) => experimentKey(name) === want);
+}
+
+const experimentKey = (name: string) => name.trim().toLowerCase();
+
+function bestParticipation(person: VoPerson, isExperiment: (name: string) => boolean): HrParticipation | null {
   let best: HrParticipation | null = null;
   for (const p of person.participations) {
-    if (p.experiment.trim().toLowerCase() !== want) continue;
+    if (!isExperiment(p.experiment)) continue;
     if (best === null || later(p.endDate, best.endDate)) best = p;
   }
   return best;
@@ -151,13 +155,73 @@ export const isValidOn = (p: HrParticipation, today: string): boolean => p.endDa
 
 const clip = (text: string) => (text.length <= LABEL_VALUE_MAX ? text : `${text.slice(0, LABEL_VALUE_MAX - 1)}…`);
 
-/** The HR side, indexed once for all accounts. */
+/** The labels the decision reads, found in one pass over an account's labels (the first of each name counts). */
+interface HrLabels {
+  personId: string | null;
+  status: string | null;
+  lifecycleStatus: string | null;
+  ignore: boolean;
+  ignoredOld: boolean;
+  skipEmail: boolean;
+  skipEndDate: boolean;
+  timestamp: boolean;
+  action: boolean;
+}
+
+function readLabels(user: IamUser): HrLabels {
+  const out: HrLabels = { personId: null, status: null, lifecycleStatus: null, ignore: false, ignoredOld: false, skipEmail: false, skipEndDate: false, timestamp: false, action: false };
+  if (!user.labels) return out;
+  for (const l of user.labels) {
+    const prefix = l.prefix || null;
+    if (prefix === HR_PREFIX) {
+      switch (l.name) {
+        case LABEL.personId:
+          if (out.personId === null) out.personId = l.value ?? '';
+          break;
+        case LABEL.status:
+          if (out.status === null) out.status = l.value ?? '';
+          break;
+        case LABEL.ignore:
+          out.ignore = true;
+          break;
+        case LABEL.ignoredOld:
+          out.ignoredOld = true;
+          break;
+        case LABEL.skipEmail:
+          out.skipEmail = true;
+          break;
+        case LABEL.skipEndDate:
+          out.skipEndDate = true;
+          break;
+        case LABEL.timestamp:
+          out.timestamp = true;
+          break;
+        case LABEL.action:
+          out.action = true;
+          break;
+      }
+    } else if (prefix === null && l.name === LIFECYCLE_STATUS && out.lifecycleStatus === null) out.lifecycleStatus = l.value ?? '';
+  }
+  return out;
+}
+
+/**
+ * The HR side, indexed once for all accounts, and the run's memo of calendar work: end times and
+ * HR dates repeat across accounts (a few hundred distinct values for 100 000 people), and Date is
+ * slow. Per run, not per module, so a change of time zone between runs is honoured.
+ */
 export class HrIndex {
   readonly persons = new Map<number, VoPerson>();
   readonly failures = new Map<number, string>();
   readonly notFound = new Set<number>();
   /** lower-cased email → the accounts that have it (for "email bound to another account"). */
   private readonly emails = new Map<string, IamUser[]>();
+  private readonly dates = new Map<Millis, string>();
+  private readonly midnights = new Map<string, Millis>();
+  /** Participation experiment name → whether it is `experiment` (ignoring case and spaces). */
+  private readonly experiments = new Map<string, boolean>();
+  private experiment = '';
+  private isoOf: { now: Millis; iso: string | null } | null = null;
 
   constructor(persons: readonly VoPerson[], extra: HrExtra | null | undefined, users: readonly IamUser[]) {
     for (const p of persons) this.persons.set(p.id, p);
@@ -176,17 +240,86 @@ export class HrIndex {
   boundElsewhere(email: string, self: IamUser): IamUser | null {
     return this.emails.get(email.toLowerCase())?.find((u) => u.id !== self.id) ?? null;
   }
+
+  localDate(ms: Millis): string {
+    let date = this.dates.get(ms);
+    if (date === undefined) this.dates.set(ms, (date = localDate(ms)));
+    return date;
+  }
+
+  startOfDay(date: string): Millis {
+    let ms = this.midnights.get(date);
+    if (ms === undefined) this.midnights.set(date, (ms = startOfDay(date)));
+    return ms;
+  }
+
+  iso(now: Millis): string | null {
+    if (this.isoOf === null || this.isoOf.now !== now) this.isoOf = { now, iso: iso(now) };
+    return this.isoOf.iso;
+  }
+
+  /** The participation pickParticipation picks, with each experiment name compared once per run. */
+  participation(person: VoPerson, experiment: string): HrParticipation | null {
+    if (experiment !== this.experiment) {
+      this.experiment = experiment;
+      this.experiments.clear();
+    }
+    return bestParticipation(person, this.isExperiment);
+  }
+
+  private readonly isExperiment = (name: string): boolean => {
+    let same = this.experiments.get(name);
+    if (same === undefined) this.experiments.set(name, (same = experimentKey(name) === experimentKey(this.experiment)));
+    return same;
+  };
+}
+
+/** What one account's decision is worked out from (no closures: this runs once per account). */
+interface Deciding {
+  d: HrDecision;
+  hr: HrIndex;
+  oldEnd: Millis | null;
+  oldEndDate: string | null;
+  /** iam-1.12 and `skip-end-date-synch`: the end time is never changed. */
+  keepEnd: boolean;
+}
+
+/** Sets the end time unless kept or already on that day; the note for the reason. */
+function setEnd(c: Deciding, value: Millis | null, why: string): string {
+  if (c.keepEnd) return `; end time kept (${HR_PREFIX}/${LABEL.skipEndDate})`;
+  // Same day is no change: dates compare without time, and re-running must not plan it again.
+  if (value === c.oldEnd || (value !== null && c.oldEndDate !== null && c.hr.localDate(value) === c.oldEndDate)) return '';
+  c.d.endTime = { old: c.oldEnd, new: value };
+  c.d.resultingEndTime = value;
+  return `; ${why}`;
+}
+
+function expireNow(c: Deciding, options: HrOptions): string {
+  const stillValid = c.oldEndDate === null || c.oldEndDate >= options.today;
+  return stillValid
+    ? setEnd(c, options.now, `end time set to now (${c.hr.iso(options.now)}): the expiry handler marks the account PENDING_SUSPENSION on its next run`)
+    : `; end time ${c.oldEndDate} already past, left as it is`;
+}
+
+function done(d: HrDecision, status: HrStatus, message: string, reason: string): HrDecision {
+  d.status = status;
+  d.message = clip(message);
+  d.reason = reason;
+  return d;
 }
 
 /** The decision for one linked account. */
 export function decideAccount(user: IamUser, hr: HrIndex, options: HrOptions): HrDecision {
+  return decide(user, readLabels(user), hr, options);
+}
+
+function decide(user: IamUser, labels: HrLabels, hr: HrIndex, options: HrOptions): HrDecision {
   const rules = options.rules ?? 'documented';
-  const { experiment, today, now } = options;
-  const rawId = labelValue(user, HR_PREFIX, LABEL.personId);
+  const { experiment, today } = options;
+  const rawId = labels.personId;
   const personId = parsePersonId(rawId);
   const oldEnd = user.endTime;
-  const oldEndDate = oldEnd === null ? null : localDate(oldEnd);
-  const lifecycleStatus = labelValue(user, null, LIFECYCLE_STATUS);
+  const lifecycleStatus = labels.lifecycleStatus;
   const d: HrDecision = {
     iamId: user.id,
     userName: user.userName,
@@ -194,7 +327,7 @@ export function decideAccount(user: IamUser, hr: HrIndex, options: HrOptions): H
     status: 'ERROR',
     message: '',
     reason: '',
-    previousStatus: labelValue(user, HR_PREFIX, LABEL.status),
+    previousStatus: labels.status,
     endTime: null,
     resultingEndTime: oldEnd,
     restore: false,
@@ -208,49 +341,30 @@ export function decideAccount(user: IamUser, hr: HrIndex, options: HrOptions): H
     lifecycleStatus,
     removeLabels: [],
   };
-  if (hasLabel(user, LABEL.action)) d.removeLabels.push(LABEL.action);
-  if (rules === 'iam-1.12' && hasLabel(user, LABEL.timestamp)) d.removeLabels.push(LABEL.timestamp);
-  const keepEnd = rules === 'iam-1.12' && hasLabel(user, LABEL.skipEndDate);
-  const setEnd = (value: Millis | null, why: string): string => {
-    if (keepEnd) return `; end time kept (${HR_PREFIX}/${LABEL.skipEndDate})`;
-    // Same day is no change: dates compare without time, and re-running must not plan it again.
-    if (value === oldEnd || (value !== null && oldEndDate !== null && localDate(value) === oldEndDate)) return '';
-    d.endTime = { old: oldEnd, new: value };
-    d.resultingEndTime = value;
-    return `; ${why}`;
-  };
-  const done = (status: HrStatus, message: string, reason: string) => {
-    d.status = status;
-    d.message = clip(message);
-    d.reason = reason;
-    return d;
-  };
-  const stillValid = oldEndDate === null || oldEndDate >= today;
-  const expireNow = (): string =>
-    stillValid
-      ? setEnd(now, `end time set to now (${iso(now)}): the expiry handler marks the account PENDING_SUSPENSION on its next run`)
-      : `; end time ${oldEndDate} already past, left as it is`;
+  if (labels.action) d.removeLabels.push(LABEL.action);
+  if (rules === 'iam-1.12' && labels.timestamp) d.removeLabels.push(LABEL.timestamp);
+  const c: Deciding = { d, hr, oldEnd, oldEndDate: oldEnd === null ? null : hr.localDate(oldEnd), keepEnd: rules === 'iam-1.12' && labels.skipEndDate };
 
   // 1. Ignored by the admins.
-  if (hasLabel(user, LABEL.ignore) || hasLabel(user, LABEL.ignoredOld)) {
-    const which = hasLabel(user, LABEL.ignore) ? LABEL.ignore : LABEL.ignoredOld;
-    return done('IGNORED', `Ignored (${HR_PREFIX}/${which})`, `the account carries ${HR_PREFIX}/${which}: HR does not manage it; end time left to the admins`);
+  if (labels.ignore || labels.ignoredOld) {
+    const which = labels.ignore ? LABEL.ignore : LABEL.ignoredOld;
+    return done(d, 'IGNORED', `Ignored (${HR_PREFIX}/${which})`, `the account carries ${HR_PREFIX}/${which}: HR does not manage it; end time left to the admins`);
   }
   if (personId === null) {
-    return done('ERROR', 'Invalid CERN person id', `the label ${HR_PREFIX}/${LABEL.personId} holds ${JSON.stringify(rawId)}, not a person id; end time untouched`);
+    return done(d, 'ERROR', 'Invalid CERN person id', `the label ${HR_PREFIX}/${LABEL.personId} holds ${JSON.stringify(rawId)}, not a person id; end time untouched`);
   }
 
   // 2. HR could not answer, or does not know the person.
   const failure = hr.failures.get(personId);
   if (failure !== undefined) {
-    return done('ERROR', 'HR API error', `the HR API failed for person ${personId} (${failure}); end time untouched (extend it by hand if needed)`);
+    return done(d, 'ERROR', 'HR API error', `the HR API failed for person ${personId} (${failure}); end time untouched (extend it by hand if needed)`);
   }
   const person = hr.persons.get(personId) ?? null;
   if (!person) {
     if (rules === 'iam-1.12') {
-      return done('EXPIRED', 'Person not found in HR', `person ${personId} is not in CERN HR${expireNow()}`);
+      return done(d, 'EXPIRED', 'Person not found in HR', `person ${personId} is not in CERN HR${expireNow(c, options)}`);
     }
-    return done('ERROR', 'Person not found in HR', `person ${personId} is not in CERN HR; end time untouched (admins extend it by hand)`);
+    return done(d, 'ERROR', 'Person not found in HR', `person ${personId} is not in CERN HR; end time untouched (admins extend it by hand)`);
   }
   d.person = person;
 
@@ -261,7 +375,7 @@ export function decideAccount(user: IamUser, hr: HrIndex, options: HrOptions): H
   const email = primaryEmail(user);
   if (person.email && person.email.toLowerCase() !== (email ?? '').toLowerCase()) {
     const other = hr.boundElsewhere(person.email, user);
-    if (hasLabel(user, LABEL.skipEmail)) emailNote = `; HR email ${person.email} not synced (${HR_PREFIX}/${LABEL.skipEmail})`;
+    if (labels.skipEmail) emailNote = `; HR email ${person.email} not synced (${HR_PREFIX}/${LABEL.skipEmail})`;
     else if (other) {
       d.emailBound = { email: person.email, iamId: other.id, userName: other.userName };
       emailNote = `; HR email ${person.email} is bound to account ${other.userName}: not changed`;
@@ -269,11 +383,11 @@ export function decideAccount(user: IamUser, hr: HrIndex, options: HrOptions): H
   }
 
   // 4–6. The participation decides.
-  const p = pickParticipation(person, experiment);
+  const p = hr.participation(person, experiment);
   d.participation = p;
   if (p && isValidOn(p, today)) {
     const until = p.endDate === null ? 'open-ended' : `valid until ${p.endDate}`;
-    let note = setEnd(p.endDate === null ? null : startOfDay(p.endDate), `end time ${p.endDate === null ? 'removed (no end)' : `set to ${p.endDate}`}`);
+    let note = setEnd(c, p.endDate === null ? null : hr.startOfDay(p.endDate), `end time ${p.endDate === null ? 'removed (no end)' : `set to ${p.endDate}`}`);
     if (!user.active) {
       if (lifecycleStatus !== null && RESTORABLE.has(lifecycleStatus.toUpperCase())) {
         d.restore = true;
@@ -282,10 +396,10 @@ export function decideAccount(user: IamUser, hr: HrIndex, options: HrOptions): H
       } else note += `; stays suspended (suspended by an admin${lifecycleStatus ? `, lifecycle.status ${lifecycleStatus}` : ''})`;
     }
     const status: HrStatus = rules === 'iam-1.12' ? 'VO_MEMBER' : 'MEMBER';
-    return done(status, `${experiment} participation ${until}`, `${experiment} participation ${until}${note}${emailNote}`);
+    return done(d, status, `${experiment} participation ${until}`, `${experiment} participation ${until}${note}${emailNote}`);
   }
   const why = p ? `${experiment} participation ended on ${p.endDate}` : `no ${experiment} participation in HR`;
-  return done('EXPIRED', why.charAt(0).toUpperCase() + why.slice(1), `${why}${expireNow()}${emailNote}`);
+  return done(d, 'EXPIRED', why.charAt(0).toUpperCase() + why.slice(1), `${why}${expireNow(c, options)}${emailNote}`);
 }
 
 export interface HrRun {
@@ -298,12 +412,17 @@ export interface HrRun {
 /** Every linked account, decided; sorted by IAM id (CONTRACT.md: arrays by their first key). */
 export function decideAll(users: readonly IamUser[], persons: readonly VoPerson[], extra: HrExtra | null | undefined, options: HrOptions): HrRun {
   const index = new HrIndex(persons, extra, users);
-  const decisions = linkedAccounts(users).map((u) => decideAccount(u, index, options));
+  const decisions: HrDecision[] = [];
+  let noLabels = 0;
+  for (const u of users) {
+    if (u.labels === null) noLabels++;
+    const labels = readLabels(u);
+    if (labels.personId !== null) decisions.push(decide(u, labels, index, options));
+  }
   decisions.sort((a, b) => (a.iamId < b.iamId ? -1 : a.iamId > b.iamId ? 1 : 0));
   const counts: Record<HrStatus, number> = { MEMBER: 0, VO_MEMBER: 0, EXPIRED: 0, ERROR: 0, IGNORED: 0 };
   for (const d of decisions) counts[d.status]++;
   const warnings: string[] = [];
-  const noLabels = users.filter((u) => u.labels === null).length;
   if (noLabels) warnings.push(`${noLabels} IAM accounts came without labels: their CERN person id is unknown (fetch IAM with labels)`);
   return { decisions, counts, warnings };
 }
