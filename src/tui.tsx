@@ -3,7 +3,7 @@
  * and renders the app. Ink is imported here only, so headless commands never load it.
  */
 
-import { loadAppData } from './app/data.js';
+import { startAppLoad } from './app/data.js';
 import { EXIT, resolveDbPath, type GlobalOptions } from './commands/context.js';
 import { OperationError } from './engine/errors.js';
 import { openStore } from './store/store.js';
@@ -42,11 +42,7 @@ export async function runTui(opts: GlobalOptions): Promise<number> {
     const { store, note } = await openForTui(demo?.file ?? resolveDbPath(opts));
     try {
       const vo = opts.vo ?? demo?.vo ?? null;
-      const load = () => {
-        const data = loadAppData(store, vo);
-        data.notes.unshift(...(demo?.notes ?? []), ...(note ? [note] : []));
-        return data;
-      };
+      const load = () => startAppLoad(store, vo, [...(demo?.notes ?? []), ...(note ? [note] : [])]);
       const { render, App } = await loadInk();
       const app = render(<App load={load} store={store} insecure={opts.insecure === true} />, { exitOnCtrlC: true });
       await app.waitUntilExit();

@@ -11,13 +11,14 @@ import { HEADER_ROWS, Header } from '../screens/components/Header.js';
 import { HelpOverlay, helpRows } from '../screens/components/HelpOverlay.js';
 import { StatusBar } from '../screens/components/StatusBar.js';
 import { SCREENS, completeScreen, matchScreens } from '../screens/registry.js';
-import { clean, truncate } from '../screens/text.js';
+import { clean, loadingText, truncate } from '../screens/text.js';
 import type { Navigation, ScreenDef, ScreenRequest } from '../screens/types.js';
 import type { Store } from '../store/types.js';
-import type { AppData } from './data.js';
+import type { AppData, AppLoad } from './data.js';
 import { KEY_BINDINGS, actionFor, bindingsFor, keyName, plainKey, type KeyBinding } from './keyBindings.js';
 import { scrollText } from './listNav.js';
 import { ScreenSlotContext, type ScreenSlot } from './screenInput.js';
+import { runInSlices } from './slices.js';
 import { appReducer, initialAppState, type AppAction } from './state.js';
 import { useLiveState } from './useLiveState.js';
 
@@ -26,9 +27,12 @@ const GLOBAL_ACTIONS = new Set(['back', 'nextScreen', 'jump', 'help', 'quit']);
 const HELP_HINT = 'j/k ↑/↓ PgUp/PgDn g/G scroll  esc/?/q close help';
 
 export interface AppProps {
-  /** The data to show, or a loader run after the first frame (so "loading…" is seen). */
+  /**
+   * The data to show, or a loader started after the first frame: its shell (the snapshots) is shown
+   * at once, its records arrive in slices between frames.
+   */
   data?: AppData;
-  load?: () => AppData;
+  load?: () => AppLoad;
   store?: Store | null;
   insecure?: boolean;
   /** Fixed size (tests); otherwise the terminal's, following resizes. */
@@ -65,14 +69,25 @@ export function App({ data: given, load, store = null, insecure = false, columns
 
   useEffect(() => {
     if (given || !load) return;
+    const fail = (err: unknown) => setLoadError(err instanceof Error ? err.message : String(err));
+    let stop = () => undefined as void;
     const timer = setTimeout(() => {
       try {
-        setData(load());
+        const { shell, steps } = load();
+        setData(shell);
+        stop = runInSlices(steps, {
+          onProgress: (loading) => setData((d) => (d ? { ...d, loading } : d)),
+          onDone: setData,
+          onError: fail,
+        });
       } catch (err) {
-        setLoadError(err instanceof Error ? err.message : String(err));
+        fail(err);
       }
     }, 0);
-    return () => clearTimeout(timer);
+    return () => {
+      clearTimeout(timer);
+      stop();
+    };
   }, [given, load]);
   useEffect(() => {
     if (given) setData(given);
@@ -174,6 +189,7 @@ export function App({ data: given, load, store = null, insecure = false, columns
   if (loadError) body = <Text color="red">{truncate(`could not load the database: ${clean(loadError)}`, width)}</Text>;
   else if (!data) body = <Text>loading…</Text>;
   else if (state.overlay === 'help') body = <HelpOverlay rows={help} top={state.helpTop} width={width} height={bodyHeight} />;
+  else if (data.loading && current.id !== 'overview') body = <Text>{truncate(`${current.title}: ${loadingText(data.loading)}`, width)}</Text>;
   else
     body = state.visited.map((id) => {
       const def = screens.find((s) => s.id === id);
@@ -182,7 +198,8 @@ export function App({ data: given, load, store = null, insecure = false, columns
       const active = id === current.id;
       const request: ScreenRequest | null = state.request?.screen === id ? { seq: state.request.seq, payload: state.request.payload } : null;
       return (
-        <ScreenSlotContext.Provider key={id} value={slotFor(id)}>
+        // A screen waits for the records; only the Overview can show something before.
+        data.loading && id !== 'overview' ? null : <ScreenSlotContext.Provider key={id} value={slotFor(id)}>
           <Hidden show={active}>
             <Screen data={data} store={store} width={width} height={bodyHeight} active={active} nav={nav} request={request} insecure={insecure} />
           </Hidden>

@@ -3,6 +3,10 @@
  * Screens never query the store while rendering: joins (the same person in VOMS, IAM, HR and
  * DIRAC) and the lower-cased search text are built here, once, in linear time, so filtering
  * 100 000 people on each key press is a scan over ready strings.
+ *
+ * Loading 100 000 people takes seconds, so it comes in two parts: the snapshots alone (what the
+ * Overview's first frame needs, read at once), then the records in steps small enough to run
+ * between frames (see startAppLoad), so the screen answers keys while the rest arrives.
  */
 
 import type { IamGroup, IamUser, SourceKind, VomsUser, VoPerson } from '../engine/model.js';
@@ -53,6 +57,14 @@ export interface AppData {
   people: Person[];
   /** Things that went wrong while loading, shown on the Overview. */
   notes: string[];
+  /** Set while the records are still being read: the arrays above are empty until then. */
+  loading: LoadProgress | null;
+}
+
+/** How far loading has come, in records read of all the snapshots' records. */
+export interface LoadProgress {
+  done: number;
+  total: number;
 }
 
 export interface SourceData {
@@ -123,6 +135,14 @@ function searchText(parts: (string | number | null | undefined)[]): string {
  * people.ts); HR by the CERN person id; DIRAC by certificate DN (slash form, exact, as DIRAC matches).
  */
 export function buildAppData(src: SourceData): AppData {
+  return runToEnd(buildSteps(src));
+}
+
+/** People are built this many at a time between frames. */
+const PEOPLE_PER_STEP = 5_000;
+
+/** buildAppData in steps: the matching at once, then the people a batch at a time. */
+function* buildSteps(src: SourceData): Generator<void, AppData> {
   const voms = src.voms ?? [];
   const iamUsers = src.iamUsers ?? [];
   const hr = src.hr ?? [];
@@ -143,6 +163,7 @@ export function buildAppData(src: SourceData): AppData {
     if (matching.vomsOf[i] === -1) slashDns.set(u, u.certificates.map((c) => slashKey(c.subjectDn)));
   });
 
+  yield;
   const people: Person[] = [];
   const diracOf = (dns: string[]) => {
     for (const dn of dns) {
@@ -151,7 +172,7 @@ export function buildAppData(src: SourceData): AppData {
     }
     return null;
   };
-  voms.forEach((u, v) => {
+  const addVoms = (u: VomsUser, v: number): boolean => {
     const iam = iamOf(v);
     const personId = u.cernHrId ?? numericLabel(iam, 'hr.cern', 'cern_person_id');
     const dns = u.certificates.map((c) => c.subject);
@@ -169,9 +190,11 @@ export function buildAppData(src: SourceData): AppData {
       dirac: diracOf(dns),
       search: searchText([u.id, name, u.email, ...dns, ...u.fqans, iam?.userName]),
     });
-  });
-  iamUsers.forEach((u, i) => {
-    if (matching.vomsOf[i] !== -1) return;
+    return v % PEOPLE_PER_STEP === PEOPLE_PER_STEP - 1;
+  };
+  for (let v = 0; v < voms.length; v++) if (addVoms(voms[v], v)) yield;
+  const addIam = (u: IamUser, i: number): boolean => {
+    if (matching.vomsOf[i] !== -1) return false;
     const personId = numericLabel(u, 'hr.cern', 'cern_person_id');
     const dns = slashDns.get(u) ?? [];
     people.push({
@@ -187,7 +210,9 @@ export function buildAppData(src: SourceData): AppData {
       dirac: diracOf(dns),
       search: searchText([u.id, u.userName, iamName(u), ...u.emails.map((e) => e.value), ...dns, ...u.groups.map((g) => g.name)]),
     });
-  });
+    return i % PEOPLE_PER_STEP === PEOPLE_PER_STEP - 1;
+  };
+  for (let i = 0; i < iamUsers.length; i++) if (addIam(iamUsers[i], i)) yield;
   return {
     vo,
     snapshots: src.snapshots ?? {},
@@ -198,6 +223,7 @@ export function buildAppData(src: SourceData): AppData {
     dirac,
     people,
     notes: src.notes ?? [],
+    loading: null,
   };
 }
 
@@ -229,26 +255,93 @@ function pickSnapshot(store: Store, kind: SourceKind, vo: string | null): Snapsh
   return any && any.vo === null ? any : null;
 }
 
-/** Reads the newest snapshot of every source from the store. Synchronous: sql.js is. */
-export function loadAppData(store: Store, vo: string | null): AppData {
+/** Runs a generator of steps to its end, for callers that can wait (tests, headless use). */
+export function runToEnd<T>(steps: Generator<unknown, T>): T {
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+  }
+}
+
+/** Reads the newest snapshot of every source, all at once. */
+export function loadAppData(store: Store, vo: string | null, notes: string[] = []): AppData {
+  return runToEnd(startAppLoad(store, vo, notes).steps);
+}
+
+export interface AppLoad {
+  /** The snapshots and no records: what the first frame can show at once. */
+  shell: AppData;
+  /** The records, read and joined a little at a time; each step reports progress. */
+  steps: Generator<LoadProgress, AppData>;
+}
+
+const ORDER: { kind: SourceKind; key: 'voms' | 'iamUsers' | 'iamGroups' | 'hr' | 'dirac' }[] = [
+  { kind: 'voms', key: 'voms' },
+  { kind: 'iam-users', key: 'iamUsers' },
+  { kind: 'iam-groups', key: 'iamGroups' },
+  { kind: 'hr', key: 'hr' },
+  { kind: 'dirac', key: 'dirac' },
+];
+
+/**
+ * Starts loading the newest snapshot of every source. The shell is ready at once; `steps` then
+ * reads the records a batch at a time (each step is a few milliseconds of work), so a caller can
+ * draw frames and answer keys between steps.
+ */
+export function startAppLoad(store: Store, vo: string | null, notes: string[] = []): AppLoad {
   const snapshots: Partial<Record<SourceKind, SnapshotInfo>> = {};
-  const notes: string[] = [];
-  const read = <T>(kind: SourceKind): T[] => {
+  for (const { kind } of ORDER) {
     const snap = pickSnapshot(store, kind, vo ?? snapshots.voms?.vo ?? null);
-    if (!snap) return [];
-    snapshots[kind] = snap;
-    try {
-      return store.readRecords<T>(snap.id);
-    } catch (err) {
-      notes.push(`snapshot ${snap.id} (${kind}) could not be read: ${err instanceof Error ? err.message : String(err)}`);
-      return [];
-    }
-  };
-  const voms = read<VomsUser>('voms');
-  const iamUsers = read<IamUser>('iam-users');
-  const iamGroups = read<IamGroup>('iam-groups');
-  const hr = read<VoPerson>('hr');
-  const dirac = read<unknown>('dirac');
+    if (snap) snapshots[kind] = snap;
+  }
   const theVo = vo ?? snapshots.voms?.vo ?? snapshots['iam-users']?.vo ?? snapshots.dirac?.vo ?? null;
-  return buildAppData({ vo: theVo, snapshots, voms, iamUsers, iamGroups, hr, dirac, notes });
+  const total = ORDER.reduce((n, { kind }) => n + (snapshots[kind]?.recordCount ?? 0), 0);
+  const shell: AppData = {
+    vo: theVo,
+    snapshots,
+    voms: [],
+    iamUsers: [],
+    iamGroups: [],
+    hr: [],
+    dirac: [],
+    people: [],
+    notes: [...notes],
+    loading: { done: 0, total },
+  };
+  function* steps(): Generator<LoadProgress, AppData> {
+    const lists: Record<string, unknown[]> = {};
+    let done = 0;
+    for (const { kind, key } of ORDER) {
+      const snap = snapshots[kind];
+      const records: unknown[] = [];
+      lists[key] = records;
+      if (!snap) continue;
+      try {
+        for (const batch of readInBatches(store, snap.id)) {
+          for (const r of batch) records.push(r);
+          done += batch.length;
+          yield { done, total };
+        }
+      } catch (err) {
+        records.length = 0;
+        shell.notes.push(`snapshot ${snap.id} (${kind}) could not be read: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    const build = buildSteps({ vo: theVo, snapshots, notes: shell.notes, ...(lists as Omit<SourceData, 'vo'>) });
+    for (;;) {
+      const next = build.next();
+      if (next.done) return next.value;
+      yield { done: total, total };
+    }
+  }
+  return { shell, steps: steps() };
+}
+
+/**
+ * The records of a snapshot a batch at a time, where the store can read them so (a store without
+ * batched reads gives them all as one batch).
+ */
+function readInBatches(store: Store, snapshotId: number): Iterable<unknown[]> {
+  const batched = (store as { readRecordBatches?: (id: number) => Iterable<unknown[]> }).readRecordBatches;
+  return batched ? batched.call(store, snapshotId) : [store.readRecords(snapshotId)];
 }

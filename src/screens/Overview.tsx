@@ -9,7 +9,7 @@ import { overviewStats } from '../app/overview.js';
 import { scrollText } from '../app/listNav.js';
 import { useScreenInput } from '../app/screenInput.js';
 import { TextView, type Line } from './components/TextView.js';
-import { age, clean, fit } from './text.js';
+import { age, clean, fit, loadingText } from './text.js';
 import type { ScreenDef, ScreenProps } from './types.js';
 import type { AppData } from '../app/data.js';
 
@@ -32,6 +32,10 @@ export function overviewLines(data: AppData, now: number, sharedEmails: number |
             text: `  ${fit(src.kind, 11)} ${String(src.records).padStart(7)} records  #${src.id}  ${src.createdAt!.slice(0, 16).replace('T', ' ')} (${age(src.createdAt!, now)})  ${clean(src.origin)}`,
           },
     );
+  }
+  if (data.loading) {
+    lines.push({ text: '' }, { text: `  ${loadingText(data.loading)}: the counts and problems follow`, dim: true });
+    return lines;
   }
   lines.push({ text: '' }, { text: 'VOMS', bold: true });
   const v = s.voms;

@@ -68,3 +68,10 @@ export function instant(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
   return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 }
+
+/** "loading records… 45 % (135 000 of 300 000)". */
+export function loadingText({ done, total }: { done: number; total: number }): string {
+  const percent = total > 0 ? Math.floor((100 * done) / total) : 100;
+  const n = (x: number) => x.toLocaleString('en').replace(/,/g, ' ');
+  return `loading records… ${percent} % (${n(done)} of ${n(total)})`;
+}
