@@ -100,6 +100,16 @@ describe('DIRAC CFG reader and writer', () => {
     expect(splitDnList(getOption(u, 'DN'))).toEqual(['/a=1', '/b=2', '/c=3']);
   });
 
+  it('trims keys and values as the CS does, whatever the spaces and line ends', () => {
+    const text = 'A\r\n{\r\n  Key\u00a0=\u3000a b\u2003\r\n\tBraces = {x} \r\n  Empty =  \r\n  L += more\r\n}';
+    const doc = parseCfg(text, 'u.cfg');
+    const a = getSection(doc, ['A'])!;
+    expect([getOption(a, 'Key'), getOption(a, 'Braces'), getOption(a, 'Empty'), getOption(a, 'L')]).toEqual(['a b', '{x}', '', 'more']);
+    expect(serializeCfg(doc)).toBe(text);
+    setOption(doc, a, 'Key', 'c');
+    expect(serializeCfg(doc)).toBe(text.replace('a b', 'c'));
+  });
+
   it('keeps a comma inside a DN together', () => {
     expect(splitDnList('/C=DE/O=Beispiel, Forschung und Lehre/CN=Elif, /C=CH/CN=X')).toEqual([
       '/C=DE/O=Beispiel, Forschung und Lehre/CN=Elif', '/C=CH/CN=X',

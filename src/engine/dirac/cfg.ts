@@ -44,9 +44,9 @@ export interface CfgSection {
   removed?: boolean;
   /** Position in the parent's `items` (items are only ever appended, so it stays right). */
   at: number;
-  /** Lookup tables, kept in step with `items`. */
-  sections: Map<string, CfgSection>;
-  options: Map<string, OptionLine[]>;
+  /** Lookup tables, kept in step with `items`; null until the first entry (100 000 user sections have no subsections). */
+  sections: Map<string, CfgSection> | null;
+  options: Map<string, OptionLine[]> | null;
 }
 
 export type CfgItem = RawLine | OptionLine | CfgSection;
@@ -61,43 +61,35 @@ export interface CfgDocument {
 }
 
 function newSection(name: string, header: string, indent: string, line: number): CfgSection {
-  return { type: 'section', name, header, footer: '', items: [], indent, line, at: -1, sections: new Map(), options: new Map() };
+  return { type: 'section', name, header, footer: '', items: [], indent, line, at: -1, sections: null, options: null };
 }
 
 function addOptionLine(section: CfgSection, option: OptionLine): void {
   section.items.push(option);
-  const list = section.options.get(option.key);
+  const options = (section.options ??= new Map());
+  const list = options.get(option.key);
   if (list) list.push(option);
-  else section.options.set(option.key, [option]);
+  else options.set(option.key, [option]);
+}
+
+function addChild(parent: CfgSection, section: CfgSection): void {
+  section.at = parent.items.push(section) - 1;
+  (parent.sections ??= new Map()).set(section.name, section);
 }
 
 interface PendingName {
   name: string;
   line: number;
-  raw: string;
+  /** Where the name's line starts: the header runs from there to the end of the `{` line. */
+  start: number;
   indent: string;
 }
 
-/** Splits text into lines that keep their line endings; the last line may have none. */
-function splitLines(text: string): string[] {
-  const lines: string[] = [];
-  let start = 0;
-  while (start < text.length) {
-    const nl = text.indexOf('\n', start);
-    if (nl < 0) {
-      lines.push(text.slice(start));
-      break;
-    }
-    lines.push(text.slice(start, nl + 1));
-    start = nl + 1;
-  }
-  return lines;
-}
-
-/** The line without its `\n` or `\r\n`. */
-function withoutEol(raw: string): string {
-  if (raw.charCodeAt(raw.length - 1) !== 10) return raw;
-  return raw.slice(0, raw.length - (raw.charCodeAt(raw.length - 2) === 13 ? 2 : 1));
+/** What String.prototype.trim removes (line ends included), so that index ranges trim as strings do. */
+function isSpace(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
+  if (c < 0xa0) return false;
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
 function leadingSpace(s: string): string {
@@ -109,81 +101,121 @@ function quote(name: string): string {
   return JSON.stringify(name.length > 60 ? `${name.slice(0, 57)}…` : name);
 }
 
+/** The key, `+=` and head of an option line, shared by every line that starts the same way (`      DN = `). */
+interface OptionHead {
+  key: string;
+  append: boolean;
+  head: string;
+}
+
+/**
+ * Reads the text by index, line by line, without an array of lines or a trimmed copy of each: a
+ * 100 000-user Registry is half a million lines. Ranges are trimmed as `trim()` would.
+ */
 export function parseCfg(text: string, file: string): CfgDocument {
   const root = newSection('', '', '', 0);
   const stack: CfgSection[] = [root];
+  let current = root;
   let pending: PendingName | null = null;
-  const lines = splitLines(text);
   const eol = /\r?\n/.exec(text)?.[0] ?? '\n';
   let step: string | null = null;
+  // The same few heads, tails and closing lines repeat on every user: one string each.
+  const heads = new Map<string, OptionHead>();
+  const shared = new Map<string, string>();
+  const intern = (s: string): string => {
+    const found = shared.get(s);
+    if (found !== undefined) return found;
+    shared.set(s, s);
+    return s;
+  };
   const fail = (line: number, problem: string): never => {
     throw new InputError(file, `line ${line}`, problem);
   };
   const open = (name: string, header: string, indent: string, line: number) => {
-    const parent = stack[stack.length - 1];
-    const first = parent.sections.get(name);
+    const parent = current;
+    const first = parent.sections?.get(name);
     if (first) fail(line, `section ${quote(name)} is defined twice in the same section (first at line ${first.line})`);
     if (step === null && stack.length > 1 && indent.length > parent.indent.length) step = indent.slice(parent.indent.length);
     const section = newSection(name, header, indent, line);
-    section.at = parent.items.push(section) - 1;
-    parent.sections.set(name, section);
+    addChild(parent, section);
     stack.push(section);
+    current = section;
   };
 
-  lines.forEach((raw, i) => {
-    const lineNo = i + 1;
-    const body = withoutEol(raw);
-    const trimmed = body.trim();
+  let lineNo = 0;
+  for (let start = 0; start < text.length; ) {
+    lineNo++;
+    const nl = text.indexOf('\n', start);
+    const end = nl < 0 ? text.length : nl + 1;
+    const bodyEnd = nl < 0 ? end : nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+    let first = start;
+    while (first < bodyEnd && isSpace(text.charCodeAt(first))) first++;
+    let last = bodyEnd;
+    while (last > first && isSpace(text.charCodeAt(last - 1))) last--;
+    const lineStart = start;
+    start = end;
+    const blankOrComment = first === last || text.charCodeAt(first) === 35; // '#'
     if (pending) {
-      if (trimmed === '' || trimmed.startsWith('#')) {
-        pending.raw += raw;
-        return;
-      }
-      if (trimmed !== '{') fail(pending.line, `section name ${quote(pending.name)} is not followed by "{"`);
-      open(pending.name, pending.raw + raw, pending.indent, pending.line);
+      if (blankOrComment) continue;
+      if (last - first !== 1 || text.charCodeAt(first) !== 123) fail(pending.line, `section name ${quote(pending.name)} is not followed by "{"`);
+      open(pending.name, text.slice(pending.start, end), pending.indent, pending.line);
       pending = null;
-      return;
+      continue;
     }
-    const current = stack[stack.length - 1];
-    if (trimmed === '' || trimmed.startsWith('#')) {
-      current.items.push({ type: 'raw', text: raw });
-      return;
+    if (blankOrComment) {
+      current.items.push({ type: 'raw', text: text.slice(lineStart, end) });
+      continue;
     }
-    const eq = body.indexOf('=');
-    const brace = body.search(/[{}]/);
-    if (eq >= 0 && (brace < 0 || brace > eq)) {
-      const append = eq > 0 && body[eq - 1] === '+';
-      const key = body.slice(0, append ? eq - 1 : eq).trim();
-      if (!key) fail(lineNo, 'an option without a name');
-      if (stack.length === 1) fail(lineNo, `option ${quote(key)} outside any section`);
-      const afterEq = body.slice(eq + 1);
-      const value = afterEq.trim();
-      const valueStart = eq + 1 + (afterEq.length - afterEq.trimStart().length);
-      const head = body.slice(0, valueStart);
-      const tail = body.slice(valueStart + value.length) + raw.slice(body.length);
+    let eq = text.indexOf('=', first);
+    if (eq >= last) eq = -1;
+    // The first brace, looked for only before the `=` of an option line.
+    let brace = -1;
+    for (let i = first, stop = eq < 0 ? last : eq; i < stop; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 123 || c === 125) {
+        brace = i;
+        break;
+      }
+    }
+    if (eq >= 0 && brace < 0) {
+      let valueStart = eq + 1;
+      while (valueStart < bodyEnd && isSpace(text.charCodeAt(valueStart))) valueStart++;
+      const valueEnd = Math.max(valueStart, last);
+      const headText = text.slice(lineStart, valueStart);
+      let head = heads.get(headText);
+      if (!head) {
+        const append = eq > lineStart && text.charCodeAt(eq - 1) === 43; // '+'
+        heads.set(headText, (head = { key: text.slice(first, append ? eq - 1 : eq).trim(), append, head: headText }));
+      }
+      if (!head.key) fail(lineNo, 'an option without a name');
+      if (stack.length === 1) fail(lineNo, `option ${quote(head.key)} outside any section`);
       if (step === null && stack.length > 1) {
-        const indent = leadingSpace(body);
+        const indent = leadingSpace(head.head);
         if (indent.length > current.indent.length) step = indent.slice(current.indent.length);
       }
-      addOptionLine(current, { type: 'option', key, append, value, head, tail, line: lineNo });
-      return;
+      const tail = valueEnd === bodyEnd && end - bodyEnd === 1 ? '\n' : intern(text.slice(valueEnd, end));
+      addOptionLine(current, { type: 'option', key: head.key, append: head.append, value: text.slice(valueStart, valueEnd), head: head.head, tail, line: lineNo });
+      continue;
     }
-    if (trimmed === '}') {
+    const lastChar = text.charCodeAt(last - 1);
+    if (last - first === 1 && lastChar === 125) {
       if (stack.length === 1) fail(lineNo, '"}" without a matching "{"');
-      current.footer = raw;
+      current.footer = intern(text.slice(lineStart, end));
       stack.pop();
-      return;
+      current = stack[stack.length - 1];
+      continue;
     }
-    if (trimmed.endsWith('{')) {
-      const name = trimmed.slice(0, -1).trim();
+    const body = text.slice(lineStart, bodyEnd);
+    if (lastChar === 123) {
+      const name = text.slice(first, last - 1).trim();
       if (!name) fail(lineNo, '"{" without a section name');
       if (/[{}]/.test(name)) fail(lineNo, `unexpected "${name.includes('{') ? '{' : '}'}"`);
-      open(name, raw, leadingSpace(body), lineNo);
-      return;
+      open(name, text.slice(lineStart, end), leadingSpace(body), lineNo);
+      continue;
     }
-    if (brace >= 0) fail(lineNo, `unexpected text around "${body[brace]}": expected "name {", "}" or "key = value" on a line of its own`);
-    pending = { name: trimmed, line: lineNo, raw, indent: leadingSpace(body) };
-  });
+    if (brace >= 0) fail(lineNo, `unexpected text around "${text[brace]}": expected "name {", "}" or "key = value" on a line of its own`);
+    pending = { name: text.slice(first, last), line: lineNo, start: lineStart, indent: leadingSpace(body) };
+  }
   if (pending) fail((pending as PendingName).line, `section name ${quote((pending as PendingName).name)} is not followed by "{"`);
   if (stack.length > 1) {
     const open = stack[stack.length - 1];
@@ -215,7 +247,7 @@ export function serializeCfg(doc: CfgDocument): string {
 export function getSection(doc: CfgDocument | CfgSection, path: readonly string[]): CfgSection | null {
   let section: CfgSection | undefined = 'root' in doc ? doc.root : doc;
   for (const name of path) {
-    section = section.sections.get(name);
+    section = section.sections?.get(name);
     if (!section || section.removed) return null;
   }
   return section;
@@ -227,7 +259,7 @@ export function childSections(section: CfgSection): CfgSection[] {
 
 /** An option's value with its `+=` appends folded in, or null when the option is absent. */
 export function getOption(section: CfgSection, key: string): string | null {
-  const all = section.options.get(key);
+  const all = section.options?.get(key);
   // The usual case, one line: no filtered copy (the registry reads 100 000 users × 5 options).
   if (all?.length === 1) return all[0].removed ? null : all[0].value;
   const lines = all?.filter((l) => !l.removed);
@@ -281,7 +313,7 @@ function childIndent(doc: CfgDocument, section: CfgSection): string {
 
 /** Sets an option: rewrites its first line in place (later lines and appends go), or adds it at the end. */
 export function setOption(doc: CfgDocument, section: CfgSection, key: string, value: string): void {
-  const lines = section.options.get(key)?.filter((l) => !l.removed) ?? [];
+  const lines = section.options?.get(key)?.filter((l) => !l.removed) ?? [];
   if (lines.length) {
     const [first, ...rest] = lines;
     if (first.append) first.head = first.head.replace(/\+=(\s*)$/, '=$1');
@@ -295,7 +327,7 @@ export function setOption(doc: CfgDocument, section: CfgSection, key: string, va
 }
 
 export function removeOption(section: CfgSection, key: string): void {
-  for (const line of section.options.get(key) ?? []) line.removed = true;
+  for (const line of section.options?.get(key) ?? []) line.removed = true;
 }
 
 /** Adds an empty section at the end of `parent`, in the brace style the parent itself uses. */
@@ -307,17 +339,16 @@ export function addSection(doc: CfgDocument, parent: CfgSection, name: string): 
   const header = sameLine ? `${indent}${name} {${doc.eol}` : `${indent}${name}${doc.eol}${indent}{${doc.eol}`;
   const section = newSection(name, header, indent, 0);
   section.footer = `${indent}}${doc.eol}`;
-  section.at = parent.items.push(section) - 1;
-  parent.sections.set(name, section);
+  addChild(parent, section);
   return section;
 }
 
 /** Removes a section and the comment lines directly above it (they describe it). */
 export function removeSection(parent: CfgSection, name: string): boolean {
-  const section = parent.sections.get(name);
+  const section = parent.sections?.get(name);
   if (!section || section.removed) return false;
   section.removed = true;
-  parent.sections.delete(name);
+  parent.sections!.delete(name);
   for (let i = section.at - 1; i >= 0; i--) {
     const item = parent.items[i];
     if (item.removed) continue;
