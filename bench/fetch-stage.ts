@@ -45,7 +45,7 @@ export function countInFlight(http: HttpClient): { http: HttpClient; max: () => 
   };
 }
 
-async function startChildServer(size: number, labelsInScim: boolean) {
+export async function startChildServer(size: number, labelsInScim: boolean) {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'scim-child.ts'), String(size), String(FETCH_LATENCY_MS), labelsInScim ? '1' : '0'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -56,7 +56,7 @@ async function startChildServer(size: number, labelsInScim: boolean) {
     if (chunk === null) throw new Error(`the SCIM server exited (${child.exitCode})`);
     out += chunk;
   }
-  return { url: out.trim(), stop: () => child.kill() };
+  return { url: out.trim(), pid: child.pid, stop: () => child.kill() };
 }
 
 export async function fetchStages(size: number): Promise<Row[]> {

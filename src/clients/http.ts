@@ -6,7 +6,7 @@
  * only when the caller says the call is idempotent. Error messages name the service and the URL
  * (never a header, so never a token) and say what the admin can do about it.
  */
-import got, { type Got, type Method, type Response, RequestError } from 'got';
+import got, { type Got, type Method, type PlainResponse, RequestError, type StreamOptions } from 'got';
 import { OperationError, UsageError } from '../engine/errors.js';
 
 export interface TlsOptions {
@@ -248,22 +248,42 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     return new Failure(`${service} ${target}: ${describeStatus(response)}${redact(serverDetail(response.body))}`, retryable, parseRetryAfter(response.headers['retry-after']));
   }
 
-  async function once(method: Method, full: string, opts: RequestOptions): Promise<HttpResponse> {
-    let res: Response<string>;
-    try {
-      res = await instance(full, {
-        method,
-        headers: opts.headers,
-        json: opts.json,
-        body: opts.body,
+  /**
+   * One exchange through got's stream interface. got's promise interface costs about a third more
+   * CPU per request (a cancelable promise, an event emitter and a second pass over the body), which
+   * is what bounds a fetch that asks for the labels of 100 000 accounts one by one. Only the options
+   * a request sets are passed, so got has less to merge into its defaults.
+   */
+  function exchange(method: Method, full: string, opts: RequestOptions): Promise<HttpResponse> {
+    const perRequest: StreamOptions = {};
+    if (method !== 'GET') perRequest.method = method;
+    if (opts.headers) perRequest.headers = opts.headers;
+    if (opts.json !== undefined) perRequest.json = opts.json;
+    if (opts.body !== undefined) perRequest.body = opts.body;
+    return new Promise((resolve, reject) => {
+      const stream = instance.stream(full, perRequest);
+      let answer: PlainResponse | undefined;
+      const chunks: Buffer[] = [];
+      stream.once('response', (res: PlainResponse) => { answer = res; });
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.once('error', reject);
+      stream.once('end', () => {
+        const res = answer as PlainResponse;
+        resolve({ url: res.url, statusCode: res.statusCode, statusMessage: res.statusMessage ?? '', headers: res.headers, body: Buffer.concat(chunks).toString('utf8') });
       });
+      // A got stream waits to be written to unless the method takes no body or one was given.
+      if (method !== 'GET' && method !== 'HEAD' && opts.json === undefined && opts.body === undefined) stream.end();
+    });
+  }
+
+  async function once(method: Method, full: string, opts: RequestOptions): Promise<HttpResponse> {
+    let response: HttpResponse;
+    try {
+      response = await exchange(method, full, opts);
     } catch (err) {
       throw networkFailure(err, `${method} ${full}`);
     }
-    const response: HttpResponse = {
-      url: res.url, statusCode: res.statusCode, statusMessage: res.statusMessage ?? '', headers: res.headers, body: res.body,
-    };
-    if (res.statusCode >= 400 && !(opts.acceptStatus ?? []).includes(res.statusCode)) {
+    if (response.statusCode >= 400 && !(opts.acceptStatus ?? []).includes(response.statusCode)) {
       throw statusFailure(response, `${method} ${full}`);
     }
     return response;
