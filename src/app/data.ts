@@ -317,7 +317,7 @@ export function startAppLoad(store: Store, vo: string | null, notes: string[] = 
       lists[key] = records;
       if (!snap) continue;
       try {
-        for (const batch of readInBatches(store, snap.id)) {
+        for (const batch of store.readRecordChunks(snap.id)) {
           for (const r of batch) records.push(r);
           done += batch.length;
           yield { done, total };
@@ -335,13 +335,4 @@ export function startAppLoad(store: Store, vo: string | null, notes: string[] = 
     }
   }
   return { shell, steps: steps() };
-}
-
-/**
- * The records of a snapshot a batch at a time, where the store can read them so (a store without
- * batched reads gives them all as one batch).
- */
-function readInBatches(store: Store, snapshotId: number): Iterable<unknown[]> {
-  const batched = (store as { readRecordBatches?: (id: number) => Iterable<unknown[]> }).readRecordBatches;
-  return batched ? batched.call(store, snapshotId) : [store.readRecords(snapshotId)];
 }

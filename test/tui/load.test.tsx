@@ -51,10 +51,18 @@ describe('startAppLoad', () => {
   });
 
   it('reports a snapshot it cannot read as a note and loads the rest', () => {
-    const broken = { ...store, readRecords: () => { throw new Error('bad row'); }, latestSnapshot: store.latestSnapshot.bind(store) } as unknown as Store;
+    const broken = {
+      latestSnapshot: store.latestSnapshot.bind(store),
+      readRecordChunks: (id: number) => (id === store.latestSnapshot('voms')!.id ? failingChunks() : store.readRecordChunks(id)),
+    } as unknown as Store;
+    function* failingChunks(): Generator<unknown[]> {
+      yield [1];
+      throw new Error('bad row');
+    }
     const data = runToEnd(startAppLoad(broken, 'nebula').steps);
     expect(data.notes.join('\n')).toMatch(/snapshot \d+ \(voms\) could not be read: bad row/);
     expect(data.voms).toEqual([]);
+    expect(data.iamUsers).toHaveLength(1);
   });
 });
 
