@@ -283,6 +283,12 @@ export function splitList(value: string | null): string[] {
  * in two; a DN starts with `/`, so a piece that does not is glued back onto the one before it.
  */
 export function splitDnList(value: string | null): string[] {
+  // Most users have one DN: no split, no pieces.
+  if (value === null) return [];
+  if (!value.includes(',')) {
+    const dn = value.trim();
+    return dn ? [dn] : [];
+  }
   const out: string[] = [];
   for (const piece of (value ?? '').split(',')) {
     const trimmed = piece.trim();

@@ -69,8 +69,12 @@ function readGroup(section: CfgSection): DiracGroup {
 }
 
 export function readSuspended(value: string | null): string[] {
+  if (value === null) return [];
   return splitList(value).filter((v) => v !== 'None');
 }
+
+/** The groups of a user no group lists; shared, never changed (the plan copies before it edits). */
+const NO_GROUPS: string[] = [];
 
 export function readRegistry(doc: CfgDocument): DiracRegistry {
   const registry = registrySection(doc);
@@ -85,20 +89,22 @@ export function readRegistry(doc: CfgDocument): DiracRegistry {
     }
   }
   const usersSection = getSection(registry, ['Users']);
-  const users: DiracUser[] = usersSection
-    ? childSections(usersSection).map((s) => {
-        const dns = splitDnList(getOption(s, 'DN'));
-        const caList = splitDnList(getOption(s, 'CA'));
-        return {
-          name: s.name,
-          dns,
-          cas: dns.map((_, i) => caList[i] ?? null),
-          email: getOption(s, 'Email')?.trim() || null,
-          suspended: readSuspended(getOption(s, 'Suspended')),
-          groups: groupsOf.get(s.name) ?? [],
-        };
-      })
-    : [];
+  const users: DiracUser[] = [];
+  for (const s of usersSection?.items ?? []) {
+    if (s.type !== 'section' || s.removed) continue;
+    const dns = splitDnList(getOption(s, 'DN'));
+    const caList = splitDnList(getOption(s, 'CA'));
+    // The CA list as it is when it already has one CA per DN, the usual case.
+    const cas: (string | null)[] = caList.length === dns.length ? caList : dns.map((_, i) => caList[i] ?? null);
+    users.push({
+      name: s.name,
+      dns,
+      cas,
+      email: getOption(s, 'Email')?.trim() || null,
+      suspended: readSuspended(getOption(s, 'Suspended')),
+      groups: groupsOf.get(s.name) ?? NO_GROUPS,
+    });
+  }
   const voSection = getSection(registry, ['VO']);
   const vos: DiracVo[] = voSection
     ? childSections(voSection).map((s) => ({
