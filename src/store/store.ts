@@ -37,6 +37,11 @@ export interface SqlStore extends Store {
 }
 
 const SQLITE_HEADER = 'SQLite format 3\0';
+/**
+ * Chunks of records are blobs of tens of kB: on 16 kB pages they span a quarter of the overflow
+ * pages they would on 4 kB ones, which halves the cost of exporting the file on every save.
+ */
+const PAGE_SIZE = 16384;
 const JOURNAL_SEQ_KEY = 'store.journalSeq';
 const DECISIONS: readonly Decision[] = ['pending', 'approved', 'skipped'];
 const RESULTS: readonly ResultStatus[] = ['ok', 'stale', 'ERR', 'INV', 'LEN', 'REQ', 'DNE'];
@@ -97,6 +102,7 @@ function loadDatabase(SQL: SqlJsStatic, file: string): Loaded {
   }
   const db = bytes && bytes.length > 0 ? new SQL.Database(bytes) : new SQL.Database();
   try {
+    if (!bytes || bytes.length === 0) db.exec(`PRAGMA page_size = ${PAGE_SIZE}`);
     tune(db);
     const tables = Number(db.exec("SELECT count(*) FROM sqlite_master WHERE type = 'table'")[0].values[0][0]);
     const version = schemaVersion(db);
@@ -503,7 +509,7 @@ class SqlJsStore implements SqlStore {
     if (!this.dirty && !this.journal.exists) return;
     this.lock!.check();
     this.db.run('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', [JOURNAL_SEQ_KEY, String(this.seq)]);
-    if (this.compact) this.db.exec('VACUUM');
+    if (this.compact) this.db.exec(`PRAGMA page_size = ${PAGE_SIZE}; VACUUM`);
     const bytes = this.db.export();
     tune(this.db);
     atomicWriteFile(this.file, bytes, 0o600, this.io);

@@ -82,7 +82,7 @@ describe('a full disk', () => {
   it('on a real tmpfs that fills up, the previous database survives', async (ctx) => {
     const mnt = fs.mkdtempSync(path.join(os.tmpdir(), 'store-tmpfs-'));
     try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=512k', 'tmpfs', mnt], { stdio: 'ignore' });
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt], { stdio: 'ignore' });
     } catch {
       fs.rmSync(mnt, { recursive: true, force: true });
       ctx.skip('cannot mount a tmpfs here (not root); the injected full disk above covers it');
@@ -93,7 +93,7 @@ describe('a full disk', () => {
       const store = await openStore(file);
       store.addSnapshot({ source: 'voms', vo: null, origin: 'small', sha256: 's', records: records(100, 's') });
       const before = fs.readFileSync(file);
-      expect(() => store.addSnapshot({ source: 'voms', vo: null, origin: 'big', sha256: 'b', records: noisy(3000, 'b') })).toThrow(/ENOSPC/);
+      expect(() => store.addSnapshot({ source: 'voms', vo: null, origin: 'big', sha256: 'b', records: noisy(6000, 'b') })).toThrow(/ENOSPC/);
       expect(fs.readFileSync(file).equals(before)).toBe(true);
       store.close();
       const again = await openStore(file, { readOnly: true });

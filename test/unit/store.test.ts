@@ -342,7 +342,7 @@ describe('a database of schema 1 (a row per record)', () => {
     db.close();
   }
 
-  const first = Array.from({ length: 2345 }, (_, i) => ({ id: i, dn: `/DC=org/CN=u${i}`, pad: 'x'.repeat(i % 50) }));
+  const first = Array.from({ length: 2345 }, (_, i) => ({ id: i, dn: `/DC=org/CN=u${i}`, pad: 'x'.repeat(i % 500) }));
   const second = [{ id: 'only' }, null, { nested: { a: [1, 'é'] } }];
   const extra = { cfg: 'line\n'.repeat(3000) };
 
