@@ -4,6 +4,9 @@
  * loading or first frame) is written there, for Chrome DevTools or speedscope:
  *
  *   node --import tsx bench/tui-only.ts 10000 /tmp/keys.cpuprofile
+ *
+ * With `--rows` (the bench runs it so, in a child of its own), the rows are printed as JSON after
+ * `@@ROWS@@`, and the process's peak memory and CPU after `@@USAGE@@` on stderr.
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -12,7 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { tuiStages } from './tui-stages.js';
 
 const size = Number(process.argv[2] ?? 10_000);
-const profileFile = process.argv[3];
+const asRows = process.argv[3] === '--rows';
+const profileFile = asRows ? undefined : process.argv[3];
 const dbFile = path.join(path.dirname(fileURLToPath(import.meta.url)), '.data', String(size), 'bench.sqlite');
 const session = new Session();
 session.connect();
@@ -26,4 +30,10 @@ const rows = await tuiStages(dbFile, 'nebula', size, async (phase) => {
     writeFileSync(profileFile, JSON.stringify(profile));
   }
 });
+if (asRows) {
+  process.stdout.write(`\n@@ROWS@@${JSON.stringify(rows)}\n`);
+  const usage = process.resourceUsage();
+  process.stderr.write(`\n@@USAGE@@${JSON.stringify({ code: 0, maxRssMb: usage.maxRSS / 1024, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, wallMs: 0 })}\n`);
+  process.exit(0);
+}
 for (const row of rows) process.stdout.write(`${row.stage}: ${row.display}\n`);
