@@ -56,7 +56,8 @@ function labelValue(user: IamUser, prefix: string | null, name: string): string 
   return l ? l.value ?? '' : null;
 }
 
-function index(vo: string, iamUsers: readonly IamUser[], parsed: ParseCache): Indexes {
+/** Certificate and OIDC keys come from the current account objects: each DN is parsed once per plan. */
+function index(vo: string, iamUsers: readonly IamUser[], currentAccounts: ReadonlyMap<string, TargetObject>): Indexes {
   const ix: Indexes = { byVomsId: new Map(), byEmail: new Map(), byCertificate: new Map(), byOidc: new Map(), userNames: new Map() };
   const idLabel = vomsIdLabel(vo);
   for (const u of iamUsers) {
@@ -66,12 +67,13 @@ function index(vo: string, iamUsers: readonly IamUser[], parsed: ParseCache): In
       if (list) list.push(u);
       else ix.byVomsId.set(vomsId, [u]);
     }
-    for (const e of u.emails) if (!ix.byEmail.has(lower(e.value))) ix.byEmail.set(lower(e.value), u);
-    for (const c of u.certificates) {
-      const key = parsed.key(c.subjectDn);
-      if (key !== null && !ix.byCertificate.has(key)) ix.byCertificate.set(key, u);
+    for (const e of u.emails) {
+      const key = lower(e.value);
+      if (ix.byEmail.get(key) === undefined) ix.byEmail.set(key, u);
     }
-    for (const o of u.oidcIds) ix.byOidc.set(oidcKey(o.issuer, o.subject), u);
+    const current = currentAccounts.get(u.id)!.multi;
+    for (const key of current.certificates) if (ix.byCertificate.get(key) === undefined) ix.byCertificate.set(key, u);
+    for (const key of current.oidcIds) ix.byOidc.set(key, u);
     ix.userNames.set(u.userName, u);
   }
   return ix;
@@ -83,18 +85,26 @@ function attribute(u: VomsUser, name: string): string | null {
 
 const who = (u: VomsUser): string => `VOMS user ${u.id}${u.name || u.surname ? ` (${[u.name, u.surname].filter(Boolean).join(' ')})` : ''}`;
 
-/** Emails shared by several of the given users, compared ignoring case. */
+/**
+ * Emails shared by several of the given users, compared ignoring case. Nearly every email is
+ * someone's own: a list is made only for the few that are not.
+ */
 export function sharedEmails(users: readonly VomsUser[], emailOf: (u: VomsUser) => string | null): Map<string, number[]> {
-  const byEmail = new Map<string, number[]>();
+  const firstId = new Map<string, number>();
+  const shared = new Map<string, number[]>();
   for (const u of users) {
     const e = emailOf(u);
     if (!e) continue;
-    const list = byEmail.get(lower(e));
-    if (list) list.push(u.id);
-    else byEmail.set(lower(e), [u.id]);
+    const key = lower(e);
+    const first = firstId.get(key);
+    if (first === undefined) firstId.set(key, u.id);
+    else {
+      const list = shared.get(key);
+      if (list) list.push(u.id);
+      else shared.set(key, [first, u.id]);
+    }
   }
-  for (const [e, ids] of byEmail) if (ids.length < 2) byEmail.delete(e);
-  return byEmail;
+  return shared;
 }
 
 /** A person's handful of certificates or OIDC ids, each once, in order: a scanned array, not a Set per person. */
@@ -102,6 +112,23 @@ function distinct(values: readonly string[] | undefined): string[] {
   if (values && values.length > 32) return [...new Set(values)];
   const out: string[] = [];
   for (const v of values ?? []) if (!out.includes(v)) out.push(v);
+  return out;
+}
+
+/**
+ * For each id, the others joined by ', '. A mailbox can be shared by dozens of users: the lists are
+ * pieced together from joined prefixes and suffixes instead of filtering and joining once per id.
+ */
+function othersOf(ids: readonly number[]): string[] {
+  if (new Set(ids).size !== ids.length) return ids.map((id) => ids.filter((x) => x !== id).join(', '));
+  const before: string[] = [''];
+  for (let n = 0; n < ids.length - 1; n++) before.push(n === 0 ? String(ids[0]) : `${before[n]}, ${ids[n]}`);
+  const out: string[] = new Array(ids.length);
+  let after = '';
+  for (let n = ids.length - 1; n >= 0; n--) {
+    out[n] = before[n] === '' ? after : after === '' ? before[n] : `${before[n]}, ${after}`;
+    after = after === '' ? String(ids[n]) : `${ids[n]}, ${after}`;
+  }
   return out;
 }
 
@@ -124,7 +151,7 @@ export function desiredAccounts(
   /** The current account objects by IAM id (see current.ts). */
   currentAccounts: ReadonlyMap<string, TargetObject>,
 ): DesiredAccounts {
-  const ix = index(vo, iamUsers, parsed);
+  const ix = index(vo, iamUsers, currentAccounts);
   const idLabel = vomsIdLabel(vo);
   const idLabelField = labelField(null, idLabel);
   const personIdField = labelField(HR_PREFIX, CERN_PERSON_ID);
@@ -138,35 +165,40 @@ export function desiredAccounts(
 
   const shared = sharedEmails(users, emailOf);
   const sharedWithAny = sharedEmails(allUsers, emailOf);
-  const byId = new Map(users.map((u) => [u.id, u]));
   for (const [email, ids] of shared) {
-    for (const id of ids) {
-      const others = ids.filter((x) => x !== id).join(', ');
-      conflict('duplicate-email', byId.get(id) ?? null, null,
-        `${email} is also the email of VOMS user(s) ${others}; IAM needs one account per email: add a line "${id};<other email>" to the --email-map file, or clean up VOMS`);
+    const others = othersOf(ids);
+    for (let n = 0; n < ids.length; n++) {
+      const id = ids[n];
+      conflicts.push({
+        kind: 'duplicate-email',
+        detail: `${email} is also the email of VOMS user(s) ${others[n]}; IAM needs one account per email: add a line "${id};<other email>" to the --email-map file, or clean up VOMS`,
+        ref: { vomsId: id, iamId: null },
+      });
     }
   }
 
   // Label matches first, so the owner of an account always wins over a user found by email.
-  const sorted = [...users].sort((a, b) => a.id - b.id);
-  const labelled = sorted.filter((u) => ix.byVomsId.has(String(u.id)));
-  const rest = sorted.filter((u) => !ix.byVomsId.has(String(u.id)));
+  const labelled: Array<{ u: VomsUser; byLabel: IamUser[] | undefined }> = [];
+  const rest: typeof labelled = [];
+  for (const u of [...users].sort((a, b) => a.id - b.id)) {
+    const byLabel = ix.byVomsId.get(String(u.id));
+    (byLabel ? labelled : rest).push({ u, byLabel });
+  }
 
   const out: DesiredAccounts = { accounts: [], memberships: [], info: new Map(), owners: new Map(), groupFqans: new Map() };
-  const desiredById = new Map<string, TargetObject>();
-  const memberships = new Map<string, TargetObject>();
+  /** Each desired account with the groups planned for it (a handful: scanned, not hashed). */
+  const desiredById = new Map<string, { desired: TargetObject; groups: string[] }>();
   const plannedUserNames = new Set<string>();
   const certificateClaims = new Map<string, number>();
   const oidcClaims = new Map<string, number>();
 
-  for (const u of [...labelled, ...rest]) {
+  for (const { u, byLabel } of [...labelled, ...rest]) {
     const email = emailOf(u);
     const emailKey = email ? lower(email) : '';
     const overridden = options.emailMap.has(u.id);
     let account: IamUser | null = null;
     let matchedBy: MatchedBy = 'new';
     let claimedBy: string | null = null;
-    const byLabel = ix.byVomsId.get(String(u.id));
     if (byLabel) {
       account = byLabel[0];
       matchedBy = 'label';
@@ -197,13 +229,14 @@ export function desiredAccounts(
         claimedBy = other;
       }
     }
-    if (account && out.owners.has(account.id) && out.owners.get(account.id) !== u.id && !options.mergeAccounts) {
-      conflict('account-claimed', u, account.id, `the IAM account ${account.userName} is already planned for VOMS user ${out.owners.get(account.id)}; pass --merge-accounts to merge`);
-      continue;
-    }
-    if (account && out.owners.has(account.id) && out.owners.get(account.id) !== u.id) {
+    const plannedFor = account ? out.owners.get(account.id) : undefined;
+    if (plannedFor !== undefined && plannedFor !== u.id) {
+      if (!options.mergeAccounts) {
+        conflict('account-claimed', u, account!.id, `the IAM account ${account!.userName} is already planned for VOMS user ${plannedFor}; pass --merge-accounts to merge`);
+        continue;
+      }
       matchedBy = 'merge';
-      claimedBy ??= String(out.owners.get(account.id));
+      claimedBy ??= String(plannedFor);
     }
 
     const objectId = account ? accountObjectId(account.id) : newAccountObjectId(u.id);
@@ -277,7 +310,7 @@ export function desiredAccounts(
       if (c.suspended && !options.syncActivation) continue;
       const key = parsed.key(c.subject);
       const subjectRfc = parsed.rfc2253(c.subject);
-      const issuerRfc = parsed.rfc2253(c.issuer);
+      const issuerRfc = parsed.issuerRfc2253(c.issuer);
       if (key === null || subjectRfc === null || issuerRfc === null) {
         conflict('invalid-name', u, account?.id ?? null, `the certificate ${c.subject} of ${who(u)} is not a DN IAM can store`);
         continue;
@@ -298,7 +331,7 @@ export function desiredAccounts(
         continue;
       }
       certificateClaims.set(key, u.id);
-      certificates.set(key, { subject: c.subject, issuer: c.issuer });
+      certificates.set(key, c);
       if (!certKeys.includes(key)) certKeys.push(key);
     }
     const oidcIds = distinct(current?.multi.oidcIds);
@@ -316,28 +349,31 @@ export function desiredAccounts(
     }
 
     const ref = { vomsId: u.id, iamId: account?.id ?? null, userName, group: null };
-    const previous = desiredById.get(objectId);
-    if (previous) {
+    let planned = desiredById.get(objectId);
+    if (planned) {
+      const previous = planned.desired;
       // --merge-accounts: the first VOMS user keeps the account's fields; the others add to its sets.
       for (const [k, v] of Object.entries(fields)) if (!(k in previous.fields)) previous.fields[k] = v;
       previous.multi.certificates = [...new Set([...previous.multi.certificates, ...certKeys])];
       previous.multi.oidcIds = [...new Set([...previous.multi.oidcIds, ...oidcIds])];
     } else {
       const desired: TargetObject = { kind: 'user', id: objectId, fields, multi: { certificates: certKeys, oidcIds }, managed: true, ref };
-      desiredById.set(objectId, desired);
+      planned = { desired, groups: [] };
+      desiredById.set(objectId, planned);
       out.accounts.push(desired);
       out.info.set(objectId, { voms: u, matchedBy, claimedBy, hasCernPersonId: u.cernHrId !== null || (account ? labelValue(account, HR_PREFIX, CERN_PERSON_ID) !== null : false), email, overridden, note });
     }
-    if (account) out.owners.set(account.id, out.owners.get(account.id) ?? u.id);
+    if (account && plannedFor === undefined) out.owners.set(account.id, u.id);
 
     for (const fqan of u.fqans) {
       const g = parsed.fqanGroup(fqan);
       if (!g || !validGroups.has(g.name)) continue;
       if (!out.groupFqans.has(g.name)) out.groupFqans.set(g.name, g.fqan);
-      const id = membershipObjectId(objectId, g.name);
-      if (!memberships.has(id)) memberships.set(id, { kind: 'membership', id, fields: NO_FIELDS, multi: NO_MULTI, managed: true, ref: { ...ref, group: g.name } });
+      if (planned.groups.includes(g.name)) continue;
+      planned.groups.push(g.name);
+      const member = { vomsId: ref.vomsId, iamId: ref.iamId, userName: ref.userName, group: g.name };
+      out.memberships.push({ kind: 'membership', id: membershipObjectId(objectId, g.name), fields: NO_FIELDS, multi: NO_MULTI, managed: true, ref: member });
     }
   }
-  out.memberships = [...memberships.values()];
   return out;
 }

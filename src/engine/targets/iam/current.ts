@@ -8,6 +8,7 @@ import { NO_FIELDS, NO_MULTI, type TargetObject } from '../../compare/index.js';
 import type { ParseCache } from './keys.js';
 import { accountObjectId, attributeField, groupObjectId, labelField, labelFields, membershipObjectId, oidcKey } from './keys.js';
 
+/** A planned certificate: the VOMS certificate itself may stand here (only these two are read). */
 export interface CertificateInfo {
   /** Slash form, as the contract prints DNs. */
   subject: string;

@@ -50,12 +50,12 @@ export function splitLabelKey(key: string): { prefix: string | null; name: strin
 /**
  * DNs and FQANs parsed once per plan. For a DN: the comparison key (a certificate is the same
  * certificate when its subject is; IAM ignores the issuer there) and the RFC 2253 spelling IAM
- * stores. Issuers and FQANs repeat for every user, IAM subjects are read twice: parsing each
- * distinct string once keeps `plan iam` linear and fast at 100 000 people.
+ * stores. Issuers and FQANs repeat for every user and are remembered; a subject is nearly always
+ * met once per side, so it is converted without a cache: a map of 200 000 strings cost more to
+ * fill than the conversions it saved.
  */
 export class ParseCache {
-  private readonly keys = new Map<string, string | null>();
-  private readonly rfcs = new Map<string, string | null>();
+  private readonly issuers = new Map<string, string | null>();
   private readonly fqans = new Map<string, { name: string; isRole: boolean; fqan: string } | null>();
 
   /** The IAM group of an FQAN with its canonical spelling, or null for a string that is not one. */
@@ -71,19 +71,19 @@ export class ParseCache {
 
   /** The comparison key, or null for a DN that does not parse. */
   key(text: string): string | null {
-    let found = this.keys.get(text);
-    if (found === undefined) {
-      found = orNull(fastDnKey, text);
-      this.keys.set(text, found);
-    }
-    return found;
+    return orNull(fastDnKey, text);
   }
 
   rfc2253(text: string): string | null {
-    let found = this.rfcs.get(text);
+    return orNull(slashToRfc2253, text);
+  }
+
+  /** rfc2253 for an issuer: a VO trusts a handful of CAs. */
+  issuerRfc2253(text: string): string | null {
+    let found = this.issuers.get(text);
     if (found === undefined) {
       found = orNull(slashToRfc2253, text);
-      this.rfcs.set(text, found);
+      this.issuers.set(text, found);
     }
     return found;
   }

@@ -32,6 +32,15 @@ function labelsOf(fields: Record<string, Scalar>) {
   });
 }
 
+/**
+ * A certificate as the contract prints it. The plan keeps the VOMS certificate itself (no copy per
+ * certificate of 100 000 people): only its subject and issuer are shown.
+ */
+function certificateOf(certificates: ReadonlyMap<string, CertificateInfo>, key: string): { subject: string; issuer: string | null } {
+  const cert = certificates.get(key);
+  return cert ? { subject: cert.subject, issuer: cert.issuer } : { subject: key, issuer: null };
+}
+
 function accountSpec(value: { fields: Record<string, Scalar>; multi: Record<string, string[]> }, certificates: ReadonlyMap<string, CertificateInfo>) {
   const f = value.fields;
   const attributes = Object.entries(f).flatMap(([k, v]) => (parseField(k).type === 'attribute' ? [{ name: parseField(k).name, value: v }] : []));
@@ -45,7 +54,7 @@ function accountSpec(value: { fields: Record<string, Scalar>; multi: Record<stri
     aupSignatureTime: iso(f.aupSignatureTime ?? null),
     labels: labelsOf(f),
     attributes,
-    certificates: (value.multi.certificates ?? []).map((k) => certificates.get(k) ?? { subject: k, issuer: null }),
+    certificates: (value.multi.certificates ?? []).map((k) => certificateOf(certificates, k)),
     oidcIds: (value.multi.oidcIds ?? []).map(parseOidcKey),
   };
 }
@@ -145,7 +154,7 @@ export function iamPresent(p: PresentContext) {
     if (field.type === 'attribute') return { ...change, ref, kind: 'attribute', field: field.name, op: change.old === null ? 'insert' : 'update' };
     switch (field.name) {
       case 'certificates': {
-        const cert = (k: unknown) => (k === null ? null : p.certificates.get(String(k)) ?? { subject: String(k), issuer: null });
+        const cert = (k: unknown) => (k === null ? null : certificateOf(p.certificates, String(k)));
         return { ...change, ref, kind: 'certificate', field: null, old: cert(change.old), new: cert(change.new) };
       }
       case 'oidcIds':
