@@ -347,17 +347,23 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
       kept = u.dns.map((_, i) => i);
     }
 
-    const suspended = u.suspended.slice();
-    if (suspendedInSource && !suspended.includes(vo)) suspended.push(vo);
+    let suspended = u.suspended;
+    if (suspendedInSource && !suspended.includes(vo)) suspended = [...suspended, vo];
     else if (!suspendedInSource && suspended.includes(vo)) {
-      if (options.autoLiftSuspended) suspended.splice(suspended.indexOf(vo), 1);
-      else info.push(`${u.name} is suspended for ${vo} in DIRAC but active in the source; lift it with --auto-lift-suspended`);
+      if (options.autoLiftSuspended) {
+        suspended = suspended.slice();
+        suspended.splice(suspended.indexOf(vo), 1);
+      } else info.push(`${u.name} is suspended for ${vo} in DIRAC but active in the source; lift it with --auto-lift-suspended`);
     }
-    wanted.push(userObject(u.name, mail ?? u.email, suspended, d.inVo, has.user.id, has.user.ref));
+    // What the source leaves as it is stays the current object itself: most of 100 000 users
+    // cost no second set of objects. The engine still compares them.
+    const email = mail ?? u.email;
+    wanted.push(email === u.email && suspended === u.suspended ? has.user : userObject(u.name, email, suspended, d.inVo, has.user.id, has.user.ref));
     for (const i of kept) {
       const dn = u.dns[i];
       const ca = sourceCa(d.certs, dn) ?? u.cas[u.dns.indexOf(dn)] ?? null;
-      wanted.push(certificate(u.name, dn, ca, d.inVo, has.certificates[i].id, has.certificates[i].ref));
+      const same = has.certificates[i];
+      wanted.push(ca === same.fields.CA ? same : certificate(u.name, dn, ca, d.inVo, same.id, same.ref));
     }
     for (const c of d.newDns) wanted.push(certificate(u.name, c.dn, c.ca, d.inVo));
 
