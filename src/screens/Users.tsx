@@ -30,10 +30,15 @@ function columns(width: number) {
   return { name, email: Math.max(4, rest - name - 1) };
 }
 
-function rowText(p: Person, w: { name: number; email: number }): string {
+function rowCells(p: Person): string[] {
   const id = p.vomsId === null ? 'iam' : String(p.vomsId);
   const flags = `${p.suspended ? 'S' : ' '}${sourceFlags(p)}`;
-  return `${id.padStart(7)} ${fit(clean(p.name), w.name)} ${fit(clean(p.email), w.email)} ${String(p.dns.length).padStart(2)} ${flags}`;
+  return [id.padStart(7), clean(p.name), clean(p.email), String(p.dns.length).padStart(2), flags];
+}
+
+function rowText(p: Person, w: { name: number; email: number }): string {
+  const [id, name, email, certs, flags] = rowCells(p);
+  return `${id} ${fit(name, w.name)} ${fit(email, w.email)} ${certs} ${flags}`;
 }
 
 /** The flag column is five letters; without this line an admin has to guess what they mean. */
@@ -158,6 +163,7 @@ function Users({ data, width, height, request }: ScreenProps) {
         height={listHeight}
         width={width}
         row={(i) => rowText(rows[i], w)}
+        columns={{ widths: [7, w.name, w.email, 2], cells: (i) => rowCells(rows[i]) }}
         empty={query ? `no user matches "${clean(query)}"` : 'no users loaded: import a VOMS or IAM dump'}
       />
     </Box>
