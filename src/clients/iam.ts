@@ -71,7 +71,8 @@ function idSegment(http: HttpClient, listing: string, id: string): string {
 async function readLabels(http: HttpClient, path: string, allowMissing: boolean): Promise<IamLabel[] | null> {
   const { value, response } = await http.json('GET', path, { acceptStatus: allowMissing ? [404] : [] });
   if (response.statusCode === 404) return null;
-  return validate(labelListSchema, value, http.url(path), []).map(toLabel);
+  // The answer's URL is the one asked for (or where a redirect led): no second URL to build per account.
+  return validate(labelListSchema, value, response.url, []).map(toLabel);
 }
 
 export function readAccountLabels(http: HttpClient, accountId: string): Promise<IamLabel[]> {

@@ -151,6 +151,45 @@ describe('http client against a real server', () => {
     }
   });
 
+  it('sends each write as asked (JSON, raw text, no body) and reads a long answer sent in pieces', async () => {
+    const seen: { method?: string; type?: string; length?: string; body: string }[] = [];
+    // Multi-byte characters split across the pieces: the answer must still read as the text sent.
+    const long = JSON.stringify({ names: Array.from({ length: 4000 }, (_, i) => `Ålesund-Šimůnek-${i}-€`) });
+    const bytes = Buffer.from(long);
+    const echo = createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (c: string) => (body += c));
+      req.on('end', () => {
+        seen.push({ method: req.method, type: req.headers['content-type'], length: req.headers['content-length'], body });
+        if (req.method === 'DELETE') {
+          res.writeHead(204).end();
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'application/json' });
+        for (let at = 0; at < bytes.length; at += 1001) res.write(bytes.subarray(at, at + 1001));
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+    const { port } = echo.address() as AddressInfo;
+    try {
+      const { http } = client(`http://127.0.0.1:${port}`);
+      const posted = await http.json('POST', '/scim/Users', { json: { userName: 'Åsa' } });
+      expect(posted.text).toBe(long);
+      await http.request('POST', '/RPC2', { body: '<methodCall/>', headers: { 'content-type': 'text/xml' } });
+      const deleted = await http.json('DELETE', '/iam/account/u1/labels', { searchParams: { name: 'x' } });
+      expect(deleted.value).toBeNull();
+      expect(seen).toEqual([
+        { method: 'POST', type: 'application/json', length: String(Buffer.byteLength('{"userName":"Åsa"}')), body: '{"userName":"Åsa"}' },
+        { method: 'POST', type: 'text/xml', length: '13', body: '<methodCall/>' },
+        expect.objectContaining({ method: 'DELETE', body: '' }),
+      ]);
+    } finally {
+      echo.close();
+    }
+  });
+
   it('accepts statuses the caller expects', async () => {
     const s = await server();
     const res = await client(s.url).http.request('GET', '/iam/account/nobody/labels', { acceptStatus: [404] });
