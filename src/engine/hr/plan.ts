@@ -6,7 +6,7 @@
  * `approve` and `apply` treat them like any IAM change.
  */
 import type { Conflict, IamUser, Millis, PlannedChange } from '../model.js';
-import { compareObjects, type ChangeContext, type Scalar, type TargetObject } from '../compare/index.js';
+import { compareObjects, NO_MULTI, type ChangeContext, type Scalar, type TargetObject } from '../compare/index.js';
 import { iso } from './dates.js';
 import { HR_PREFIX, LABEL, LIFECYCLE_STATUS, labelValue, primaryEmail, type HrDecision, type HrRules } from './decision.js';
 
@@ -27,8 +27,13 @@ interface HrObject extends TargetObject {
   decision: HrDecision;
 }
 
-/** The account as IAM holds it, restricted to the fields HR manages (`managed` = the desired keys). */
-function currentObject(user: IamUser, managed: Record<string, Scalar>): TargetObject {
+/**
+ * The account as IAM holds it, restricted to the fields HR manages (the desired object's keys). It
+ * shares the desired object's id string (one hash, equal by identity when the engine matches them)
+ * and has no ref: the desired side carries the same identifiers and wins.
+ */
+function currentObject(user: IamUser, want: HrObject): TargetObject {
+  const managed = want.fields;
   const fields: Record<string, Scalar> = {};
   if ('givenName' in managed) fields.givenName = user.givenName;
   if ('familyName' in managed) fields.familyName = user.familyName;
@@ -40,7 +45,7 @@ function currentObject(user: IamUser, managed: Record<string, Scalar>): TargetOb
     const key = l.prefix === HR_PREFIX ? LABEL_FIELD + HR_LABEL_PREFIX + l.name : !l.prefix && l.name === LIFECYCLE_STATUS ? LIFECYCLE_FIELD : null;
     if (key !== null && key in managed) fields[key] = l.value ?? '';
   }
-  return { kind: 'user', id: objectId(user.id), fields, multi: {}, managed: false, ref: { vomsId: null, iamId: user.id, userName: user.userName, group: null } };
+  return { kind: 'user', id: want.id, fields, multi: NO_MULTI, managed: false };
 }
 
 function desiredObject(d: HrDecision, timestamp: string | null): HrObject {
@@ -56,7 +61,7 @@ function desiredObject(d: HrDecision, timestamp: string | null): HrObject {
     kind: 'user',
     id: objectId(d.iamId),
     fields,
-    multi: {},
+    multi: NO_MULTI,
     managed: false,
     ref: { vomsId: null, iamId: d.iamId, userName: d.userName, group: null, personId: d.personId },
     decision: d,
@@ -68,6 +73,18 @@ function describeField(field: string, d: HrDecision): string {
   if (field === ACTION_FIELD) return `${hrLabel(LABEL.action)} is no longer used by the HR handler`;
   if (field === LIFECYCLE_FIELD) return `restored: the lifecycle suspended the account, HR says it is a member again`;
   return `HR ${d.status}: ${d.reason}`;
+}
+
+/** End times repeat (HR dates are midnights): each is formatted once; the memo is bounded. */
+const instants = new Map<Millis, string>();
+function instant(ms: Millis | null): string | null {
+  if (ms === null) return null;
+  let text = instants.get(ms);
+  if (text === undefined) {
+    if (instants.size >= 10_000) instants.clear();
+    instants.set(ms, (text = iso(ms)!));
+  }
+  return text;
 }
 
 /**
@@ -90,7 +107,7 @@ function present(change: PlannedChange, ctx: ChangeContext): PlannedChange | nul
     case 'familyName':
       return { kind: 'name', objectId: id, ref, phase, reason, op: change.op, field, old: change.old, new: change.new };
     case 'endTime':
-      return { kind: 'endTime', objectId: id, ref, phase, reason, op: change.op, field, old: iso(change.old as Millis | null), new: iso(change.new as Millis | null) };
+      return { kind: 'endTime', objectId: id, ref, phase, reason, op: change.op, field, old: instant(change.old as Millis | null), new: instant(change.new as Millis | null) };
     case 'email':
     case 'active':
       return { kind: field, objectId: id, ref, phase, reason, op: change.op, field, old: change.old, new: change.new };
@@ -113,7 +130,7 @@ export function planHr(users: readonly IamUser[], decisions: readonly HrDecision
   const current: TargetObject[] = [];
   for (const u of users) {
     const want = desiredByIamId.get(u.id);
-    if (want) current.push(currentObject(u, want.fields));
+    if (want) current.push(currentObject(u, want));
   }
   // The handler rewrites its labels on every account it checks: a share threshold would stop every run.
   const result = compareObjects(current, desired, {
