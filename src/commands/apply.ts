@@ -6,19 +6,14 @@
  * the same command again; `--retry-failed` sends again only the changes that failed.
  */
 import type { Command } from 'commander';
-import { checkBaseUrl } from '../clients/http.js';
-import { createIamHttp } from '../clients/iam.js';
-import { createIamWriter } from '../clients/iamWriter.js';
-import { readSecret } from '../clients/secrets.js';
 import { describeCounts } from '../engine/apply/index.js';
 import { OperationError, UsageError } from '../engine/errors.js';
-import { connectProvisioning } from '../screens/provisioning/connection.js';
 import { getSetting } from '../settings.js';
-import { createDiracTarget, describeDiracChange } from '../apply/dirac.js';
-import { createIamTarget, describeIamChange } from '../apply/iam.js';
-import { createProvisioningTarget, describeProvisioningChange } from '../apply/provisioning.js';
+import { describeDiracChange } from '../apply/dirac.js';
+import { describeIamChange } from '../apply/iam.js';
+import { describeProvisioningChange } from '../apply/provisioning.js';
 import { planApply, runApply, type ApplyReport } from '../apply/runner.js';
-import type { TargetWriter } from '../apply/types.js';
+import { currentCountOf, thresholdOf, writerFor, type WriterOptions } from '../apply/writers.js';
 import type { PlanInfo, Store, StoredChange } from '../store/types.js';
 import { EXIT, action, globalOptions, parseNonNegative, printJson, printLine, type GlobalOptions } from './context.js';
 import { addNetworkOptions, httpOptions, type NetworkOptions } from './fetch.js';
@@ -49,53 +44,9 @@ export function requirePlan(store: Store, id: number): PlanInfo {
   return plan;
 }
 
-/** How many objects the target holds, as the plan's input snapshots say: the threshold's base. */
-export function currentCountOf(store: Store, plan: PlanInfo): number {
-  const count = (role: string) => (plan.inputs[role] ? store.getSnapshot(plan.inputs[role])?.recordCount ?? 0 : 0);
-  if (plan.target === 'dirac') return count('dirac');
-  if (plan.target === 'provisioning') {
-    const services = Array.isArray(plan.options.services) ? plan.options.services.length : 1;
-    return count('iamUsers') * Math.max(1, services);
-  }
-  const memberships = plan.inputs.iamUsers ? store.readRecords<{ groups?: unknown[] }>(plan.inputs.iamUsers).reduce((n, u) => n + (u.groups?.length ?? 0), 0) : 0;
-  return count('iamUsers') + count('iamGroups') + memberships;
-}
-
-/** The threshold: `--max-delete-percent`, else what the plan was made with, else 20. */
-export function thresholdOf(flags: { maxDeletePercent?: string }, plan: PlanInfo): number {
-  const planned = typeof plan.options.maxDeletePercent === 'number' ? plan.options.maxDeletePercent : 20;
-  return parseNonNegative('--max-delete-percent', flags.maxDeletePercent, planned);
-}
-
-/** The writer for the plan's target, with its connection (credentials are read only here). */
-export async function writerFor(plan: PlanInfo, store: Store, flags: ApplyFlags, global: GlobalOptions, progress: Progress): Promise<TargetWriter> {
-  if (plan.target === 'dirac') {
-    const planned = (plan.extra as { cfgPath?: string } | null)?.cfgPath;
-    const file = flags.dirac ?? planned;
-    if (!file) throw new UsageError(`plan ${plan.id} does not name its DIRAC file: give --dirac FILE`);
-    return createDiracTarget(file, store, plan.id);
-  }
-  if (plan.target === 'provisioning') {
-    const net = httpOptions(flags, global, progress);
-    const client = await connectProvisioning({
-      url: flags.provisionUrl ?? (plan.options.provisionUrl as string | undefined),
-      agent: flags.agent ?? (plan.options.agent as string | undefined),
-      passwordFile: flags.passwordFile,
-      insecure: net.insecure,
-      timeoutMs: net.timeoutMs,
-    });
-    return createProvisioningTarget(client);
-  }
-  const url = flags.iamUrl ?? getSetting('iam.url');
-  if (!url) throw new UsageError('--iam-url is required (or set it once: idsync-tui config set iam.url URL)');
-  const token = await readSecret({
-    file: flags.tokenFile ?? getSetting('iam.tokenFile'),
-    env: ['IDSYNC_IAM_TOKEN', 'BEARER_TOKEN'],
-    what: 'IAM token',
-    option: '--token-file',
-  });
-  const http = createIamHttp({ baseUrl: checkBaseUrl('--iam-url', url), bearerToken: token, ...httpOptions(flags, global, progress) });
-  return createIamTarget(createIamWriter(http));
+/** The writer's options from the command line; the HTTP ones are checked only when a network target needs them. */
+function writerOptions(flags: ApplyFlags, global: GlobalOptions, progress: Progress): WriterOptions {
+  return { ...flags, http: () => httpOptions(flags, global, progress) };
 }
 
 function dryRun(store: Store, plan: PlanInfo, flags: ApplyFlags, global: GlobalOptions): number {
@@ -172,10 +123,10 @@ export function register(program: Command): void {
       try {
         const report = await withStore(global, async (store) => {
           const plan = requirePlan(store, planId);
-          const writer = await writerFor(plan, store, flags, global, progress);
+          const writer = await writerFor(plan, store, writerOptions(flags, global, progress));
           return runApply(store, plan, writer, {
             retryFailed: flags.retryFailed,
-            maxPercent: thresholdOf(flags, plan),
+            maxPercent: parseNonNegative('--max-delete-percent', flags.maxDeletePercent, thresholdOf(plan)),
             currentCount: currentCountOf(store, plan),
             onStart: (total) => progress.update({ phase: 'applying', done: 0, total }),
             onResult: (change, outcome, counts) => {

@@ -11,7 +11,7 @@ import { UsageError } from '../engine/errors.js';
 import type { IamUser, PlannedChange } from '../engine/model.js';
 import { parseSourceFile, type ParsedFile } from '../engine/sources/index.js';
 import { planProvisioning, uidOf, type AccountReading, type ProvisioningPlanResult } from '../engine/targets/provisioning.js';
-import { connectProvisioning } from '../screens/provisioning/connection.js';
+import { connectProvisioning } from '../clients/provisioning-connection.js';
 import { getSetting } from '../settings.js';
 import { storeParsed } from '../store/importFile.js';
 import { EXIT, action, globalOptions, maxDeletePercent as maxDeletePercentOf, parseNonNegative, printJson, printLine } from './context.js';

@@ -15,7 +15,7 @@ import { editField } from '../app/textField.js';
 import { useLiveState } from '../app/useLiveState.js';
 import { runApply, type ChangeResult } from '../apply/runner.js';
 import type { TargetWriter } from '../apply/types.js';
-import { currentCountOf, thresholdOf, writerFor } from '../commands/apply.js';
+import { currentCountOf, thresholdOf, writerFor } from '../apply/writers.js';
 import { describeCounts, emptyCounts, selectForApply, type ApplyCounts } from '../engine/apply/index.js';
 import type { PlanInfo, Store, StoredChange } from '../store/types.js';
 import { planLine } from './plan/plans.js';
@@ -26,8 +26,8 @@ const ID = 'apply';
 
 export type WriterFactory = (plan: PlanInfo, store: Store, options: { insecure: boolean }) => Promise<TargetWriter>;
 
-const SILENT = { update() {}, note() {}, retry() {}, done() {} };
-const defaultFactory: WriterFactory = (plan, store, { insecure }) => writerFor(plan, store, {}, { insecure }, SILENT);
+// The clients' own timeout and retries are those of the command line's defaults.
+const defaultFactory: WriterFactory = (plan, store, { insecure }) => writerFor(plan, store, { http: () => ({ insecure }) });
 
 const KEYS: KeyBinding[] = [
   { action: 'send', keys: ['a'], description: 'apply the approved changes of this plan (asks for the VO name)', screens: [ID], inStatusBar: true },
@@ -95,7 +95,7 @@ function makeScreen(factory: WriterFactory) {
         const writer = await factory(p, store, { insecure });
         const report = await runApply(store, p, writer, {
           retryFailed: live().retryFailed,
-          maxPercent: live().raisedTo ?? thresholdOf({}, p),
+          maxPercent: live().raisedTo ?? thresholdOf(p),
           currentCount: currentCountOf(store, p),
           signal: abort.current.signal,
           onStart: (total) => set({ counts: emptyCounts(total) }),
@@ -163,7 +163,7 @@ function makeScreen(factory: WriterFactory) {
       plans.forEach((p, i) => lines.push({ text: `${i === state.cursor ? '›' : ' '} ${p.target.padEnd(12)} ${planLine(p)}`, color: i === state.cursor ? 'cyan' : undefined }));
     } else if (plan) {
       lines.push({ text: `${planLine(plan)}  → ${plan.target}`, color: 'cyan' });
-      lines.push({ text: `DRY RUN until you press a and type ${vo}. Threshold ${state.raisedTo ?? thresholdOf({}, plan)} %.` });
+      lines.push({ text: `DRY RUN until you press a and type ${vo}. Threshold ${state.raisedTo ?? thresholdOf(plan)} %.` });
       if (state.mode === 'review' || state.mode === 'confirm') for (const l of reviewLines(store.listChanges(plan.id), state.retryFailed)) lines.push({ text: l });
       if (state.mode === 'running' || state.mode === 'done') {
         lines.push({ text: `${progressBar(state.counts, width)}  ${describeCounts(state.counts, Date.now() - state.startedAt)}` });
