@@ -229,6 +229,18 @@ describe('store behaviour', () => {
     store.close();
   });
 
+  it('checks every id of a large decision against its own plan', async () => {
+    const store = await openStore(t.db);
+    store.addPlan(newPlan(1500));
+    store.addPlan(newPlan(3000));
+    const ids = Array.from({ length: 1200 }, (_, i) => i + 200);
+    expect(() => store.decide(1, [...ids, 1600], 'approved')).toThrow('plan 1 has no change 1600');
+    expect(store.listChanges(1, { decision: 'approved' })).toEqual([]);
+    expect(store.decide(1, ids, 'approved')).toBe(1200);
+    expect(store.listChanges(1, { decision: 'approved' }).map((c) => c.id)).toEqual(ids);
+    store.close();
+  });
+
   it('a transaction stores everything together, or nothing when it throws', async () => {
     const store = await openStore(t.db);
     expect(() =>
