@@ -1,7 +1,6 @@
 /**
  * The real command line (`node --import tsx src/cli.ts provision …`) against the python server.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runMain } from '../fixtures/run-main.js';
 import { openStore } from '../../src/store/store.js';
 import { startProvisionServer, type ProvisionServer } from '../servers/provision.js';
+import { runCli } from '../servers/run-cli.js';
 
 let server: ProvisionServer;
 let dir: string;
@@ -27,30 +27,11 @@ beforeEach(async () => {
   await server.reset();
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+const env = (more: Record<string, string>) => ({ IDSYNC_CONFIG_DIR: join(dir, 'config'), IDSYNC_PROVISION_PASSWORD: '', ...more });
 
 /** The real program in this process: most tests; `spawnCli` runs the real binary for the secret checks. */
-function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return runMain(['--db', db, 'provision', ...args], { IDSYNC_CONFIG_DIR: join(dir, 'config'), IDSYNC_PROVISION_PASSWORD: '', ...env });
-}
-
-function spawnCli(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli.ts', '--db', db, 'provision', ...args],
-      {
-        cwd: join(import.meta.dirname, '..', '..'),
-        env: { ...process.env, IDSYNC_CONFIG_DIR: join(dir, 'config'), IDSYNC_PROVISION_PASSWORD: '', NO_COLOR: '1', ...env },
-      },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = (args: string[], more: Record<string, string> = {}) => runMain(['--db', db, 'provision', ...args], env(more));
+const spawnCli = (args: string[], more: Record<string, string> = {}) => runCli(['--db', db, 'provision', ...args], env(more));
 
 const connection = () => ['--provision-url', server.url, '--agent', server.agent, '--password-file', server.passwordFile];
 

@@ -5,13 +5,12 @@
  * `revert`, `show` and `audit --json` over what was stored. None of the values may appear in
  * stdout, stderr, the database, its journal, the settings file or any other file under HOME.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateVo, writeVo } from '../../bench/generate.js';
 import { runMain } from '../fixtures/run-main.js';
-import { expectNoSecretLeft, homeEnv } from '../fixtures/secret-search.js';
+import { expectNoSecretLeft, homeEnv, makeSecretHome, type SecretHome } from '../fixtures/secret-search.js';
 import { startProvisionServer, type ProvisionServer } from '../servers/provision.js';
 import { runCli } from '../servers/run-cli.js';
 import { startScimServer, type ScimServer } from '../servers/scim-server.js';
@@ -38,11 +37,8 @@ let scim: ScimServer;
 let provision: ProvisionServer;
 const runs: Run[] = [];
 
-function secretFile(name: string, value: string): string {
-  const file = path.join(home, 'secrets', name);
-  writeFileSync(file, `${value}\n`, { mode: 0o600 });
-  return file;
-}
+let secretHome: SecretHome;
+const secretFile = (name: string, value: string) => secretHome.secretFile(name, value);
 
 /**
  * The journal lives while a command runs (closing the store folds it into the database and deletes
@@ -97,9 +93,8 @@ function withoutSome(users: Scim[], groups: Scim[]): { users: Scim[]; groups: Sc
 const ok = (r: Run) => expect(r.code, `${r.args.join(' ')}: ${r.stderr}`).toBe(0);
 
 beforeAll(async () => {
-  home = mkdtempSync(path.join(tmpdir(), 'idsync-secrets-apply-'));
-  for (const sub of ['secrets', 'data', 'config']) mkdirSync(path.join(home, sub));
-  db = path.join(home, 'data', 'idsync.sqlite');
+  secretHome = makeSecretHome('idsync-secrets-apply-');
+  ({ home, db } = secretHome);
   const vo = generateVo({ size: 30, seed: 33, vo: 'nebula', experiment: 'NEBULA', today: '2026-01-15' });
   files = await writeVo(path.join(home, 'vo'), vo);
   const { users, groups } = withoutSome(vo.iamUsers.Resources as Scim[], vo.iamGroups.Resources as Scim[]);
@@ -190,6 +185,6 @@ describe('secrets of apply, revert and audit', { timeout: 300_000 }, () => {
     for (const [i, journal] of [...journals].entries()) {
       for (const secret of SECRETS) expect(journal.includes(secret), `journal version ${i} holds a secret`).toBe(false);
     }
-    expectNoSecretLeft({ home, db, runs, secrets: SECRETS, exempt: [path.join(home, 'secrets')] });
+    expectNoSecretLeft({ home, db, runs, secrets: SECRETS, exempt: [secretHome.secrets] });
   });
 });

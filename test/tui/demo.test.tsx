@@ -3,7 +3,7 @@ import { cleanup } from 'ink-testing-library';
 import { createDemoDatabase, type DemoDatabase } from '../../src/demo.js';
 import { loadAppData } from '../../src/app/data.js';
 import { openStore } from '../../src/store/store.js';
-import { main } from '../../src/program.js';
+import { runMain } from '../fixtures/run-main.js';
 import { KEYS, renderTui } from './helpers.js';
 
 let demo: DemoDatabase | null = null;
@@ -50,14 +50,8 @@ describe('--demo', () => {
   });
 
   it('refuses to open the TUI without a terminal, with a clear error', async () => {
-    const chunks: string[] = [];
-    const write = process.stderr.write.bind(process.stderr);
-    process.stderr.write = ((s: string) => (chunks.push(String(s)), true)) as typeof process.stderr.write;
-    try {
-      expect(await main(['node', 'idsync-tui', '--demo'])).toBe(1);
-    } finally {
-      process.stderr.write = write;
-    }
-    expect(chunks.join('')).toMatch(/^idsync-tui: the TUI needs a terminal/);
+    const run = await runMain(['--demo']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^idsync-tui: the TUI needs a terminal/);
   });
 });
