@@ -7,7 +7,7 @@
 import type { Conflict, IamGroup, IamUser, PlannedChange, VomsUser } from '../model.js';
 import { compareObjects, type TargetObject } from '../compare/index.js';
 import { desiredAccounts } from './iam/accounts.js';
-import { currentAccount, currentGroup, currentMembership, membershipsByAccount, type CertificateInfo } from './iam/current.js';
+import { currentAccount, currentGroup, currentMembership, membershipsByAccount, type CertificateInfo, type CurrentAccount } from './iam/current.js';
 import { desiredGroups } from './iam/groups.js';
 import { ParseCache, lower } from './iam/keys.js';
 import { iamPresent, iamReason } from './iam/present.js';
@@ -53,7 +53,14 @@ export function planIam(input: PlanIamInput): PlanIamResult {
   const certificates = new Map<string, CertificateInfo>();
   const parsed = new ParseCache();
 
-  const currentAccounts = new Map(input.iamUsers.map((u) => [u.id, currentAccount(u, parsed)]));
+  // Memberships are built before the plan knows who owns an account; `managed` and the VOMS id follow.
+  const groupMembers = membershipsByAccount(input.iamUsers, input.iamGroups);
+  const currentAccounts = new Map<string, CurrentAccount>();
+  for (const user of input.iamUsers) {
+    const memberships: TargetObject[] = [];
+    for (const group of groupMembers.get(user.id) ?? []) memberships.push(currentMembership(user, group, false, null));
+    currentAccounts.set(user.id, { object: currentAccount(user, parsed), memberships });
+  }
   const groups = desiredGroups(vo, users, input.voms, input.iamGroups, conflicts, parsed);
   const accounts = desiredAccounts(vo, users, input.voms, input.iamUsers, groups.valid, {
     emailMap: options.emailMap ?? new Map(),
@@ -63,14 +70,15 @@ export function planIam(input: PlanIamInput): PlanIamResult {
   }, conflicts, certificates, parsed, currentAccounts);
 
   const current: TargetObject[] = input.iamGroups.map(currentGroup);
-  const groupMembers = membershipsByAccount(input.iamUsers, input.iamGroups);
   for (const user of input.iamUsers) {
     const owner = accounts.owners.get(user.id) ?? null;
     const account = currentAccounts.get(user.id)!;
-    account.managed = owner !== null;
-    current.push(account);
-    for (const group of groupMembers.get(user.id) ?? []) {
-      current.push(currentMembership(user, group, owner !== null && groups.vomsManaged.has(group), owner));
+    account.object.managed = owner !== null;
+    current.push(account.object);
+    for (const membership of account.memberships) {
+      membership.managed = owner !== null && groups.vomsManaged.has(String(membership.ref!.group));
+      membership.ref!.vomsId = owner;
+      current.push(membership);
     }
   }
   const desired = [...groups.objects, ...accounts.accounts, ...accounts.memberships];

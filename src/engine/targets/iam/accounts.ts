@@ -6,7 +6,7 @@
 import type { Conflict, IamUser, VomsUser } from '../../model.js';
 import { NO_FIELDS, NO_MULTI, type TargetObject } from '../../compare/index.js';
 import { checkAttribute, checkDn, checkLabel, checkPersonName, checkUserName } from '../../rules/iamLimits.js';
-import type { CertificateInfo } from './current.js';
+import type { CertificateInfo, CurrentAccount } from './current.js';
 import {
   accountObjectId, attributeField, CERN_PERSON_ID, type ParseCache, CERN_SSO_ISSUER, HR_PREFIX, labelField, lower,
   membershipObjectId, newAccountObjectId, oidcKey, SKIP_EMAIL_SYNCH, vomsIdLabel,
@@ -57,7 +57,7 @@ function labelValue(user: IamUser, prefix: string | null, name: string): string 
 }
 
 /** Certificate and OIDC keys come from the current account objects: each DN is parsed once per plan. */
-function index(vo: string, iamUsers: readonly IamUser[], currentAccounts: ReadonlyMap<string, TargetObject>): Indexes {
+function index(vo: string, iamUsers: readonly IamUser[], currentAccounts: ReadonlyMap<string, CurrentAccount>): Indexes {
   const ix: Indexes = { byVomsId: new Map(), byEmail: new Map(), byCertificate: new Map(), byOidc: new Map(), userNames: new Map() };
   const idLabel = vomsIdLabel(vo);
   for (const u of iamUsers) {
@@ -71,7 +71,7 @@ function index(vo: string, iamUsers: readonly IamUser[], currentAccounts: Readon
       const key = lower(e.value);
       if (ix.byEmail.get(key) === undefined) ix.byEmail.set(key, u);
     }
-    const current = currentAccounts.get(u.id)!.multi;
+    const current = currentAccounts.get(u.id)!.object.multi;
     for (const key of current.certificates) if (ix.byCertificate.get(key) === undefined) ix.byCertificate.set(key, u);
     for (const key of current.oidcIds) ix.byOidc.set(key, u);
     ix.userNames.set(u.userName, u);
@@ -148,8 +148,8 @@ export function desiredAccounts(
   conflicts: Conflict[],
   certificates: Map<string, CertificateInfo>,
   parsed: ParseCache,
-  /** The current account objects by IAM id (see current.ts). */
-  currentAccounts: ReadonlyMap<string, TargetObject>,
+  /** The current accounts and their memberships by IAM id (see current.ts). */
+  currentAccounts: ReadonlyMap<string, CurrentAccount>,
 ): DesiredAccounts {
   const ix = index(vo, iamUsers, currentAccounts);
   const idLabel = vomsIdLabel(vo);
@@ -239,7 +239,8 @@ export function desiredAccounts(
       claimedBy ??= String(plannedFor);
     }
 
-    const objectId = account ? accountObjectId(account.id) : newAccountObjectId(u.id);
+    const existing = account ? currentAccounts.get(account.id) : undefined;
+    const objectId = existing ? existing.object.id : account ? accountObjectId(account.id) : newAccountObjectId(u.id);
     const fields: TargetObject['fields'] = {};
     let userName = account?.userName ?? null;
     let note: string | null = null;
@@ -304,7 +305,7 @@ export function desiredAccounts(
       else fields[attributeField(a.name)] = a.value;
     }
 
-    const current = account ? currentAccounts.get(account.id) ?? null : null;
+    const current = existing?.object;
     const certKeys = distinct(current?.multi.certificates);
     for (const c of u.certificates) {
       if (c.suspended && !options.syncActivation) continue;
@@ -372,7 +373,8 @@ export function desiredAccounts(
       if (planned.groups.includes(g.name)) continue;
       planned.groups.push(g.name);
       const member = { vomsId: ref.vomsId, iamId: ref.iamId, userName: ref.userName, group: g.name };
-      out.memberships.push({ kind: 'membership', id: membershipObjectId(objectId, g.name), fields: NO_FIELDS, multi: NO_MULTI, managed: true, ref: member });
+      const id = existing?.memberships.find((m) => m.ref!.group === g.name)?.id ?? membershipObjectId(objectId, g.name);
+      out.memberships.push({ kind: 'membership', id, fields: NO_FIELDS, multi: NO_MULTI, managed: true, ref: member });
     }
   }
   return out;

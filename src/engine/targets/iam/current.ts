@@ -62,6 +62,15 @@ export function currentAccount(user: IamUser, parsed: ParseCache): TargetObject 
   };
 }
 
+/**
+ * An IAM account as it is, with its memberships: the desired side takes their matching ids from
+ * here, so the generic compare finds each pair by a string it has already hashed.
+ */
+export interface CurrentAccount {
+  object: TargetObject;
+  memberships: TargetObject[];
+}
+
 /** Group names of every account: from the users dump, completed by the groups dump's member lists. */
 export function membershipsByAccount(users: readonly IamUser[], groups: readonly IamGroup[]): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
