@@ -214,8 +214,9 @@ export class HrIndex {
   readonly persons = new Map<number, VoPerson>();
   readonly failures = new Map<number, string>();
   readonly notFound = new Set<number>();
-  /** lower-cased email → the accounts that have it (for "email bound to another account"). */
-  private readonly emails = new Map<string, IamUser[]>();
+  private readonly users: readonly IamUser[];
+  /** HR emails that differ from the account's, checked against every account at the end (settleEmails). */
+  private emailChecks: EmailCheck[] = [];
   private readonly dates = new Map<Millis, string>();
   private readonly midnights = new Map<string, Millis>();
   /** Participation experiment name → whether it is `experiment` (ignoring case and spaces). */
@@ -227,18 +228,42 @@ export class HrIndex {
     for (const p of persons) this.persons.set(p.id, p);
     for (const e of extra?.errors ?? []) this.failures.set(e.personId, e.message);
     for (const id of extra?.notFound ?? []) this.notFound.add(id);
-    for (const u of users) {
-      for (const e of u.emails) {
-        const key = e.value.toLowerCase();
-        const list = this.emails.get(key);
-        if (list) list.push(u);
-        else this.emails.set(key, [u]);
-      }
-    }
+    this.users = users;
   }
 
-  boundElsewhere(email: string, self: IamUser): IamUser | null {
-    return this.emails.get(email.toLowerCase())?.find((u) => u.id !== self.id) ?? null;
+  /** Syncs `hrEmail` to the account later, unless settleEmails finds it on another account. */
+  checkEmail(d: HrDecision, user: IamUser, email: string | null, hrEmail: string): void {
+    this.emailChecks.push({ d, user, email, hrEmail, other: null });
+  }
+
+  /**
+   * Settles the email checks in one pass over every account's emails: few HR emails differ, so a
+   * small map of them beats indexing 100 000 accounts' emails. The first other account (in account
+   * order) holding the email, ignoring case, is the one reported.
+   */
+  settleEmails(): void {
+    if (this.emailChecks.length === 0) return;
+    const byEmail = new Map<string, EmailCheck[]>();
+    for (const c of this.emailChecks) {
+      const key = c.hrEmail.toLowerCase();
+      const list = byEmail.get(key);
+      if (list) list.push(c);
+      else byEmail.set(key, [c]);
+    }
+    for (const u of this.users) {
+      for (const e of u.emails) {
+        const list = byEmail.get(e.value.toLowerCase());
+        if (list) for (const c of list) if (c.other === null && c.user.id !== u.id) c.other = u;
+      }
+    }
+    for (const { d, email, hrEmail, other } of this.emailChecks) {
+      if (other) {
+        d.emailBound = { email: hrEmail, iamId: other.id, userName: other.userName };
+        // The email note ends the reason (see decide).
+        d.reason += `; HR email ${hrEmail} is bound to account ${other.userName}: not changed`;
+      } else d.emailSync = { old: email, new: hrEmail };
+    }
+    this.emailChecks = [];
   }
 
   localDate(ms: Millis): string {
@@ -272,6 +297,14 @@ export class HrIndex {
     if (same === undefined) this.experiments.set(name, (same = experimentKey(name) === experimentKey(this.experiment)));
     return same;
   };
+}
+
+interface EmailCheck {
+  d: HrDecision;
+  user: IamUser;
+  email: string | null;
+  hrEmail: string;
+  other: IamUser | null;
 }
 
 /** What one account's decision is worked out from (no closures: this runs once per account). */
@@ -310,7 +343,9 @@ function done(d: HrDecision, status: HrStatus, message: string, reason: string):
 
 /** The decision for one linked account. */
 export function decideAccount(user: IamUser, hr: HrIndex, options: HrOptions): HrDecision {
-  return decide(user, readLabels(user), hr, options);
+  const d = decide(user, readLabels(user), hr, options);
+  hr.settleEmails();
+  return d;
 }
 
 function decide(user: IamUser, labels: HrLabels, hr: HrIndex, options: HrOptions): HrDecision {
@@ -373,13 +408,9 @@ function decide(user: IamUser, labels: HrLabels, hr: HrIndex, options: HrOptions
   if (person.name && person.name !== user.familyName) d.familyName = { old: user.familyName, new: person.name };
   let emailNote = '';
   const email = primaryEmail(user);
-  if (person.email && person.email.toLowerCase() !== (email ?? '').toLowerCase()) {
-    const other = hr.boundElsewhere(person.email, user);
+  if (person.email && person.email !== email && person.email.toLowerCase() !== (email ?? '').toLowerCase()) {
     if (labels.skipEmail) emailNote = `; HR email ${person.email} not synced (${HR_PREFIX}/${LABEL.skipEmail})`;
-    else if (other) {
-      d.emailBound = { email: person.email, iamId: other.id, userName: other.userName };
-      emailNote = `; HR email ${person.email} is bound to account ${other.userName}: not changed`;
-    } else d.emailSync = { old: email, new: person.email };
+    else hr.checkEmail(d, user, email, person.email);
   }
 
   // 4–6. The participation decides.
@@ -419,6 +450,7 @@ export function decideAll(users: readonly IamUser[], persons: readonly VoPerson[
     const labels = readLabels(u);
     if (labels.personId !== null) decisions.push(decide(u, labels, index, options));
   }
+  index.settleEmails();
   decisions.sort((a, b) => (a.iamId < b.iamId ? -1 : a.iamId > b.iamId ? 1 : 0));
   const counts: Record<HrStatus, number> = { MEMBER: 0, VO_MEMBER: 0, EXPIRED: 0, ERROR: 0, IGNORED: 0 };
   for (const d of decisions) counts[d.status]++;
