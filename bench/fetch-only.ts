@@ -6,10 +6,10 @@
  * Prints wall and client CPU time, requests, and the most in flight; `--out` writes the listing as
  * JSON, to check that a faster client reads exactly the same users and groups.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { createIamHttp, fetchIam } from '../src/clients/iam.js';
-import { FETCH_CONCURRENCY, countInFlight, startChildServer } from './fetch-stage.js';
+import { FETCH_CONCURRENCY, childCpuMs, countInFlight, serverCpuNote, startChildServer } from './fetch-stage.js';
 import { cpuMs, fmt } from './measure.js';
 
 const args = process.argv.slice(2);
@@ -19,13 +19,8 @@ const size = Number(args[0] ?? 10_000);
 const labelsInScim = (args[1] ?? 'account') === 'scim';
 
 const server = await startChildServer(size, labelsInScim);
-/** CPU milliseconds the server child has used (Linux /proc; clock ticks of 10 ms). */
-const serverCpuMs = (): number => {
-  const fields = readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-};
 try {
-  const serverStart = serverCpuMs();
+  const serverStart = childCpuMs(server.pid);
   const counted = countInFlight(createIamHttp({ baseUrl: server.url, bearerToken: 'bench-token' }));
   const cpuStart = process.cpuUsage();
   const start = performance.now();
@@ -33,7 +28,7 @@ try {
   const ms = performance.now() - start;
   const cpu = cpuMs(cpuStart);
   const limit = Math.max(FETCH_CONCURRENCY.pages, FETCH_CONCURRENCY.labels);
-  console.log(`${size} labels ${labelsInScim ? 'in SCIM' : 'per account'}: ${fmt(ms)} (client CPU ${fmt(cpu)}; ${listing.users.length} users, ${counted.total()} requests, ≤ ${counted.max()} in flight of ${limit} allowed; server CPU ${fmt(serverCpuMs() - serverStart)})`);
+  console.log(`${size} labels ${labelsInScim ? 'in SCIM' : 'per account'}: ${fmt(ms)} (client CPU ${fmt(cpu)}; ${listing.users.length} users, ${counted.total()} requests, ≤ ${counted.max()} in flight of ${limit} allowed${serverCpuNote(server.pid, serverStart)})`);
   if (out) writeFileSync(out, JSON.stringify(listing));
 } finally {
   server.stop();

@@ -6,6 +6,7 @@
  * flight; the most at once is reported beside the configured limit.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -45,6 +46,25 @@ export function countInFlight(http: HttpClient): { http: HttpClient; max: () => 
   };
 }
 
+/**
+ * CPU milliseconds a child process has used, from Linux's /proc (clock ticks of 10 ms); null elsewhere.
+ * The server shares the machine's cores with the client, so the bench shows whether it is the bottleneck.
+ */
+export function childCpuMs(pid: number | undefined): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+/** `; server CPU 1.23 s` since `start` (from childCpuMs), or nothing where it cannot be read. */
+export function serverCpuNote(pid: number | undefined, start: number | null): string {
+  const end = childCpuMs(pid);
+  return start !== null && end !== null ? `; server CPU ${fmt(end - start)}` : '';
+}
+
 export async function startChildServer(size: number, labelsInScim: boolean) {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'scim-child.ts'), String(size), String(FETCH_LATENCY_MS), labelsInScim ? '1' : '0'], {
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -69,11 +89,13 @@ export async function fetchStages(size: number): Promise<Row[]> {
     const server = await startChildServer(size, labelsInScim);
     try {
       const counted = countInFlight(iam.createIamHttp({ baseUrl: server.url, bearerToken: 'bench-token' }));
+      const serverStart = childCpuMs(server.pid);
       const cpuStart = process.cpuUsage();
       const start = performance.now();
       const listing = await iam.fetchIam(counted.http, { pageSize: 100, concurrency: FETCH_CONCURRENCY.pages, labelConcurrency: FETCH_CONCURRENCY.labels });
       const ms = performance.now() - start;
       const cpu = cpuMs(cpuStart);
+      const serverCpu = serverCpuNote(server.pid, serverStart);
       const labelled = listing.users.filter((u) => u.labels !== null).length;
       const limit = Math.max(FETCH_CONCURRENCY.pages, FETCH_CONCURRENCY.labels);
       rows.push({
@@ -81,7 +103,7 @@ export async function fetchStages(size: number): Promise<Row[]> {
         medianMs: ms,
         runs: 1,
         cpuMs: cpu,
-        display: `${fmt(ms)} (client CPU ${fmt(cpu)}; ${listing.users.length} users, ${labelled} with labels, ${counted.total()} requests, ≤ ${counted.max()} in flight of ${limit} allowed)`,
+        display: `${fmt(ms)} (client CPU ${fmt(cpu)}; ${listing.users.length} users, ${labelled} with labels, ${counted.total()} requests, ≤ ${counted.max()} in flight of ${limit} allowed${serverCpu})`,
         target,
         value: ms,
         ...(size >= 100_000 ? { ok: ms <= 60_000 && counted.max() <= limit } : {}),
