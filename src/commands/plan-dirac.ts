@@ -24,6 +24,7 @@ import { loadSource, SOURCE_OPTION, withStore } from './inputs.js';
 import { checkOutputFile, writeOutputFile } from './output-file.js';
 import { formatTable } from './table.js';
 import { planCommand } from './plan.js';
+import { diracChangeJson, diracConflictJson, firstOf, printMore, printSection, reviewLine, showValue } from './plan-output.js';
 
 interface Flags {
   voms?: string;
@@ -189,11 +190,6 @@ async function runPlan(store: Store, flags: Flags, files: Files, source: Source,
   return { planId: stored.id, plan, report, patched, cfgPath: dirac.origin, source };
 }
 
-function changeJson(id: number, c: PlannedChange): Record<string, unknown> {
-  const { user = null, group = null, ...more } = c.ref;
-  return { id, op: c.op, kind: c.kind, user, group, ...more, field: c.field, old: c.old ?? null, new: c.new ?? null, reason: c.reason };
-}
-
 function planJson(run: Run, cfgOut: string | null): Record<string, unknown> {
   const p = run.plan;
   return {
@@ -208,8 +204,8 @@ function planJson(run: Run, cfgOut: string | null): Record<string, unknown> {
     deletionCandidates: p.deletionCandidates,
     suspendedUsers: p.suspendedUsers,
     noNickname: p.noNickname,
-    changes: p.changes.map((c, i) => changeJson(i + 1, c)),
-    conflicts: p.conflicts.map((c) => ({ kind: c.kind, ...c.ref, detail: c.detail })),
+    changes: p.changes.map((c, i) => diracChangeJson(i + 1, c)),
+    conflicts: p.conflicts.map(diracConflictJson),
     messages: p.messages,
     report: run.report,
     cfg: run.cfgPath,
@@ -217,21 +213,14 @@ function planJson(run: Run, cfgOut: string | null): Record<string, unknown> {
   };
 }
 
-function show(v: unknown): string {
-  if (v === null || v === undefined) return '∅';
-  return typeof v === 'string' ? v : JSON.stringify(v);
-}
-
 function describe(c: PlannedChange): string {
   const where = [c.ref.user, c.ref.group ? `in ${c.ref.group}` : null, c.ref.dn ?? null].filter(Boolean).join(' ');
-  const value = c.op === 'update' ? `: ${show(c.old)} → ${show(c.new)}` : c.kind === 'suspended' ? ` ${show(c.new ?? c.old)}` : '';
+  const value = c.op === 'update' ? `: ${showValue(c.old)} → ${showValue(c.new)}` : c.kind === 'suspended' ? ` ${showValue(c.new ?? c.old)}` : '';
   return `${c.op.padEnd(6)} ${c.kind} ${where}${value}`;
 }
 
 function printText(run: Run, limit: number, flags: Flags): void {
   const p = run.plan;
-  const cut = <T>(list: T[]) => (limit ? list.slice(0, limit) : list);
-  const more = (n: number) => limit && n > limit && printLine(`  … ${n - limit} more (--limit 0 shows all)`);
   for (const e of p.messages.errors) printLine(`error: ${e}`);
   printLine(
     `plan ${run.planId} (dirac, VO ${p.vo}, from ${run.source}): ${p.newUsers.length} new, ${p.modifiedUsers.length} modified, ` +
@@ -239,33 +228,26 @@ function printText(run: Run, limit: number, flags: Flags): void {
       `${p.noNickname.length} without nickname; ${p.changes.length} changes`,
   );
   if (p.conflicts.length) printLine(`STOPPED, no changes planned: ${p.conflicts[0].detail}`);
-  const section = <T>(title: string, list: T[], line: (x: T) => string) => {
-    if (!list.length) return;
-    printLine('');
-    printLine(`${title}:`);
-    for (const x of cut(list)) printLine(`  ${line(x)}`);
-    more(list.length);
-  };
   const table = (title: string, header: string[], rows: string[][], note = '') => {
     if (!rows.length) return;
     printLine('');
     printLine(`${title} (${rows.length}${note}):`);
-    for (const l of formatTable(header, cut(rows), { indent: '  ' })) printLine(l);
-    more(rows.length);
+    for (const l of formatTable(header, firstOf(rows, limit), { indent: '  ' })) printLine(l);
+    printMore(rows.length, limit);
   };
   table('New users', ['USER', 'GROUPS', 'DN'], p.newUsers.map((u) => [u.user, u.groups.join(','), u.dns.join(' | ')]));
   table('Modified users', ['USER', 'CHANGED'], p.modifiedUsers.map((u) => [u.user, u.fields.join(', ')]));
   table('Deleted users', ['USER'], p.deletedUsers.map((u) => [u.user]));
   table('Deletion candidates', ['USER', 'DN'], p.deletionCandidates.map((u) => [u.user, u.dns.join(' | ')]), '; deleted only with --auto-delete');
   table('Suspended in the source, not created', ['USER', 'DN'], p.suspendedUsers.map((u) => [u.user, u.dn]));
-  section('No nickname (--force-nickname)', p.noNickname, (u) => u.dn);
-  section('Changes', p.changes.map((c, i) => [i + 1, c] as const), ([i, c]) => `#${i} ${describe(c)}`);
-  section('Notes', p.messages.info, (m) => m);
+  printSection('No nickname (--force-nickname):', p.noNickname, limit, (u) => u.dn);
+  printSection('Changes:', p.changes, limit, (c, i) => `#${i + 1} ${describe(c)}`);
+  printSection('Notes:', p.messages.info, limit, (m) => m);
   if (flags.report) {
     printLine('');
     for (const l of formatVoUserReport(run.report)) printLine(l);
   }
   printLine('');
   if (flags.cfgOut) printLine(`patched configuration written to ${flags.cfgOut}`);
-  printLine(`review: idsync-tui show ${run.planId} · decide: idsync-tui approve ${run.planId} --all (or skip) · nothing was written to the Registry`);
+  printLine(reviewLine(run.planId, 'nothing was written to the Registry'));
 }

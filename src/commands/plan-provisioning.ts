@@ -17,7 +17,7 @@ import { storeParsed } from '../store/importFile.js';
 import { EXIT, action, globalOptions, maxDeletePercent as maxDeletePercentOf, parseNonNegative, printJson, printLine } from './context.js';
 import { loadSource, withStore } from './inputs.js';
 import { planCommand } from './plan.js';
-import { changeJson, conflictJson } from './plan-output.js';
+import { changeJson, conflictJson, printSection, reviewLine } from './plan-output.js';
 
 interface Flags {
   iam?: string;
@@ -155,15 +155,8 @@ function printText(run: Run, limit: number): void {
   );
   const stop = conflicts.find((c) => c.kind === 'too-many-deletes');
   if (stop) printLine(`STOPPED, no changes planned: ${stop.detail}`);
-  const list = <T>(title: string, items: T[], line: (item: T, i: number) => string) => {
-    if (!items.length) return;
-    printLine('');
-    printLine(title);
-    for (const [i, item] of (limit ? items.slice(0, limit) : items).entries()) printLine(`  ${line(item, i)}`);
-    if (limit && items.length > limit) printLine(`  … ${items.length - limit} more (--limit 0 shows all)`);
-  };
-  list('Conflicts:', conflicts, (c) => `${c.kind}: ${c.detail}`);
-  list('Changes:', changes, (c, i) => `#${i + 1} ${describe(c)} — ${c.reason}`);
+  printSection('Conflicts:', conflicts, limit, (c) => `${c.kind}: ${c.detail}`);
+  printSection('Changes:', changes, limit, (c, i) => `#${i + 1} ${describe(c)} — ${c.reason}`);
   printLine('');
-  printLine(`review: idsync-tui show ${run.planId} · decide: idsync-tui approve ${run.planId} --all (or skip) · nothing was sent to the provisioning API`);
+  printLine(reviewLine(run.planId, 'nothing was sent to the provisioning API'));
 }
