@@ -26,8 +26,41 @@ const ATTRIBUTE_FIELD = 'attr:';
 
 /** `prefix/name` or `name`, as the contract prints a label change's field. */
 export const labelKey = (prefix: string | null, name: string): string => (prefix ? `${prefix}/${name}` : name);
-export const labelField = (prefix: string | null, name: string): string => LABEL_FIELD + labelKey(prefix, name);
-export const attributeField = (name: string): string => ATTRIBUTE_FIELD + name;
+
+/*
+ * Field names are object keys on every account: one string per name, made once, lets the engine
+ * reuse it as an already internalised key instead of building and looking up a new one per account.
+ * A dump has a few dozen label and attribute names; the bound only guards against a hostile one.
+ */
+const FIELD_NAMES_MAX = 10_000;
+const labelFieldNames = new Map<string | null, Map<string, string>>();
+const attributeFieldNames = new Map<string, string>();
+
+export function labelField(prefix: string | null, name: string): string {
+  let byName = labelFieldNames.get(prefix);
+  if (byName === undefined) {
+    if (labelFieldNames.size >= FIELD_NAMES_MAX) labelFieldNames.clear();
+    byName = new Map();
+    labelFieldNames.set(prefix, byName);
+  }
+  let field = byName.get(name);
+  if (field === undefined) {
+    if (byName.size >= FIELD_NAMES_MAX) byName.clear();
+    field = LABEL_FIELD + labelKey(prefix, name);
+    byName.set(name, field);
+  }
+  return field;
+}
+
+export function attributeField(name: string): string {
+  let field = attributeFieldNames.get(name);
+  if (field === undefined) {
+    if (attributeFieldNames.size >= FIELD_NAMES_MAX) attributeFieldNames.clear();
+    field = ATTRIBUTE_FIELD + name;
+    attributeFieldNames.set(name, field);
+  }
+  return field;
+}
 
 /** Label values live in fields; a label without value is '' there (null means "no label"). */
 export function labelFields(labels: readonly IamLabel[] | null): Record<string, string> {
