@@ -90,7 +90,7 @@ export interface HrDecision {
   active: boolean;
   lifecycleStatus: string | null;
   /** Labels to delete: `action` (retired), `timestamp` under iam-1.12, `lifecycle.status` on restore. */
-  removeLabels: string[];
+  removeLabels: readonly string[];
 }
 
 export function labelValue(user: IamUser, prefix: string | null, name: string): string | null {
@@ -334,6 +334,12 @@ function expireNow(c: Deciding, options: HrOptions): string {
     : `; end time ${c.oldEndDate} already past, left as it is`;
 }
 
+/** Most accounts remove no label: they share one empty list (100 000 decisions are kept for the plan). */
+const NO_LABELS: readonly string[] = Object.freeze([]);
+const removeLabel = (d: HrDecision, name: string) => {
+  d.removeLabels = [...d.removeLabels, name];
+};
+
 function done(d: HrDecision, status: HrStatus, message: string, reason: string): HrDecision {
   d.status = status;
   d.message = clip(message);
@@ -374,10 +380,10 @@ function decide(user: IamUser, labels: HrLabels, hr: HrIndex, options: HrOptions
     person: null,
     active: user.active,
     lifecycleStatus,
-    removeLabels: [],
+    removeLabels: NO_LABELS,
   };
-  if (labels.action) d.removeLabels.push(LABEL.action);
-  if (rules === 'iam-1.12' && labels.timestamp) d.removeLabels.push(LABEL.timestamp);
+  if (labels.action) removeLabel(d, LABEL.action);
+  if (rules === 'iam-1.12' && labels.timestamp) removeLabel(d, LABEL.timestamp);
   const c: Deciding = { d, hr, oldEnd, oldEndDate: oldEnd === null ? null : hr.localDate(oldEnd), keepEnd: rules === 'iam-1.12' && labels.skipEndDate };
 
   // 1. Ignored by the admins.
@@ -422,7 +428,7 @@ function decide(user: IamUser, labels: HrLabels, hr: HrIndex, options: HrOptions
     if (!user.active) {
       if (lifecycleStatus !== null && RESTORABLE.has(lifecycleStatus.toUpperCase())) {
         d.restore = true;
-        d.removeLabels.push(LIFECYCLE_STATUS);
+        removeLabel(d, LIFECYCLE_STATUS);
         note += `; restored (suspended by the lifecycle: ${lifecycleStatus})`;
       } else note += `; stays suspended (suspended by an admin${lifecycleStatus ? `, lifecycle.status ${lifecycleStatus}` : ''})`;
     }
