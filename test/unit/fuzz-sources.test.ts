@@ -31,7 +31,8 @@ const JSON_SOURCES: { name: string; parse: Parser; doc: unknown; dates: (record:
     dates: (u) => [u.creationTime, u.endTime, ...(u.certificates as { creationTime: unknown }[]).map((c) => c.creationTime),
       ...(u.aupAcceptanceRecords as { lastAcceptanceDate: unknown }[]).map((a) => a.lastAcceptanceDate)],
   },
-  { name: 'IAM users', parse: parseIam, doc: vo.iamUsers, dates: (u) => [u.endTime, u.aupSignatureTime, u.created, u.lastModified] },
+  // A damaged users dump may still read as groups (then it has no user dates to check).
+  { name: 'IAM users', parse: parseIam, doc: vo.iamUsers, dates: (u) => ('userName' in u ? [u.endTime, u.aupSignatureTime, u.created, u.lastModified] : []) },
   { name: 'IAM groups', parse: parseIam, doc: vo.iamGroups, dates: () => [] },
   { name: 'HR', parse: parseHr, doc: vo.hr, dates: () => [] },
 ];

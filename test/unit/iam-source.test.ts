@@ -108,6 +108,14 @@ describe('IAM users dump', () => {
     expect(errorOf(JSON.stringify(page))).toBe('dump.json: Resources[2].userName: required field is missing');
   });
 
+  it('refuses users whose first one lost its userName rather than reading them all as groups', () => {
+    const page = JSON.parse(usersText);
+    delete page.Resources[0].userName;
+    delete page.Resources[0].schemas;
+    page.Resources[0].displayName = 'ada';
+    expect(errorOf(JSON.stringify(page))).toBe('dump.json: Resources[1]: is a SCIM user (userName) in a listing of groups: one file holds users or groups, not both');
+  });
+
   it('says what is wrong with input that is no dump', () => {
     expect(errorOf('{"users": []}')).toMatch(/expected a SCIM ListResponse/);
     expect(errorOf('[]')).toMatch(/holds no users or groups/);

@@ -237,7 +237,14 @@ export function parseIamValue(root: unknown, file: string): ParsedSource<IamUser
     checkUniqueIds(records, located, file);
     return { kind, records };
   }
-  const records = located.map((r) => toIamGroup(r.value, file, r.path));
+  // The kind is read from the first resource: a users dump whose first user lost its userName
+  // would otherwise be read as groups, every user passing for a group.
+  const records = located.map((r) => {
+    if (resourceKind(r.value) === 'iam-users') {
+      throw new InputError(file, formatJsonPath(r.path), 'is a SCIM user (userName) in a listing of groups: one file holds users or groups, not both');
+    }
+    return toIamGroup(r.value, file, r.path);
+  });
   checkUniqueIds(records, located, file);
   return { kind, records };
 }
