@@ -44,21 +44,52 @@ interface CellRowProps {
 
 const sameList = <T,>(a: T[], b: T[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
-/** A row drawn as cells placed by the layout. Compared by content: a row that did not change is not rendered again. */
-const CellRow = memo(function CellRow({ mark, cells, widths, width }: CellRowProps) {
+/** Padding up to this many columns is cheaper written as spaces than laid out as a box of its own. */
+const SMALL_GAP = 3;
+
+/**
+ * A row as a few runs of text: cells are joined (padded with spaces) while the padding is small,
+ * and a run ends at a cell with a long blank after it, which a box of fixed width then places.
+ */
+export function rowRuns(mark: string, cells: string[], widths: number[], width: number): { text: string; width: number | null }[] {
+  const runs: { text: string; width: number | null }[] = [];
+  let text = `${mark} `;
+  let runWidth = 2;
   let left = width - 2;
+  cells.forEach((cell, c) => {
+    const last = c === cells.length - 1;
+    const w = c < widths.length && !last ? Math.min(widths[c], left) : left;
+    left = Math.max(0, left - w - 1);
+    const cut = truncate(cell, w);
+    if (last) {
+      runs.push({ text: text + cut, width: null });
+      return;
+    }
+    runWidth += w + 1;
+    const gap = w - cut.length + 1;
+    if (gap <= SMALL_GAP) text += cut + ' '.repeat(gap);
+    else {
+      runs.push({ text: text + cut, width: runWidth });
+      text = '';
+      runWidth = 0;
+    }
+  });
+  return runs;
+}
+
+/** A row drawn as runs the layout places. Compared by content: a row that did not change is not rendered again. */
+const CellRow = memo(function CellRow({ mark, cells, widths, width }: CellRowProps) {
   return (
     <Box>
-      <Text>{`${mark} `}</Text>
-      {cells.map((cell, c) => {
-        const w = c < widths.length ? Math.min(widths[c], left) : left;
-        left = Math.max(0, left - w - 1);
-        return (
-          <Box key={c} width={w} marginRight={c < cells.length - 1 ? 1 : 0} flexShrink={0}>
-            <Text>{truncate(cell, w)}</Text>
+      {rowRuns(mark, cells, widths, width).map((run, i) =>
+        run.width === null ? (
+          <Text key={i}>{run.text}</Text>
+        ) : (
+          <Box key={i} width={run.width} flexShrink={0}>
+            <Text>{run.text}</Text>
           </Box>
-        );
-      })}
+        ),
+      )}
     </Box>
   );
 }, (a: CellRowProps, b: CellRowProps) => a.mark === b.mark && a.width === b.width && sameList(a.cells, b.cells) && sameList(a.widths, b.widths));
