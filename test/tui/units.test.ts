@@ -69,6 +69,23 @@ describe('people query', () => {
       }),
     );
   });
+  it('typing then deleting characters gives what a fresh filter gives at each step', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.constantFrom('backspace' as const), fc.constantFrom('u', 's', 'e', 'r', '1', ' ', 'g', '@')), { maxLength: 12 }), (keys) => {
+        let query = '';
+        let result = filterPeople(data.people, query);
+        for (const key of keys) {
+          query = key === 'backspace' ? query.slice(0, -1) : query + key;
+          result = filterPeople(data.people, query, result);
+          expect(result.rows).toEqual(filterPeople(data.people, query).rows);
+        }
+      }),
+    );
+    // Deleting a character goes back to the result that query already had, without a new scan.
+    const u = filterPeople(data.people, 'u');
+    const us = filterPeople(data.people, 'us', u);
+    expect(filterPeople(data.people, 'u', us)).toBe(u);
+  });
   it('matches every word in any case, by id, name, email or DN', () => {
     expect(filterPeople(data.people, 'asa@example').rows.map((p) => p.vomsId)).toEqual([51]);
     expect(filterPeople(data.people, 'CN=User 4').rows.map((p) => p.vomsId)).toEqual([4, 14, 24, 34, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49]);
