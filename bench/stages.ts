@@ -4,8 +4,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { IamGroup, IamUser, ParsedSource, VomsUser, VoPerson } from '../src/engine/model.js';
-import { engineStages, type ParsedInputs } from './engine-stages.js';
+import type { ParsedSource } from '../src/engine/model.js';
+import { ENGINE_STAGE_INPUTS } from './engine-stages.js';
 import { fetchStages } from './fetch-stage.js';
 import { generateVo, writeVo } from './generate.js';
 import { fmt, fmtTimed, optional, time, type StageResult } from './measure.js';
@@ -61,22 +61,10 @@ export async function runSize(size: number, dataRoot: string): Promise<StageResu
     log(`${label}: ${fmt(r.ms)}`);
   }
 
-  const inputs: ParsedInputs = {
-    vo: vo.vo,
-    experiment: vo.experiment,
-    today: TODAY,
-    voms: parsed.voms?.records as VomsUser[] | undefined,
-    iamUsers: parsed.iamUsers?.records as IamUser[] | undefined,
-    iamGroups: parsed.iamGroups?.records as IamGroup[] | undefined,
-    hr: parsed.hr ? { records: parsed.hr.records as VoPerson[], extra: parsed.hr.extra } : undefined,
-    diracText: readFileSync(files.dirac, 'utf8'),
-    diracFile: files.dirac,
-  };
-
   const dbFile = path.join(dir, 'bench.sqlite');
   for (const r of await storeStages(runs, dbFile, vo.vo, files, parsed)) add(r);
   log('store done');
-  for (const r of await engineStages(runs, inputs)) add(r);
+  for (const stage of Object.keys(ENGINE_STAGE_INPUTS)) for (const r of engineInChild(size, stage, runs)) add(r);
   log('engine stages done');
   for (const r of tuiInChild(size)) add(r);
   log('TUI done');
@@ -192,4 +180,15 @@ function tuiInChild(size: number): Omit<StageResult, 'runs'>[] {
     rows.push({ stage: 'peak RSS of the TUI (own process)', medianMs: null, display: `${mb.toFixed(0)} MB`, target: '≤ 1.5 GB', value: mb, ok: mb <= 1536 });
   }
   return rows;
+}
+
+/** An engine stage in a child holding only that stage's sources (bench/engine-child.ts). */
+function engineInChild(size: number, stage: string, runs: number): Omit<StageResult, 'runs'>[] {
+  const { stdout, stderr } = runChild('engine-child.ts', [String(size), stage, String(runs)]);
+  const marker = stdout.lastIndexOf('@@ROWS@@');
+  if (marker < 0) {
+    const why = stderr.trim().split('\n').at(-1)?.slice(0, 80) ?? 'no output';
+    return [{ stage, medianMs: null, display: `failed: ${why}`, target: '' }];
+  }
+  return JSON.parse(stdout.slice(marker + 8).split('\n')[0]) as Omit<StageResult, 'runs'>[];
 }
