@@ -189,17 +189,17 @@ export function App({ data: given, load, store = null, insecure = false, columns
   if (loadError) body = <Text color="red">{truncate(`could not load the database: ${clean(loadError)}`, width)}</Text>;
   else if (!data) body = <Text>loading…</Text>;
   else if (state.overlay === 'help') body = <HelpOverlay rows={help} top={state.helpTop} width={width} height={bodyHeight} />;
-  else if (data.loading && current.id !== 'overview') body = <Text>{truncate(`${current.title}: ${loadingText(data.loading)}`, width)}</Text>;
+  else if (data.loading && !current.drawsWhileLoading) body = <Text>{truncate(`${current.title}: ${loadingText(data.loading)}`, width)}</Text>;
   else
     body = state.visited.map((id) => {
       const def = screens.find((s) => s.id === id);
-      if (!def) return null;
+      // A screen waits for the records unless it can draw from the snapshots alone.
+      if (!def || (data.loading && !def.drawsWhileLoading)) return null;
       const Screen = def.component;
       const active = id === current.id;
       const request: ScreenRequest | null = state.request?.screen === id ? { seq: state.request.seq, payload: state.request.payload } : null;
       return (
-        // A screen waits for the records; only the Overview can show something before.
-        data.loading && id !== 'overview' ? null : <ScreenSlotContext.Provider key={id} value={slotFor(id)}>
+        <ScreenSlotContext.Provider key={id} value={slotFor(id)}>
           <Hidden show={active}>
             <Screen data={data} store={store} width={width} height={bodyHeight} active={active} nav={nav} request={request} insecure={insecure} />
           </Hidden>

@@ -77,4 +77,4 @@ function Overview({ data, width, height }: ScreenProps) {
   return <TextView lines={lines} top={Math.min(top, Math.max(0, lines.length - height))} width={width} height={height} />;
 }
 
-export const overviewScreen: ScreenDef = { id: 'overview', title: 'Overview', component: Overview };
+export const overviewScreen: ScreenDef = { id: 'overview', title: 'Overview', component: Overview, drawsWhileLoading: true };

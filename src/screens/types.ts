@@ -40,6 +40,8 @@ export interface ScreenDef {
   component: ComponentType<ScreenProps>;
   /** Keys only this screen has (merged into the key table for the status bar and help). */
   keys?: KeyBinding[];
+  /** Drawn while the records are still loading (from the snapshots alone); other screens wait for them. */
+  drawsWhileLoading?: boolean;
 }
 
 export interface KeyEvent {

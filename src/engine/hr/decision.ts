@@ -103,11 +103,6 @@ export function primaryEmail(user: IamUser): string | null {
   return (user.emails.find((e) => e.primary) ?? user.emails[0])?.value ?? null;
 }
 
-/** The accounts linked to a CERN person: those with `hr.cern/cern_person_id`. */
-export function linkedAccounts(users: readonly IamUser[]): IamUser[] {
-  return users.filter((u) => labelValue(u, HR_PREFIX, LABEL.personId) !== null);
-}
-
 /** Person ids of the linked accounts, each once, in account order (what `fetch hr` asks for). */
 export function linkedPersonIds(users: readonly IamUser[]): number[] {
   const ids = new Set<number>();
