@@ -156,6 +156,7 @@ export function generateVo(options: GenerateOptions): SyntheticVo {
   }
 
   applySpecialCases(people, vo, today);
+  uniqueMailboxes(people);
 
   // Shared mailboxes: about one person in a hundred shares the previous person's email, in other case.
   for (let i = 12; i < people.length; i++) if (chance(0.01)) people[i].email = people[i - 1].email.toUpperCase();
@@ -358,6 +359,25 @@ function applySpecialCases(people: Person[], vo: string, today: number): void {
   // 105: a DN with an email attribute and a comma inside an organisation name.
   set(105, { certs: [{ subject: '/C=DE/O=Beispiel, Forschung und Lehre/CN=Elif Yilmaz/emailAddress=elif.yilmaz@beispiel.example', issuer: '/C=DE/O=Beispiel, Forschung und Lehre/CN=Beispiel CA', suspended: false }],
     first: 'Elif', last: 'Yilmaz', email: 'elif.yilmaz@beispiel.example', institute: INSTITUTES[3] });
+}
+
+/**
+ * Drawn names repeat (40 first × 40 last names × 5 institutes = 8 000 addresses), and in a VO of
+ * 100 000 that would make every address shared by a dozen people. Real mailboxes are personal, so a
+ * repeated address gets a number, as mail services do; the shared ones are drawn afterwards, on
+ * purpose. The fixed people (ids 100–111) keep theirs, shared mailbox included.
+ */
+function uniqueMailboxes(people: Person[]): void {
+  const taken = new Set<string>();
+  for (let i = 0; i < people.length && i < 12; i++) taken.add(people[i].email.toLowerCase());
+  for (let i = 12; i < people.length; i++) {
+    const p = people[i];
+    const at = p.email.indexOf('@');
+    let email = p.email;
+    for (let n = 2; taken.has(email.toLowerCase()); n++) email = `${p.email.slice(0, at)}${n}${p.email.slice(at)}`;
+    taken.add(email.toLowerCase());
+    p.email = email;
+  }
 }
 
 /** A DIRAC Registry for the people: most are there already, some left VOMS, some are new. */
