@@ -8,6 +8,7 @@
  * IAM, changed emails, extra roles, flipped suspension, renewed certificates, HR participations that
  * ended, DIRAC users that left VOMS.
  */
+import { closeSync, openSync, writeSync } from 'node:fs';
 
 export interface SyntheticVo {
   vo: string;
@@ -440,11 +441,71 @@ export async function writeVo(dir: string, data: SyntheticVo): Promise<Record<st
     dirac: path.join(dir, 'dirac.cfg'),
     emailMap: path.join(dir, 'email-map.csv'),
   };
-  await writeFile(files.voms, `${JSON.stringify(data.voms, null, 1)}\n`);
-  await writeFile(files.iamUsers, `${JSON.stringify(data.iamUsers, null, 1)}\n`);
-  await writeFile(files.iamGroups, `${JSON.stringify(data.iamGroups, null, 1)}\n`);
-  await writeFile(files.hr, `${JSON.stringify(data.hr, null, 1)}\n`);
+  writeJsonFile(files.voms, data.voms);
+  writeJsonFile(files.iamUsers, data.iamUsers);
+  writeJsonFile(files.iamGroups, data.iamGroups);
+  writeJsonFile(files.hr, data.hr);
   await writeFile(files.dirac, data.diracCfg);
   await writeFile(files.emailMap, data.emailMap);
   return files;
+}
+
+/**
+ * The bytes of `JSON.stringify(value, null, 1)` plus a newline, written piece by piece: at a million
+ * people a dump is 1–1.5 GB, beyond the longest string V8 can make (about 512 MB).
+ */
+function writeJsonFile(file: string, value: unknown): void {
+  const fd = openSync(file, 'w');
+  let pending: string[] = [];
+  let pendingLength = 0;
+  const flush = () => {
+    writeSync(fd, pending.join(''));
+    pending = [];
+    pendingLength = 0;
+  };
+  try {
+    for (const piece of jsonPieces(value, '')) {
+      pending.push(piece);
+      pendingLength += piece.length;
+      if (pendingLength > 1 << 22) flush();
+    }
+    pending.push('\n');
+    flush();
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const LONG_ARRAY = 1000;
+
+/** `value` as JSON indented by one space per level, `pad` being the indentation it starts at. */
+function* jsonPieces(value: unknown, pad: string): Generator<string> {
+  const inner = `${pad} `;
+  if (Array.isArray(value) && value.length > LONG_ARRAY) {
+    yield '[\n';
+    for (let i = 0; i < value.length; i++) {
+      yield inner;
+      yield* jsonPieces(value[i], inner);
+      yield i < value.length - 1 ? ',\n' : '\n';
+    }
+    yield `${pad}]`;
+    return;
+  }
+  if (isPlainObject(value) && Object.values(value).some((v) => Array.isArray(v) && v.length > LONG_ARRAY)) {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+    yield '{\n';
+    for (let i = 0; i < entries.length; i++) {
+      yield `${inner}${JSON.stringify(entries[i][0])}: `;
+      yield* jsonPieces(entries[i][1], inner);
+      yield i < entries.length - 1 ? ',\n' : '\n';
+    }
+    yield `${pad}}`;
+    return;
+  }
+  const text = JSON.stringify(value, null, 1);
+  yield pad === '' ? text : text.replaceAll('\n', `\n${pad}`);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
