@@ -84,35 +84,49 @@ export function iamMail(user: IamUser): string | null {
   return (user.emails.find((e) => e.primary) ?? user.emails[0])?.value ?? null;
 }
 
-export function vomsEntries(users: readonly VomsUser[]): DnEntry[] {
-  const out: DnEntry[] = [];
+/** One certificate as a side gives it, with its key and its CA's; see `forEachVomsCertificate`. */
+export type CertificateVisitor = (owner: number, key: string, subject: string, ca: string | null, caKey: string | null, certSuspended: boolean) => void;
+
+/** Every VOMS certificate in owner order, without an object per certificate. */
+export function forEachVomsCertificate(users: readonly VomsUser[], visit: CertificateVisitor): void {
   const caKey = caKeys();
-  users.forEach((user, owner) => {
-    for (const cert of user.certificates) {
+  for (let owner = 0; owner < users.length; owner++) {
+    for (const cert of users[owner].certificates) {
       const ca = cert.issuer?.trim() || null;
-      out.push({ key: keyOf(cert.subject), subject: cert.subject.trim(), ca, caKey: caKey(ca), certSuspended: cert.suspended, owner });
+      visit(owner, keyOf(cert.subject), cert.subject.trim(), ca, caKey(ca), cert.suspended);
     }
-  });
-  return out;
+  }
 }
 
 /** IAM has no per-certificate suspension: an IAM certificate is never suspended on its own. */
-export function iamEntries(users: readonly IamUser[]): DnEntry[] {
-  const out: DnEntry[] = [];
+export function forEachIamCertificate(users: readonly IamUser[], visit: CertificateVisitor): void {
   const caKey = caKeys();
   const caSlash = new Map<string, string>();
-  users.forEach((user, owner) => {
-    for (const cert of user.certificates) {
+  for (let owner = 0; owner < users.length; owner++) {
+    for (const cert of users[owner].certificates) {
       const issuer = cert.issuerDn?.trim() || null;
       let ca: string | null = null;
       if (issuer !== null) {
         ca = caSlash.get(issuer) ?? slashOf(issuer);
         caSlash.set(issuer, ca);
       }
-      out.push({ key: keyOf(cert.subjectDn), subject: cert.subjectDn.trim(), ca, caKey: caKey(issuer), certSuspended: false, owner });
+      visit(owner, keyOf(cert.subjectDn), cert.subjectDn.trim(), ca, caKey(issuer), false);
     }
-  });
+  }
+}
+
+function entriesOf<U>(users: readonly U[], each: (users: readonly U[], visit: CertificateVisitor) => void): DnEntry[] {
+  const out: DnEntry[] = [];
+  each(users, (owner, key, subject, ca, caKey, certSuspended) => out.push({ key, subject, ca, caKey, certSuspended, owner }));
   return out;
+}
+
+export function vomsEntries(users: readonly VomsUser[]): DnEntry[] {
+  return entriesOf(users, forEachVomsCertificate);
+}
+
+export function iamEntries(users: readonly IamUser[]): DnEntry[] {
+  return entriesOf(users, forEachIamCertificate);
 }
 
 /**

@@ -24,16 +24,29 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
 
 /** The person-level fields that differ, in DIRAC's order. */
 export function personDiffs(voms: SideValues, iam: SideValues): FieldDiff[] {
-  const out: FieldDiff[] = [];
-  if (voms.suspended !== iam.suspended) out.push({ field: 'suspended', voms: voms.suspended, iam: iam.suspended });
-  if (normalMail(voms.mail) !== normalMail(iam.mail)) out.push({ field: 'mail', voms: voms.mail, iam: iam.mail });
-  if ((voms.nickname ?? null) !== (iam.nickname ?? null)) out.push({ field: 'nickname', voms: voms.nickname, iam: iam.nickname });
-  if (!sameList(voms.roles, iam.roles)) out.push({ field: 'roles', voms: voms.roles, iam: iam.roles });
+  return (
+    personFieldDiffs(voms.suspended, voms.mail, voms.nickname, voms.roles, iam.suspended, iam.mail, iam.nickname, iam.roles) ?? []
+  );
+}
+
+/** personDiffs without the two value objects, and null (no array) when nothing differs: most pairs. */
+export function personFieldDiffs(
+  vomsSuspended: boolean, vomsMail: string | null, vomsNickname: string | null, vomsRoles: string[],
+  iamSuspended: boolean, iamMail: string | null, iamNickname: string | null, iamRoles: string[],
+): FieldDiff[] | null {
+  let out: FieldDiff[] | null = null;
+  if (vomsSuspended !== iamSuspended) (out ??= []).push({ field: 'suspended', voms: vomsSuspended, iam: iamSuspended });
+  if (vomsMail !== iamMail && normalMail(vomsMail) !== normalMail(iamMail)) (out ??= []).push({ field: 'mail', voms: vomsMail, iam: iamMail });
+  if ((vomsNickname ?? null) !== (iamNickname ?? null)) (out ??= []).push({ field: 'nickname', voms: vomsNickname, iam: iamNickname });
+  if (vomsRoles !== iamRoles && !sameList(vomsRoles, iamRoles)) (out ??= []).push({ field: 'roles', voms: vomsRoles, iam: iamRoles });
   return out;
 }
 
+/** What a certificate says beyond its DN. */
+export type CertificateFields = Pick<DnEntry, 'ca' | 'caKey' | 'certSuspended'>;
+
 /** The certificate-level fields that differ (`CA`, `certSuspended`). */
-export function certificateDiffs(voms: DnEntry, iam: DnEntry): FieldDiff[] {
+export function certificateDiffs(voms: CertificateFields, iam: CertificateFields): FieldDiff[] {
   const out: FieldDiff[] = [];
   // CAs are DNs too: compared by key, as the IAM side came through the RFC 2253 converter.
   if (voms.caKey !== iam.caKey) out.push({ field: 'CA', voms: voms.ca, iam: iam.ca });

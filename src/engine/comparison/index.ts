@@ -5,12 +5,11 @@
  * Linear: each side is flattened and indexed by DN key once; every lookup after that is a map hit.
  */
 import type { IamGroup, IamUser, VomsUser } from '../model.js';
-import {
-  type DnEntry, type SideValues, iamEntries, iamMail, iamNickname, indexEntries, isRobotDn, slashDn, vomsEntries, vomsNickname,
-} from './entries.js';
-import { type FieldDiff, certificateDiffs, personDiffs } from './fields.js';
-import { matchPeople } from './people.js';
-import { compareStrings, iamRoleLists, iamRoleResolver, vomsFqanUniverse, vomsRoleLists } from './roles.js';
+import { dnSlots, slashDnOf } from './certificates.js';
+import { iamMail, iamNickname, isRobotDn, vomsNickname } from './entries.js';
+import { type FieldDiff, certificateDiffs, personFieldDiffs } from './fields.js';
+import { matchPeopleBy } from './people.js';
+import { compareStrings, iamRoleLists, iamRoleResolver, vomsRoles } from './roles.js';
 import type {
   DnDifference, DuplicateDn, MissingInIam, MissingInVoms, PersonDifference, PersonReport, VomsIamComparison,
 } from './types.js';
@@ -26,88 +25,106 @@ export interface CompareVomsIamInput {
   iamGroups: readonly IamGroup[];
 }
 
-/** Entries come in owner order: `start[o]`…`start[o + 1]` are owner o's, with no array per owner. */
-function ownerStarts(entries: readonly DnEntry[], owners: number): Int32Array {
-  const start = new Int32Array(owners + 1);
-  for (const entry of entries) start[entry.owner + 1]++;
-  for (let o = 0; o < owners; o++) start[o + 1] += start[o];
-  return start;
-}
-
+/** `first last`, each only when it is not blank, trimmed; null when both are blank. */
 function fullName(first: string | null, last: string | null): string | null {
-  const name = [first, last].filter((s) => s && s.trim()).join(' ').trim();
+  const a = first && first.trim() ? first : '';
+  const b = last && last.trim() ? last : '';
+  const name = (a && b ? `${a} ${b}` : a || b).trim();
   return name || null;
 }
+
+const NO_DIFFS: readonly FieldDiff[] = [];
 
 export function compareVomsIam(input: CompareVomsIamInput): VomsIamComparison {
   const { vo, voms, iamUsers: iam } = input;
 
-  const vomsRoles = vomsRoleLists(voms);
-  const resolver = iamRoleResolver(vo, input.iamGroups, vomsFqanUniverse(voms, (i) => vomsRoles[i]));
-  const vomsValues: SideValues[] = voms.map((u, i) => ({ suspended: u.suspended, mail: u.email, nickname: vomsNickname(u), roles: vomsRoles[i] }));
-  const iamRoles = iamRoleLists(resolver, iam);
-  const iamValues = iam.map((u, i) => ({ suspended: !u.active, mail: iamMail(u), nickname: iamNickname(u), roles: iamRoles[i] }));
-  // The per-DN and the per-person view ask for the same pair: compute its differences once.
-  const lastPartner = new Int32Array(iam.length).fill(-1);
-  const lastDiffs: FieldDiff[][] = new Array(iam.length);
-  const pairDiffs = (v: number, i: number): FieldDiff[] => {
-    if (lastPartner[i] === v) return lastDiffs[i];
-    const theirs = iamValues[i];
-    const roles = typeof theirs.roles === 'function' ? theirs.roles(vomsRoles[v]) : theirs.roles;
-    lastPartner[i] = v;
-    return (lastDiffs[i] = personDiffs(vomsValues[v], { ...theirs, roles }));
+  const { lists: vomsRoleList, universe } = vomsRoles(voms);
+  const iamRoleList = iamRoleLists(iamRoleResolver(vo, input.iamGroups, universe), iam);
+  const pairDiffsOf = (v: number, i: number): readonly FieldDiff[] => {
+    const user = voms[v];
+    const account = iam[i];
+    const roles = iamRoleList[i];
+    return personFieldDiffs(
+      user.suspended, user.email, vomsNickname(user), vomsRoleList[v],
+      !account.active, iamMail(account), iamNickname(account), typeof roles === 'function' ? roles(vomsRoleList[v]) : roles,
+    ) ?? NO_DIFFS;
   };
 
-  const vomsList = vomsEntries(voms);
-  const iamList = iamEntries(iam);
-  const vomsIndex = indexEntries(vomsList);
-  const iamIndex = indexEntries(iamList);
-  const { iamOf, vomsOf, matchedBy } = matchPeople(vo, voms, iam, vomsList, iamIndex.byKey);
+  const slots = dnSlots(voms, iam);
+  const { voms: vc, iam: ic, vomsFirst, iamFirst } = slots;
+  const { iamOf, vomsOf, matchedBy } = matchPeopleBy(vo, voms, iam, (open, pair) => {
+    for (let row = 0; row < vc.slot.length; row++) {
+      const v = vc.owner[row];
+      if (!open(v)) continue;
+      const other = iamFirst[vc.slot[row]];
+      if (other !== -1) pair(v, ic.owner[other]);
+    }
+  });
+  // The per-DN and the per-person view ask for the same pairs: the matched pair's differences are computed once.
+  const matchedDiffs: (readonly FieldDiff[] | undefined)[] = new Array(voms.length);
+  const pairDiffs = (v: number, i: number): readonly FieldDiff[] => {
+    if (iamOf[v] !== i) return pairDiffsOf(v, i);
+    return (matchedDiffs[v] ??= pairDiffsOf(v, i));
+  };
+  const iamSlash: (string | undefined)[] = new Array(ic.subject.length);
+  const iamDn = (row: number) => slashDnOf(ic, iamSlash, row);
+  const sameCertificate = (v: number, i: number) =>
+    vc.caKey[v] === ic.caKey[i] && vc.certSuspended[v] === ic.certSuspended[i];
+  const certificateDiffsOf = (v: number, i: number) =>
+    certificateDiffs(
+      { ca: vc.ca[v], caKey: vc.caKey[v], certSuspended: vc.certSuspended[v] },
+      { ca: ic.ca[i], caKey: ic.caKey[i], certSuspended: ic.certSuspended[i] },
+    );
 
   // ---- per certificate DN, as DIRAC reports it
   const missingInIam: MissingInIam[] = [];
   const missingInVoms: MissingInVoms[] = [];
   const differences: DnDifference[] = [];
   let differing = 0;
-  for (const [key, v] of vomsIndex.byKey) {
-    const robot = isRobotDn(v.subject);
-    const i = iamIndex.byKey.get(key);
-    if (i === undefined) {
-      const person = iamOf[v.owner];
+  for (let slot = 0; slot < vomsFirst.length; slot++) {
+    const v = vomsFirst[slot];
+    const i = iamFirst[slot];
+    if (v === -1) {
+      const dn = iamDn(i);
+      const owner = ic.owner[i];
+      const person = vomsOf[owner];
+      missingInVoms.push({ dn, iamId: iam[owner].id, userName: iam[owner].userName, vomsId: person === -1 ? null : voms[person].id, robot: isRobotDn(dn) });
+      continue;
+    }
+    const dn = vc.subject[v];
+    const robot = isRobotDn(dn);
+    const owner = vc.owner[v];
+    if (i === -1) {
+      const person = iamOf[owner];
       missingInIam.push({
-        dn: v.subject, vomsId: voms[v.owner].id, certSuspended: v.certSuspended, suspended: voms[v.owner].suspended,
+        dn, vomsId: voms[owner].id, certSuspended: vc.certSuspended[v], suspended: voms[owner].suspended,
         iamId: person === -1 ? null : iam[person].id, userName: person === -1 ? null : iam[person].userName, robot,
       });
       continue;
     }
     const before = differences.length;
-    for (const d of certificateDiffs(v, i)) differences.push({ dn: v.subject, field: d.field, voms: d.voms, iam: d.iam, robot });
-    for (const d of pairDiffs(v.owner, i.owner)) differences.push({ dn: v.subject, field: d.field, voms: d.voms, iam: d.iam, robot });
+    if (!sameCertificate(v, i)) for (const d of certificateDiffsOf(v, i)) differences.push({ dn, field: d.field, voms: d.voms, iam: d.iam, robot });
+    for (const d of pairDiffs(owner, ic.owner[i])) differences.push({ dn, field: d.field, voms: d.voms, iam: d.iam, robot });
     if (differences.length > before) differing++;
-  }
-  for (const [key, i] of iamIndex.byKey) {
-    if (vomsIndex.byKey.has(key)) continue;
-    const dn = slashDn(i);
-    const person = vomsOf[i.owner];
-    missingInVoms.push({ dn, iamId: iam[i.owner].id, userName: iam[i.owner].userName, vomsId: person === -1 ? null : voms[person].id, robot: isRobotDn(dn) });
   }
 
   // ---- per person
-  const vomsStart = ownerStarts(vomsList, voms.length);
-  const iamStart = ownerStarts(iamList, iam.length);
-  const vomsCerts = (v: number) => vomsList.slice(vomsStart[v], vomsStart[v + 1]);
-  const iamCerts = (i: number) => iamList.slice(iamStart[i], iamStart[i + 1]);
-  const anyRobot = (list: readonly DnEntry[], from: number, to: number) => {
-    for (let k = from; k < to; k++) if (isRobotDn(list[k].subject)) return true;
+  const anyRobot = (subjects: readonly string[], from: number, to: number) => {
+    for (let k = from; k < to; k++) if (isRobotDn(subjects[k])) return true;
     return false;
   };
-  /** The IAM entry of owner i with this key, or undefined (a person has a handful of DNs). */
-  const iamEntryOf = (i: number, key: string) => {
-    for (let k = iamStart[i]; k < iamStart[i + 1]; k++) if (iamList[k].key === key) return iamList[k];
-    return undefined;
+  const vomsDns = (v: number) => {
+    const out: string[] = [];
+    for (let k = vc.start[v]; k < vc.start[v + 1]; k++) out.push(vc.subject[k]);
+    return out.sort(compareStrings);
   };
-  const vomsHas = (v: number, key: string) => {
-    for (let k = vomsStart[v]; k < vomsStart[v + 1]; k++) if (vomsList[k].key === key) return true;
+  /** The row of IAM owner i with this slot, or -1 (a person has a handful of DNs). */
+  const iamRowOf = (i: number, slot: number) => {
+    for (let k = ic.start[i]; k < ic.start[i + 1]; k++) if (ic.slot[k] === slot) return k;
+    return -1;
+  };
+  const vomsHas = (v: number, slot: number) => {
+    for (let k = vc.start[v]; k < vc.start[v + 1]; k++) if (vc.slot[k] === slot) return true;
     return false;
   };
   const people: PersonReport[] = [];
@@ -120,47 +137,53 @@ export function compareVomsIam(input: CompareVomsIamInput): VomsIamComparison {
     if (i === -1) {
       people.push({
         vomsId: user.id, iamId: null, userName: null, displayName: fullName(user.name, user.surname), status: 'missingInIam', matchedBy: null,
-        robot: anyRobot(vomsList, vomsStart[v], vomsStart[v + 1]),
-        certificatesOnlyInVoms: vomsCerts(v).map((e) => e.subject).sort(compareStrings), certificatesOnlyInIam: [], differences: [], kinds: ['missingInIam'],
+        robot: anyRobot(vc.subject, vc.start[v], vc.start[v + 1]),
+        certificatesOnlyInVoms: vomsDns(v), certificatesOnlyInIam: [], differences: [], kinds: ['missingInIam'],
       });
       continue;
     }
     peopleMatched++;
     const fieldDiffs = pairDiffs(v, i);
-    let differencesOfPerson: PersonDifference[] | null = fieldDiffs.length ? fieldDiffs.map((d) => ({ dn: null, ...d })) : null;
+    let differencesOfPerson: PersonDifference[] | null = null;
+    for (const d of fieldDiffs) (differencesOfPerson ??= []).push({ dn: null, field: d.field, voms: d.voms, iam: d.iam });
     let onlyInVoms: string[] | null = null;
-    for (let k = vomsStart[v]; k < vomsStart[v + 1]; k++) {
-      const e = vomsList[k];
-      const same = iamEntryOf(i, e.key);
-      if (same === undefined) (onlyInVoms ??= []).push(e.subject);
-      else for (const d of certificateDiffs(e, same)) (differencesOfPerson ??= []).push({ dn: e.subject, ...d });
+    for (let k = vc.start[v]; k < vc.start[v + 1]; k++) {
+      const same = iamRowOf(i, vc.slot[k]);
+      if (same === -1) (onlyInVoms ??= []).push(vc.subject[k]);
+      else if (!sameCertificate(k, same)) {
+        for (const d of certificateDiffsOf(k, same)) (differencesOfPerson ??= []).push({ dn: vc.subject[k], field: d.field, voms: d.voms, iam: d.iam });
+      }
     }
     let onlyInIam: string[] | null = null;
-    for (let k = iamStart[i]; k < iamStart[i + 1]; k++) if (!vomsHas(v, iamList[k].key)) (onlyInIam ??= []).push(slashDn(iamList[k]));
+    for (let k = ic.start[i]; k < ic.start[i + 1]; k++) if (!vomsHas(v, ic.slot[k])) (onlyInIam ??= []).push(iamDn(k));
     const changedCertificates = onlyInVoms !== null || onlyInIam !== null;
     if (changedCertificates) peopleWithChangedCertificates++;
     if (!changedCertificates && differencesOfPerson === null) continue;
     peopleDiffering++;
     const differencesSorted = (differencesOfPerson ?? []).sort(byDnThenField);
-    const kinds = new Set<string>(differencesSorted.map((d) => d.field));
+    const kinds = changedCertificates ? ['certificates'] : [];
+    for (const field of DN_FIELDS) if (differencesSorted.some((d) => d.field === field)) kinds.push(field);
     people.push({
       vomsId: user.id, iamId: iam[i].id, userName: iam[i].userName, displayName: fullName(user.name, user.surname),
       status: 'matched', matchedBy: matchedBy[v],
-      robot: anyRobot(vomsList, vomsStart[v], vomsStart[v + 1]) || anyRobot(iamList, iamStart[i], iamStart[i + 1]),
+      robot: anyRobot(vc.subject, vc.start[v], vc.start[v + 1]) || anyRobot(ic.subject, ic.start[i], ic.start[i + 1]),
       certificatesOnlyInVoms: (onlyInVoms ?? []).sort(compareStrings), certificatesOnlyInIam: (onlyInIam ?? []).sort(compareStrings),
       differences: differencesSorted,
-      kinds: [...(changedCertificates ? ['certificates'] : []), ...DN_FIELDS.filter((f) => kinds.has(f))],
+      kinds,
     });
   }
-  iam.forEach((user, i) => {
-    if (vomsOf[i] !== -1) return;
-    const dns = iamCerts(i).map(slashDn).sort(compareStrings);
+  for (let i = 0; i < iam.length; i++) {
+    if (vomsOf[i] !== -1) continue;
+    const user = iam[i];
+    const dns: string[] = [];
+    for (let k = ic.start[i]; k < ic.start[i + 1]; k++) dns.push(iamDn(k));
+    dns.sort(compareStrings);
     people.push({
       vomsId: null, iamId: user.id, userName: user.userName, displayName: fullName(user.givenName, user.familyName),
       status: 'missingInVoms', matchedBy: null, robot: dns.some(isRobotDn),
       certificatesOnlyInVoms: [], certificatesOnlyInIam: dns, differences: [], kinds: ['missingInVoms'],
     });
-  });
+  }
 
   missingInIam.sort((a, b) => compareStrings(a.dn, b.dn) || a.vomsId - b.vomsId);
   missingInVoms.sort((a, b) => compareStrings(a.dn, b.dn) || compareStrings(a.iamId, b.iamId));
@@ -169,8 +192,8 @@ export function compareVomsIam(input: CompareVomsIamInput): VomsIamComparison {
 
   return {
     summary: {
-      vomsEntries: vomsIndex.byKey.size,
-      iamEntries: iamIndex.byKey.size,
+      vomsEntries: slots.vomsDns,
+      iamEntries: slots.iamDns,
       missingInIam: missingInIam.length,
       missingInVoms: missingInVoms.length,
       differing,
@@ -187,14 +210,14 @@ export function compareVomsIam(input: CompareVomsIamInput): VomsIamComparison {
     differences,
     people,
     duplicateDns: [
-      ...duplicates(vomsIndex.duplicates, 'voms', (e) => String(voms[e.owner].id), (e) => e.subject),
-      ...duplicates(iamIndex.duplicates, 'iam', (e) => iam[e.owner].id, slashDn),
+      ...duplicates(slots.vomsDuplicates, 'voms', (row) => String(voms[vc.owner[row]].id), (row) => vc.subject[row]),
+      ...duplicates(slots.iamDuplicates, 'iam', (row) => iam[ic.owner[row]].id, iamDn),
     ].sort((a, b) => compareStrings(a.dn, b.dn) || compareStrings(a.side, b.side)),
   };
 }
 
-function duplicates(map: Map<string, DnEntry[]>, side: 'voms' | 'iam', owner: (e: DnEntry) => string, dn: (e: DnEntry) => string): DuplicateDn[] {
-  return [...map.values()].map((entries) => ({ dn: dn(entries[0]), side, owners: [...new Set(entries.map(owner))] }));
+function duplicates(map: Map<number, number[]>, side: 'voms' | 'iam', owner: (row: number) => string, dn: (row: number) => string): DuplicateDn[] {
+  return [...map.values()].map((rows) => ({ dn: dn(rows[0]), side, owners: [...new Set(rows.map(owner))] }));
 }
 
 const FIELD_ORDER = new Map<string, number>(DN_FIELDS.map((f, i) => [f, i]));

@@ -20,12 +20,28 @@ export interface PersonMatching {
   matchedBy: (MatchKind | null)[];
 }
 
-/** Accounts by a key, allocation-light: nearly every key names one account. */
-class AccountIndex {
-  private readonly first = new Map<string, number>();
-  private readonly more = new Map<string, number[]>();
+/**
+ * Ids compare as their decimal text. A short canonical integer is keyed by its number instead, so
+ * that 100 000 VOMS ids need no string each; any other text stays a string key.
+ */
+type IdKey = string | number;
+const CANONICAL_INTEGER = /^(?:0|-?[1-9]\d*)$/;
 
-  add(key: string, account: number): void {
+function idKeyOfText(text: string): IdKey {
+  return text.length <= 15 && CANONICAL_INTEGER.test(text) ? Number(text) : text;
+}
+
+/** The key of `String(id)`: a number exactly when idKeyOfText would read that text as one. */
+function idKeyOfNumber(id: number): IdKey {
+  return Number.isInteger(id) && id > -1e14 && id < 1e15 ? id : String(id);
+}
+
+/** Accounts by a key, allocation-light: nearly every key names one account. */
+class AccountIndex<K> {
+  private readonly first = new Map<K, number>();
+  private readonly more = new Map<K, number[]>();
+
+  add(key: K, account: number): void {
     const first = this.first.get(key);
     if (first === undefined) this.first.set(key, account);
     else if (first !== account) {
@@ -36,7 +52,7 @@ class AccountIndex {
   }
 
   /** The first account with this key that `free` accepts. */
-  find(key: string, free: (account: number) => boolean): number | undefined {
+  find(key: K, free: (account: number) => boolean): number | undefined {
     const first = this.first.get(key);
     if (first === undefined) return undefined;
     if (free(first)) return first;
@@ -44,25 +60,21 @@ class AccountIndex {
   }
 
   /** How many accounts carry the key. */
-  count(key: string): number {
+  count(key: K): number {
     return this.first.has(key) ? 1 + (this.more.get(key)?.length ?? 0) : 0;
   }
-}
-
-function labelIndex(users: readonly IamUser[], prefix: string | null, name: string): AccountIndex {
-  const index = new AccountIndex();
-  users.forEach((user, i) => {
-    for (const label of user.labels ?? []) {
-      if (label.name === name && (label.prefix || null) === prefix && label.value) index.add(label.value.trim(), i);
-    }
-  });
-  return index;
 }
 
 export function normalEmail(email: string | null | undefined): string | null {
   const e = email?.trim().toLowerCase();
   return e ? e : null;
 }
+
+/**
+ * The certificate pass: calls `pair(v, i)` for each VOMS certificate, in order, of a VOMS user
+ * still `open`, with the owner `i` of the first IAM certificate of the same DN.
+ */
+export type CertificateCandidates = (open: (v: number) => boolean, pair: (v: number, i: number) => void) => void;
 
 export function matchPeople(
   vo: string,
@@ -71,6 +83,17 @@ export function matchPeople(
   vomsEntries: readonly DnEntry[],
   iamByKey: ReadonlyMap<string, DnEntry>,
 ): PersonMatching {
+  return matchPeopleBy(vo, voms, iam, (open, pair) => {
+    for (const entry of vomsEntries) {
+      if (!open(entry.owner)) continue;
+      const other = iamByKey.get(entry.key);
+      if (other !== undefined) pair(entry.owner, other.owner);
+    }
+  });
+}
+
+/** matchPeople with the certificate pass given by the caller, who may hold the DNs in another shape. */
+export function matchPeopleBy(vo: string, voms: readonly VomsUser[], iam: readonly IamUser[], byCertificate: CertificateCandidates): PersonMatching {
   const iamOf = new Int32Array(voms.length).fill(-1);
   const vomsOf = new Int32Array(iam.length).fill(-1);
   const matchedBy: (MatchKind | null)[] = new Array(voms.length).fill(null);
@@ -80,41 +103,56 @@ export function matchPeople(
     matchedBy[v] = kind;
   };
   const free = (i: number) => vomsOf[i] === -1;
-  const byIndex = (kind: MatchKind, index: AccountIndex, keyOf: (user: VomsUser) => string | null) => {
-    voms.forEach((user, v) => {
-      if (iamOf[v] !== -1) return;
-      const key = keyOf(user);
-      const account = key === null ? undefined : index.find(key, free);
-      if (account !== undefined) pair(v, account, kind);
-    });
-  };
 
-  byIndex('label', labelIndex(iam, null, `voms.${vo}.id`), (u) => String(u.id));
-  byIndex('cernPersonId', labelIndex(iam, 'hr.cern', 'cern_person_id'), (u) => (u.cernHrId === null ? null : String(u.cernHrId)));
-
-  for (const entry of vomsEntries) {
-    if (iamOf[entry.owner] !== -1) continue;
-    const other = iamByKey.get(entry.key);
-    if (other !== undefined && free(other.owner)) pair(entry.owner, other.owner, 'certificate');
+  // One pass over the labels fills the index of both label kinds.
+  const idLabel = `voms.${vo}.id`;
+  const byLabel = new AccountIndex<IdKey>();
+  const byPersonId = new AccountIndex<IdKey>();
+  for (let i = 0; i < iam.length; i++) {
+    const labels = iam[i].labels;
+    if (labels === null) continue;
+    for (const label of labels) {
+      if (!label.value) continue;
+      const prefix = label.prefix || null;
+      if (prefix === null && label.name === idLabel) byLabel.add(idKeyOfText(label.value.trim()), i);
+      else if (prefix === 'hr.cern' && label.name === 'cern_person_id') byPersonId.add(idKeyOfText(label.value.trim()), i);
+    }
   }
+  for (let v = 0; v < voms.length; v++) {
+    const account = byLabel.find(idKeyOfNumber(voms[v].id), free);
+    if (account !== undefined) pair(v, account, 'label');
+  }
+  for (let v = 0; v < voms.length; v++) {
+    const id = voms[v].cernHrId;
+    if (iamOf[v] !== -1 || id === null) continue;
+    const account = byPersonId.find(idKeyOfNumber(id), free);
+    if (account !== undefined) pair(v, account, 'cernPersonId');
+  }
+
+  byCertificate(
+    (v) => iamOf[v] === -1,
+    (v, i) => {
+      if (iamOf[v] === -1 && free(i)) pair(v, i, 'certificate');
+    },
+  );
 
   // Email last, and only where it is unambiguous among the people still unmatched.
   const vomsByEmail = new Map<string, number[]>();
-  voms.forEach((user, v) => {
-    const email = iamOf[v] === -1 ? normalEmail(user.email) : null;
-    if (email === null) return;
+  for (let v = 0; v < voms.length; v++) {
+    const email = iamOf[v] === -1 ? normalEmail(voms[v].email) : null;
+    if (email === null) continue;
     const list = vomsByEmail.get(email);
     if (list) list.push(v);
     else vomsByEmail.set(email, [v]);
-  });
-  const iamByEmail = new AccountIndex();
-  iam.forEach((user, i) => {
-    if (!free(i)) return;
-    for (const e of user.emails) {
+  }
+  const iamByEmail = new AccountIndex<string>();
+  for (let i = 0; i < iam.length; i++) {
+    if (!free(i)) continue;
+    for (const e of iam[i].emails) {
       const email = normalEmail(e.value);
       if (email !== null) iamByEmail.add(email, i);
     }
-  });
+  }
   for (const [email, vs] of vomsByEmail) {
     if (vs.length !== 1 || iamByEmail.count(email) !== 1) continue;
     const account = iamByEmail.find(email, free);

@@ -9,17 +9,48 @@
 import type { IamGroup, IamGroupRef, VomsUser } from '../model.js';
 import { hasRoleLabel, iamGroupToFqan, normalizeFqan } from '../rules/roles.js';
 
+/**
+ * Values shared by every user with the same sequence of strings (FQANs, group references), found
+ * by walking a tree of the sequences seen so far: no key string is built per user.
+ */
+interface SequenceNode<T> {
+  next: Map<string, SequenceNode<T>> | null;
+  value: T | undefined;
+}
+
+function sequenceNode<T>(): SequenceNode<T> {
+  return { next: null, value: undefined };
+}
+
+function child<T>(node: SequenceNode<T>, part: string): SequenceNode<T> {
+  const next = (node.next ??= new Map());
+  let found = next.get(part);
+  if (found === undefined) {
+    found = sequenceNode();
+    next.set(part, found);
+  }
+  return found;
+}
+
 /** The FQANs of each VOMS user, canonical spelling, unique and sorted. A VO has few distinct FQANs. */
 export function vomsRoleLists(users: readonly VomsUser[]): string[][] {
+  return vomsRoles(users).lists;
+}
+
+/** vomsRoleLists, and every FQAN some user holds (the groups and roles VOMS manages). */
+export function vomsRoles(users: readonly VomsUser[]): { lists: string[][]; universe: Set<string> } {
   const normal = new Map<string, string | null>();
+  const universe = new Set<string>();
   // Most users share one of a few FQAN lists: each distinct list is worked out once (and shared).
-  const lists = new Map<string, string[]>();
-  return users.map((user) => {
-    const join = user.fqans.join('\n');
-    let list = lists.get(join);
-    if (list === undefined) {
+  const root = sequenceNode<string[]>();
+  const lists: string[][] = new Array(users.length);
+  for (let u = 0; u < users.length; u++) {
+    const fqans = users[u].fqans;
+    let node = root;
+    for (const fqan of fqans) node = child(node, fqan);
+    if (node.value === undefined) {
       const out = new Set<string>();
-      for (const fqan of user.fqans) {
+      for (const fqan of fqans) {
         let n = normal.get(fqan);
         if (n === undefined) {
           n = normalizeFqan(fqan);
@@ -27,11 +58,12 @@ export function vomsRoleLists(users: readonly VomsUser[]): string[][] {
         }
         if (n !== null) out.add(n);
       }
-      list = sortedStrings(out);
-      lists.set(join, list);
+      for (const fqan of out) universe.add(fqan);
+      node.value = sortedStrings(out);
     }
-    return list;
-  });
+    lists[u] = node.value;
+  }
+  return { lists, universe };
 }
 
 /** Every FQAN some VOMS user holds: the groups and roles VOMS manages. */
@@ -64,17 +96,15 @@ export function iamRoles(resolver: IamRoleResolver, refs: readonly IamGroupRef[]
 
 /** iamRoles for every user, each distinct membership list worked out once (results are shared). */
 export function iamRoleLists(resolver: IamRoleResolver, users: readonly { groups: readonly IamGroupRef[] }[]): IamRoles[] {
-  const lists = new Map<string, IamRoles>();
-  return users.map((user) => {
-    let key = '';
-    for (const ref of user.groups) key += `${ref.id}\u0000${ref.name}\n`;
-    let roles = lists.get(key);
-    if (roles === undefined) {
-      roles = iamRoles(resolver, user.groups);
-      lists.set(key, roles);
-    }
-    return roles;
-  });
+  const root = sequenceNode<IamRoles>();
+  const lists: IamRoles[] = new Array(users.length);
+  for (let u = 0; u < users.length; u++) {
+    const groups = users[u].groups;
+    let node = root;
+    for (const ref of groups) node = child(child(node, ref.id), ref.name);
+    lists[u] = node.value ??= iamRoles(resolver, groups);
+  }
+  return lists;
 }
 
 export function iamRoleResolver(vo: string, iamGroups: readonly IamGroup[], managed: ReadonlySet<string>): IamRoleResolver {
