@@ -187,6 +187,38 @@ describe('DIRAC CFG reader and writer', () => {
     );
   });
 
+  it('reads a section of options kept as text as it reads the same section split into lines (property)', () => {
+    const key = fc.constantFrom('DN', 'CA', 'Email', 'DN x', 'DNS');
+    const space = fc.constantFrom('', ' ', '  ', '\t', '\u00a0');
+    const line = fc.oneof(
+      fc.tuple(space, key, space, fc.constantFrom('=', '+='), space, fc.stringMatching(/^[^\n\r{}#=]{0,12}$/), space)
+        .map(([a, k, b, op, c, v, d]) => `${a}${k}${b}${op}${c}${v}${d}`),
+      fc.constantFrom('', '  # DN = commented', '\t'),
+    );
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 8 }), fc.constantFrom('\n', '\r\n'), (lines, eol) => {
+        const text = ['R {', '  U', '  {', ...lines.map((l) => `    ${l}`), '  }', '}', ''].join(eol);
+        const kept = getSection(parseCfg(text, 'p.cfg'), ['R', 'U'])!;
+        const doc = parseCfg(text, 'p.cfg');
+        const split = getSection(doc, ['R', 'U'])!;
+        // Asking for the lines splits the section.
+        expect(split.items.filter((i) => i.type === 'option').length).toBe(lines.filter((l) => l.includes('=') && !l.includes('#')).length);
+        for (const k of ['DN', 'CA', 'Email', 'DN x', 'DNS', 'Missing']) expect(getOption(kept, k)).toBe(getOption(split, k));
+        expect(serializeCfg(doc)).toBe(text);
+        setOption(doc, split, 'Email', 'e@x.org');
+        expect(getOption(split, 'Email')).toBe('e@x.org');
+      }),
+    );
+  });
+
+  it('reports a bad line inside a section of options with its number', () => {
+    expect(errorOf('A\n{\n  B\n  {\n    x = 1\n    = 3\n  }\n}\n')).toBe('r.cfg: line 6: an option without a name');
+    expect(errorOf('A\n{\n  B\n  {\n    x = 1\n    += 3\n  }\n}\n')).toBe('r.cfg: line 6: an option without a name');
+    expect(errorOf('A\n{\n  B\n  {\n    x = 1\n    y\n  }\n}\n')).toBe('r.cfg: line 6: section name "y" is not followed by "{"');
+    expect(errorOf('A\n{\n  B\n  {\n    x { = 1\n  }\n}\n')).toMatch(/^r\.cfg: line 5: unexpected/);
+    expect(errorOf('A\n{\n  B\n  {\n    x = 1\n')).toBe('r.cfg: line 3: section "B" is never closed (missing "}")');
+  });
+
   it('an edit touches only the edited line (property)', () => {
     const base = generateVo({ size: 40, seed: 3 }).diracCfg;
     const names = [...base.matchAll(/^ {4}(\w+)\n {4}\{\n {6}DN/gm)].map((m) => m[1]);

@@ -60,8 +60,78 @@ export interface CfgDocument {
   file: string;
 }
 
-function newSection(name: string, header: string, indent: string, line: number): CfgSection {
-  return { type: 'section', name, header, footer: '', items: [], indent, line, at: -1, sections: null, options: null };
+/** Where a section that holds only options and comments keeps them until something asks for its lines. */
+interface LazyBody {
+  text: string;
+  file: string;
+  /** The body: from the line after the `{` to the start of the `}` line. */
+  start: number;
+  end: number;
+  /** The number of the body's first line. */
+  line: number;
+}
+
+/**
+ * A section. One that holds only options and comments (a Registry user, a group) is kept as a
+ * range of the source text until its lines are asked for: reading an option scans the range, and
+ * writing it back copies the range. A 100 000-user Registry is then 100 000 small objects instead
+ * of a million, and only the sections an edit touches are ever split into lines.
+ */
+class Section implements CfgSection {
+  readonly type = 'section' as const;
+  footer = '';
+  removed?: boolean;
+  at = -1;
+  lazy: LazyBody | null = null;
+  private itemList: CfgItem[] | null = null;
+  private sectionMap: Map<string, CfgSection> | null = null;
+  private optionMap: Map<string, OptionLine[]> | null = null;
+
+  constructor(
+    readonly name: string,
+    public header: string,
+    readonly indent: string,
+    readonly line: number,
+  ) {}
+
+  get items(): CfgItem[] {
+    if (this.lazy) this.materialize();
+    return (this.itemList ??= []);
+  }
+
+  set items(items: CfgItem[]) {
+    this.itemList = items;
+  }
+
+  get sections(): Map<string, CfgSection> | null {
+    // A lazy body has no subsections by construction: nothing to split.
+    return this.sectionMap;
+  }
+
+  set sections(map: Map<string, CfgSection> | null) {
+    this.sectionMap = map;
+  }
+
+  get options(): Map<string, OptionLine[]> | null {
+    if (this.lazy) this.materialize();
+    return this.optionMap;
+  }
+
+  set options(map: Map<string, OptionLine[]> | null) {
+    this.optionMap = map;
+  }
+
+  private materialize(): void {
+    const body = this.lazy!;
+    this.lazy = null;
+    // Below a stand-in root, as the section sits in the document: its lines are inside a section.
+    const parser = new Parser(body.text, body.file, [newSection('', '', '', 0), this], false);
+    parser.run(body.start, body.end, body.line - 1);
+  }
+}
+
+function newSection(name: string, header: string, indent: string, line: number): Section {
+  return new Section(name, header, indent, line);
 }
 
 function addOptionLine(section: CfgSection, option: OptionLine): void {
@@ -108,129 +178,239 @@ interface OptionHead {
   head: string;
 }
 
+/** One line of the text by index: where it ends and its trimmed range. */
+interface LineSpan {
+  /** Past the line ending. */
+  end: number;
+  /** Where the line ending starts. */
+  bodyEnd: number;
+  /** The trimmed range. */
+  first: number;
+  last: number;
+}
+
+function lineAt(text: string, start: number, span: LineSpan): void {
+  const nl = text.indexOf('\n', start);
+  const end = nl < 0 ? text.length : nl + 1;
+  const bodyEnd = nl < 0 ? end : nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+  let first = start;
+  while (first < bodyEnd && isSpace(text.charCodeAt(first))) first++;
+  let last = bodyEnd;
+  while (last > first && isSpace(text.charCodeAt(last - 1))) last--;
+  span.end = end;
+  span.bodyEnd = bodyEnd;
+  span.first = first;
+  span.last = last;
+}
+
+/** The first `=` of a trimmed line range, or -1. */
+function equalsAt(text: string, first: number, last: number): number {
+  const eq = text.indexOf('=', first);
+  return eq >= last ? -1 : eq;
+}
+
+/** The first brace before `stop`, or -1. */
+function braceBefore(text: string, first: number, stop: number): number {
+  for (let i = first; i < stop; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 123 || c === 125) return i;
+  }
+  return -1;
+}
+
+/** Where an option line's value starts and ends. */
+function valueRange(text: string, eq: number, span: LineSpan): [number, number] {
+  let valueStart = eq + 1;
+  while (valueStart < span.bodyEnd && isSpace(text.charCodeAt(valueStart))) valueStart++;
+  return [valueStart, Math.max(valueStart, span.last)];
+}
+
 /**
  * Reads the text by index, line by line, without an array of lines or a trimmed copy of each: a
  * 100 000-user Registry is half a million lines. Ranges are trimmed as `trim()` would.
  */
-export function parseCfg(text: string, file: string): CfgDocument {
-  const root = newSection('', '', '', 0);
-  const stack: CfgSection[] = [root];
-  let current = root;
-  let pending: PendingName | null = null;
-  const eol = /\r?\n/.exec(text)?.[0] ?? '\n';
-  let step: string | null = null;
+class Parser {
+  private readonly stack: CfgSection[];
+  private current: CfgSection;
+  private pending: PendingName | null = null;
+  step: string | null = null;
+  private lineNo = 0;
+  private readonly span: LineSpan = { end: 0, bodyEnd: 0, first: 0, last: 0 };
   // The same few heads, tails and closing lines repeat on every user: one string each.
-  const heads = new Map<string, OptionHead>();
-  const shared = new Map<string, string>();
-  const intern = (s: string): string => {
-    const found = shared.get(s);
+  private readonly heads = new Map<string, OptionHead>();
+  private readonly shared = new Map<string, string>();
+
+  /** `stack`: the open sections, the document root first; `lazy`: keep option-only sections as ranges. */
+  constructor(private readonly text: string, private readonly file: string, stack: CfgSection[], private readonly lazy: boolean) {
+    this.stack = stack;
+    this.current = stack[stack.length - 1];
+  }
+
+  private intern(s: string): string {
+    const found = this.shared.get(s);
     if (found !== undefined) return found;
-    shared.set(s, s);
+    this.shared.set(s, s);
     return s;
-  };
-  const fail = (line: number, problem: string): never => {
-    throw new InputError(file, `line ${line}`, problem);
-  };
-  const open = (name: string, header: string, indent: string, line: number) => {
-    const parent = current;
+  }
+
+  private fail(line: number, problem: string): never {
+    throw new InputError(this.file, `line ${line}`, problem);
+  }
+
+  /**
+   * Opens a section whose `{` line ends at `bodyStart`; returns where parsing goes on. A section of
+   * options and comments only is kept as a range and skipped; any other line (a subsection, or one
+   * the full parser must judge) opens it line by line.
+   */
+  private open(name: string, header: string, indent: string, line: number, bodyStart: number): number {
+    const parent = this.current;
     const first = parent.sections?.get(name);
-    if (first) fail(line, `section ${quote(name)} is defined twice in the same section (first at line ${first.line})`);
-    if (step === null && stack.length > 1 && indent.length > parent.indent.length) step = indent.slice(parent.indent.length);
+    if (first) this.fail(line, `section ${quote(name)} is defined twice in the same section (first at line ${first.line})`);
+    if (this.step === null && this.stack.length > 1 && indent.length > parent.indent.length) this.step = indent.slice(parent.indent.length);
     const section = newSection(name, header, indent, line);
     addChild(parent, section);
-    stack.push(section);
-    current = section;
-  };
+    if (this.lazy) {
+      const footerStart = this.scanBody(section, bodyStart);
+      if (footerStart >= 0) {
+        const { text, span } = this;
+        section.lazy = { text, file: this.file, start: bodyStart, end: footerStart, line: line + 1 };
+        section.footer = this.intern(text.slice(footerStart, span.end));
+        return span.end;
+      }
+    }
+    this.stack.push(section);
+    this.current = section;
+    return bodyStart;
+  }
 
-  let lineNo = 0;
-  for (let start = 0; start < text.length; ) {
-    lineNo++;
-    const nl = text.indexOf('\n', start);
-    const end = nl < 0 ? text.length : nl + 1;
-    const bodyEnd = nl < 0 ? end : nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-    let first = start;
-    while (first < bodyEnd && isSpace(text.charCodeAt(first))) first++;
-    let last = bodyEnd;
-    while (last > first && isSpace(text.charCodeAt(last - 1))) last--;
-    const lineStart = start;
-    start = end;
-    const blankOrComment = first === last || text.charCodeAt(first) === 35; // '#'
-    if (pending) {
-      if (blankOrComment) continue;
-      if (last - first !== 1 || text.charCodeAt(first) !== 123) fail(pending.line, `section name ${quote(pending.name)} is not followed by "{"`);
-      open(pending.name, text.slice(pending.start, end), pending.indent, pending.line);
-      pending = null;
-      continue;
-    }
-    if (blankOrComment) {
-      current.items.push({ type: 'raw', text: text.slice(lineStart, end) });
-      continue;
-    }
-    let eq = text.indexOf('=', first);
-    if (eq >= last) eq = -1;
-    // The first brace, looked for only before the `=` of an option line.
-    let brace = -1;
-    for (let i = first, stop = eq < 0 ? last : eq; i < stop; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 123 || c === 125) {
-        brace = i;
-        break;
+  /**
+   * Checks a body of options and comments up to its `}` line without keeping anything: the start
+   * of the `}` line (with `span` on it and the line count past it), or -1 when the body holds
+   * anything else (the line count is then left as it was).
+   */
+  private scanBody(section: CfgSection, from: number): number {
+    const { text, span } = this;
+    let lineNo = this.lineNo;
+    let step = this.step;
+    for (let start = from; start < text.length; start = span.end) {
+      lineNo++;
+      lineAt(text, start, span);
+      const { first, last } = span;
+      if (first === last || text.charCodeAt(first) === 35) continue;
+      if (last - first === 1 && text.charCodeAt(first) === 125) {
+        this.lineNo = lineNo;
+        this.step = step;
+        return start;
+      }
+      const eq = equalsAt(text, first, last);
+      if (eq < 0 || braceBefore(text, first, eq) >= 0) return -1;
+      // No name before the `=` (`= 3`, `+= 3`): the full parser reports it.
+      if (eq === first || (eq - 1 === first && text.charCodeAt(first) === 43)) return -1;
+      if (step === null) {
+        const indent = leadingSpace(text.slice(start, first));
+        if (indent.length > section.indent.length) step = indent.slice(section.indent.length);
       }
     }
-    if (eq >= 0 && brace < 0) {
-      let valueStart = eq + 1;
-      while (valueStart < bodyEnd && isSpace(text.charCodeAt(valueStart))) valueStart++;
-      const valueEnd = Math.max(valueStart, last);
-      const headText = text.slice(lineStart, valueStart);
-      let head = heads.get(headText);
-      if (!head) {
-        const append = eq > lineStart && text.charCodeAt(eq - 1) === 43; // '+'
-        heads.set(headText, (head = { key: text.slice(first, append ? eq - 1 : eq).trim(), append, head: headText }));
-      }
-      if (!head.key) fail(lineNo, 'an option without a name');
-      if (stack.length === 1) fail(lineNo, `option ${quote(head.key)} outside any section`);
-      if (step === null && stack.length > 1) {
-        const indent = leadingSpace(head.head);
-        if (indent.length > current.indent.length) step = indent.slice(current.indent.length);
-      }
-      const tail = valueEnd === bodyEnd && end - bodyEnd === 1 ? '\n' : intern(text.slice(valueEnd, end));
-      addOptionLine(current, { type: 'option', key: head.key, append: head.append, value: text.slice(valueStart, valueEnd), head: head.head, tail, line: lineNo });
-      continue;
-    }
-    const lastChar = text.charCodeAt(last - 1);
-    if (last - first === 1 && lastChar === 125) {
-      if (stack.length === 1) fail(lineNo, '"}" without a matching "{"');
-      current.footer = intern(text.slice(lineStart, end));
-      stack.pop();
-      current = stack[stack.length - 1];
-      continue;
-    }
-    const body = text.slice(lineStart, bodyEnd);
-    if (lastChar === 123) {
-      const name = text.slice(first, last - 1).trim();
-      if (!name) fail(lineNo, '"{" without a section name');
-      if (/[{}]/.test(name)) fail(lineNo, `unexpected "${name.includes('{') ? '{' : '}'}"`);
-      open(name, text.slice(lineStart, end), leadingSpace(body), lineNo);
-      continue;
-    }
-    if (brace >= 0) fail(lineNo, `unexpected text around "${text[brace]}": expected "name {", "}" or "key = value" on a line of its own`);
-    pending = { name: text.slice(first, last), line: lineNo, start: lineStart, indent: leadingSpace(body) };
+    return -1;
   }
-  if (pending) fail((pending as PendingName).line, `section name ${quote((pending as PendingName).name)} is not followed by "{"`);
-  if (stack.length > 1) {
-    const open = stack[stack.length - 1];
-    fail(open.line, `section ${quote(open.name)} is never closed (missing "}")`);
+
+  /** Parses the lines from `from` to `to`; `lineNo` is the number of the line before `from`. */
+  run(from: number, to: number, lineNo: number): void {
+    const { text, span } = this;
+    this.lineNo = lineNo;
+    for (let start = from; start < to; ) {
+      this.lineNo++;
+      lineAt(text, start, span);
+      const { end, bodyEnd, first, last } = span;
+      const lineStart = start;
+      start = end;
+      const blankOrComment = first === last || text.charCodeAt(first) === 35; // '#'
+      const pending = this.pending;
+      if (pending) {
+        if (blankOrComment) continue;
+        if (last - first !== 1 || text.charCodeAt(first) !== 123) this.fail(pending.line, `section name ${quote(pending.name)} is not followed by "{"`);
+        this.pending = null;
+        start = this.open(pending.name, text.slice(pending.start, end), pending.indent, pending.line, end);
+        continue;
+      }
+      const current = this.current;
+      if (blankOrComment) {
+        current.items.push({ type: 'raw', text: text.slice(lineStart, end) });
+        continue;
+      }
+      const eq = equalsAt(text, first, last);
+      // The first brace, looked for only before the `=` of an option line.
+      const brace = braceBefore(text, first, eq < 0 ? last : eq);
+      if (eq >= 0 && brace < 0) {
+        const [valueStart, valueEnd] = valueRange(text, eq, span);
+        const headText = text.slice(lineStart, valueStart);
+        let head = this.heads.get(headText);
+        if (!head) {
+          const append = eq > lineStart && text.charCodeAt(eq - 1) === 43; // '+'
+          this.heads.set(headText, (head = { key: text.slice(first, append ? eq - 1 : eq).trim(), append, head: headText }));
+        }
+        if (!head.key) this.fail(this.lineNo, 'an option without a name');
+        if (this.stack.length === 1) this.fail(this.lineNo, `option ${quote(head.key)} outside any section`);
+        if (this.step === null && this.stack.length > 1) {
+          const indent = leadingSpace(head.head);
+          if (indent.length > current.indent.length) this.step = indent.slice(current.indent.length);
+        }
+        const tail = valueEnd === bodyEnd && end - bodyEnd === 1 ? '\n' : this.intern(text.slice(valueEnd, end));
+        addOptionLine(current, { type: 'option', key: head.key, append: head.append, value: text.slice(valueStart, valueEnd), head: head.head, tail, line: this.lineNo });
+        continue;
+      }
+      const lastChar = text.charCodeAt(last - 1);
+      if (last - first === 1 && lastChar === 125) {
+        if (this.stack.length === 1) this.fail(this.lineNo, '"}" without a matching "{"');
+        current.footer = this.intern(text.slice(lineStart, end));
+        this.stack.pop();
+        this.current = this.stack[this.stack.length - 1];
+        continue;
+      }
+      const body = text.slice(lineStart, bodyEnd);
+      if (lastChar === 123) {
+        const name = text.slice(first, last - 1).trim();
+        if (!name) this.fail(this.lineNo, '"{" without a section name');
+        if (/[{}]/.test(name)) this.fail(this.lineNo, `unexpected "${name.includes('{') ? '{' : '}'}"`);
+        start = this.open(name, text.slice(lineStart, end), leadingSpace(body), this.lineNo, end);
+        continue;
+      }
+      if (brace >= 0) this.fail(this.lineNo, `unexpected text around "${text[brace]}": expected "name {", "}" or "key = value" on a line of its own`);
+      this.pending = { name: text.slice(first, last), line: this.lineNo, start: lineStart, indent: leadingSpace(body) };
+    }
   }
-  return { root, eol, step: step ?? '  ', file };
+
+  /** The errors only the end of the text can show. */
+  finish(): void {
+    const pending = this.pending;
+    if (pending) this.fail(pending.line, `section name ${quote(pending.name)} is not followed by "{"`);
+    if (this.stack.length > 1) {
+      const open = this.stack[this.stack.length - 1];
+      this.fail(open.line, `section ${quote(open.name)} is never closed (missing "}")`);
+    }
+  }
+}
+
+export function parseCfg(text: string, file: string): CfgDocument {
+  const root = newSection('', '', '', 0);
+  const eol = /\r?\n/.exec(text)?.[0] ?? '\n';
+  const parser = new Parser(text, file, [root], true);
+  parser.run(0, text.length, 0);
+  parser.finish();
+  return { root, eol, step: parser.step ?? '  ', file };
 }
 
 function writeSection(section: CfgSection, out: string[]): void {
   out.push(section.header);
-  for (const item of section.items) {
-    if (item.removed) continue;
-    if (item.type === 'raw') out.push(item.text);
-    else if (item.type === 'option') out.push(item.head, item.value, item.tail);
-    else writeSection(item, out);
+  const lazy = (section as Section).lazy;
+  if (lazy) out.push(lazy.text.slice(lazy.start, lazy.end));
+  else {
+    for (const item of section.items) {
+      if (item.removed) continue;
+      if (item.type === 'raw') out.push(item.text);
+      else if (item.type === 'option') out.push(item.head, item.value, item.tail);
+      else writeSection(item, out);
+    }
   }
   out.push(section.footer);
 }
@@ -239,6 +419,35 @@ export function serializeCfg(doc: CfgDocument): string {
   const out: string[] = [];
   writeSection(doc.root, out);
   return out.join('');
+}
+
+/**
+ * An option of a section still kept as text, read straight from its lines: the same value the
+ * option lines would give, without making them.
+ */
+function lazyOption(body: LazyBody, key: string): string | null {
+  const { text } = body;
+  const span: LineSpan = { end: 0, bodyEnd: 0, first: 0, last: 0 };
+  let value: string | null = null;
+  for (let start = body.start; start < body.end; start = span.end) {
+    lineAt(text, start, span);
+    const { first, last } = span;
+    if (first === last || !text.startsWith(key, first)) continue;
+    let i = first + key.length;
+    while (i < last && isSpace(text.charCodeAt(i))) i++;
+    let append = false;
+    if (text.charCodeAt(i) === 43 && text.charCodeAt(i + 1) === 61) {
+      append = true;
+      i++;
+    }
+    // The key is the whole text before the first `=` (the body was checked to be options only).
+    if (i >= last || text.charCodeAt(i) !== 61) continue;
+    const [valueStart, valueEnd] = valueRange(text, i, span);
+    const line = text.slice(valueStart, valueEnd);
+    if (append && value !== null) value = value ? `${value}, ${line}` : line;
+    else value = line;
+  }
+  return value;
 }
 
 // ---------------------------------------------------------------- reading
@@ -259,6 +468,8 @@ export function childSections(section: CfgSection): CfgSection[] {
 
 /** An option's value with its `+=` appends folded in, or null when the option is absent. */
 export function getOption(section: CfgSection, key: string): string | null {
+  const lazy = (section as Section).lazy;
+  if (lazy) return lazyOption(lazy, key);
   const all = section.options?.get(key);
   // The usual case, one line: no filtered copy (the registry reads 100 000 users × 5 options).
   if (all?.length === 1) return all[0].removed ? null : all[0].value;
