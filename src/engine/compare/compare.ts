@@ -11,8 +11,8 @@ export const DEFAULT_MAX_CHANGE_PERCENT = 20;
 export const NO_FIELDS = Object.freeze({}) as Record<string, Scalar>;
 export const NO_MULTI = Object.freeze({}) as Record<string, string[]>;
 
-/** Marks, in the map of current objects, one a desired object has matched. */
-const MATCHED = null;
+/** The position, in the map of current ids, of an id only the desired side has. */
+const DESIRED_ONLY = -1;
 
 function mergedRef(current: TargetObject | null, desired: TargetObject | null): Record<string, string | number | null> {
   const out: Record<string, string | number | null> = {};
@@ -129,22 +129,29 @@ function deleteAllowed(obj: TargetObject, options: CompareOptions): boolean {
  * gates, the change threshold and the apply phases. Pure and linear in the number of objects.
  */
 export function compareObjects(current: readonly TargetObject[], desired: readonly TargetObject[], options: CompareOptions = {}): CompareResult {
-  // One map for both sides: a matched (or desired-only) id is set to MATCHED, so no second set of ids is built.
-  const byId = new Map<string, TargetObject | typeof MATCHED>();
-  for (const obj of current) {
-    if (byId.has(obj.id)) throw new Error(`two current objects share the matching id ${obj.id}`);
-    byId.set(obj.id, obj);
+  // Each id is hashed once per side: the map holds positions, and whether a current object was
+  // matched is a flag beside it, so the deletes need no second look-up of every current id.
+  const position = new Map<string, number>();
+  for (let i = 0; i < current.length; i++) {
+    position.set(current[i].id, i);
+    if (position.size !== i + 1) throw new Error(`two current objects share the matching id ${current[i].id}`);
   }
+  const matched = new Uint8Array(current.length);
   const raw: Array<[PlannedChange, ChangeContext]> = [];
   for (const want of desired) {
-    const has = byId.get(want.id);
-    if (has === MATCHED) throw new Error(`two desired objects share the matching id ${want.id}`);
-    byId.set(want.id, MATCHED);
+    const at = position.get(want.id);
+    let has: TargetObject | null = null;
+    if (at === undefined) position.set(want.id, DESIRED_ONLY);
+    else if (at === DESIRED_ONLY || matched[at] === 1) throw new Error(`two desired objects share the matching id ${want.id}`);
+    else {
+      matched[at] = 1;
+      has = current[at];
+    }
     // A target that knows an object is unchanged passes the current object itself: nothing to diff.
-    if (has !== want) diffObject(has ?? null, want, options, raw);
+    if (has !== want) diffObject(has, want, options, raw);
   }
-  for (const has of current) {
-    if (byId.get(has.id) !== MATCHED && deleteAllowed(has, options)) diffObject(has, null, options, raw);
+  for (let i = 0; i < current.length; i++) {
+    if (matched[i] === 0 && deleteAllowed(current[i], options)) diffObject(current[i], null, options, raw);
   }
 
   const changes: PlannedChange[] = [];
