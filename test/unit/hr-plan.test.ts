@@ -80,4 +80,32 @@ describe('HR plan', () => {
     for (const c of result.changes) counted[c.op]++;
     expect(result.summary).toEqual(counted);
   });
+
+  it('a run of thousands of accounts plans each account as it would alone, in the order of the decisions', () => {
+    const users: IamUser[] = [];
+    const persons: VoPerson[] = [];
+    for (let i = 0; i < 2500; i++) {
+      const id = `u${String(i).padStart(5, '0')}`;
+      const labels = i % 3 === 0 ? [hrLabel('status', 'EXPIRED')] : i % 7 === 0 ? [hrLabel('action', 'X')] : [];
+      users.push(linked(id, i + 1, { endTime: i % 2 ? startOfDay('2026-06-30') : null, active: i % 11 !== 0 }, labels));
+      const end = i % 5 === 0 ? '2025-12-31' : i % 4 === 0 ? null : '2027-03-01';
+      persons.push(person(i + 1, id, [participation(end)], i % 13 === 0 ? { firstName: 'Adah' } : {}));
+    }
+    const run = decideAll(users, persons, null, { experiment: EXPERIMENT, today: TODAY, now: NOW });
+    const all = planHr(users, run.decisions, { rules: 'documented', now: NOW });
+    const byId = new Map(users.map((u) => [u.id, u]));
+    const alone = run.decisions.map((d) => planHr([byId.get(d.iamId)!], [d], { rules: 'documented', now: NOW }));
+    expect(all.changes).toEqual(alone.flatMap((p) => p.changes));
+    expect(all.summary).toEqual({
+      insert: alone.reduce((n, p) => n + p.summary.insert, 0),
+      update: alone.reduce((n, p) => n + p.summary.update, 0),
+      delete: alone.reduce((n, p) => n + p.summary.delete, 0),
+    });
+  });
+
+  it('refuses two decisions for one account', () => {
+    const users = [linked('a', 1)];
+    const run = decideAll(users, [person(1, 'a', [participation(null)])], null, { experiment: EXPERIMENT, today: TODAY, now: NOW });
+    expect(() => planHr(users, [run.decisions[0], run.decisions[0]], { rules: 'documented', now: NOW })).toThrow(/two desired objects/);
+  });
 });
