@@ -7,10 +7,10 @@
 import type { Conflict, IamGroup, IamUser, PlannedChange, VomsUser } from '../model.js';
 import { compareObjects, type TargetObject } from '../compare/index.js';
 import { desiredAccounts } from './iam/accounts.js';
-import { currentAccount, currentGroup, currentMembership, membershipsByAccount, type CertificateInfo, type CurrentAccount } from './iam/current.js';
+import { currentAccounts as currentAccountsOf, currentGroup, membershipRef, type CurrentAccount } from './iam/current.js';
 import { desiredGroups } from './iam/groups.js';
 import { ParseCache, lower } from './iam/keys.js';
-import { iamPresent, iamReason } from './iam/present.js';
+import { iamPresent, iamReason, type PresentContext } from './iam/present.js';
 
 export interface PlanIamOptions {
   /** `--email-map`: VOMS id → the email to use instead. */
@@ -50,40 +50,37 @@ export function planIam(input: PlanIamInput): PlanIamResult {
   const syncActivation = options.syncActivation ?? false;
   const users = input.voms.filter((u) => syncActivation || !u.suspended);
   const conflicts: Conflict[] = [];
-  const certificates = new Map<string, CertificateInfo>();
   const parsed = new ParseCache();
 
   // Memberships are built before the plan knows who owns an account; `managed` and the VOMS id follow.
-  const groupMembers = membershipsByAccount(input.iamUsers, input.iamGroups);
-  const currentAccounts = new Map<string, CurrentAccount>();
-  for (const user of input.iamUsers) {
-    const memberships: TargetObject[] = [];
-    for (const group of groupMembers.get(user.id) ?? []) memberships.push(currentMembership(user, group, false, null));
-    currentAccounts.set(user.id, { object: currentAccount(user, parsed), memberships });
-  }
+  const currentAccounts = currentAccountsOf(input.iamUsers, input.iamGroups, parsed);
   const groups = desiredGroups(vo, users, input.voms, input.iamGroups, conflicts, parsed);
-  const accounts = desiredAccounts(vo, users, input.voms, input.iamUsers, groups.valid, {
+  const accounts = desiredAccounts(vo, users, input.voms, currentAccounts, groups.valid, {
     emailMap: options.emailMap ?? new Map(),
     usernameAttr: options.usernameAttr ?? null,
     syncActivation,
     mergeAccounts: options.mergeAccounts ?? false,
-  }, conflicts, certificates, parsed, currentAccounts);
+  }, conflicts, parsed);
 
   const current: TargetObject[] = input.iamGroups.map(currentGroup);
-  for (const user of input.iamUsers) {
-    const owner = accounts.owners.get(user.id) ?? null;
-    const account = currentAccounts.get(user.id)!;
-    account.object.managed = owner !== null;
+  for (const account of currentAccounts) {
+    const owned = account.owner !== null;
+    account.object.managed = owned;
     current.push(account.object);
-    for (const membership of account.memberships) {
-      membership.managed = owner !== null && groups.vomsManaged.has(String(membership.ref!.group));
-      membership.ref!.vomsId = owner;
+    for (let n = 0; n < account.memberships.length; n++) {
+      const membership = account.memberships[n];
+      const group = account.groups[n];
+      membership.managed = owned && groups.vomsManaged.has(group);
+      // Only a membership the plan may delete is ever printed: the others need no ref.
+      if (membership.managed && !account.planned!.groups.includes(group)) membership.ref = membershipRef(account, group);
       current.push(membership);
     }
   }
   const desired = [...groups.objects, ...accounts.accounts, ...accounts.memberships];
 
-  const presentContext = { vo, info: accounts.info, groupReasons: groups.reasons, groupFqans: accounts.groupFqans, certificates, owners: accounts.owners };
+  const presentContext: PresentContext = {
+    vo, groupReasons: groups.reasons, groupFqans: accounts.groupFqans, certificates: accounts.certificates, owners: ownersOf(currentAccounts),
+  };
   const result = compareObjects(current, desired, {
     deletes: { group: false, user: false, membership: options.groupRemoval ?? true },
     maxChangePercent: options.maxDeletePercent === undefined ? 20 : options.maxDeletePercent,
@@ -94,7 +91,19 @@ export function planIam(input: PlanIamInput): PlanIamResult {
   });
 
   const all = sortConflicts([...result.conflicts, ...conflicts]);
-  return { changes: result.changes, conflicts: all, summary: result.summary, warnings: dumpWarnings(input.iamUsers, accounts.owners) };
+  return { changes: result.changes, conflicts: all, summary: result.summary, warnings: dumpWarnings(currentAccounts) };
+}
+
+/** IAM account id → the VOMS user planned onto it; the map is made only if a change asks. */
+function ownersOf(accounts: readonly CurrentAccount[]): (iamId: string) => number | undefined {
+  let byId: Map<string, number> | null = null;
+  return (iamId) => {
+    if (byId === null) {
+      byId = new Map();
+      for (const a of accounts) if (a.owner !== null) byId.set(a.user.id, a.owner);
+    }
+    return byId.get(iamId);
+  };
 }
 
 const text = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -112,11 +121,11 @@ function sortConflicts(all: Conflict[]): Conflict[] {
   return order.map((n) => all[n]);
 }
 
-function dumpWarnings(iamUsers: readonly IamUser[], owners: ReadonlyMap<string, number>): string[] {
+function dumpWarnings(accounts: readonly CurrentAccount[]): string[] {
   const warnings: string[] = [];
-  const noLabels = iamUsers.filter((u) => u.labels === null).length;
+  const noLabels = accounts.filter((a) => a.user.labels === null).length;
   if (noLabels) warnings.push(`${noLabels} IAM accounts came without labels: they cannot be matched by the voms id label (fetch them with labels)`);
-  const noAttributes = iamUsers.filter((u) => u.attributes === null && owners.has(u.id)).length;
+  const noAttributes = accounts.filter((a) => a.user.attributes === null && a.owner !== null).length;
   if (noAttributes) warnings.push(`${noAttributes} matched IAM accounts came without attributes: no attribute changes are planned for them`);
   return warnings;
 }

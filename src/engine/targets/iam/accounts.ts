@@ -6,9 +6,9 @@
 import type { Conflict, IamUser, VomsUser } from '../../model.js';
 import { NO_FIELDS, NO_MULTI, type TargetObject } from '../../compare/index.js';
 import { checkAttribute, checkDn, checkLabel, checkPersonName, checkUserName } from '../../rules/iamLimits.js';
-import type { CertificateInfo, CurrentAccount } from './current.js';
+import type { CertificateInfo, CurrentAccount, PlannedAccount } from './current.js';
 import {
-  accountObjectId, attributeField, CERN_PERSON_ID, type ParseCache, CERN_SSO_ISSUER, HR_PREFIX, labelField, lower,
+  attributeField, CERN_PERSON_ID, type ParseCache, CERN_SSO_ISSUER, HR_PREFIX, labelField, lower,
   membershipObjectId, newAccountObjectId, oidcKey, SKIP_EMAIL_SYNCH, vomsIdLabel,
 } from './keys.js';
 
@@ -34,47 +34,104 @@ export interface AccountInfo {
 }
 
 export interface DesiredAccounts {
+  /** Each carries its AccountInfo (see `accountInfo`), for the reasons. */
   accounts: TargetObject[];
   memberships: TargetObject[];
-  info: Map<string, AccountInfo>;
-  /** IAM account id → the VOMS user planned onto it. */
-  owners: Map<string, number>;
   /** IAM group name → the FQAN it stands for (for membership reasons). */
   groupFqans: Map<string, string>;
+  /** The VOMS certificate planned under a key. */
+  certificates: CertificateLookup;
+}
+
+/** The VOMS certificate planned under a key, for printing (only subject and issuer are read). */
+export type CertificateLookup = (key: string) => CertificateInfo | undefined;
+
+/** A desired account, with what its reasons need: the compare hands it back in every change's context. */
+export type DesiredAccount = TargetObject & { info: AccountInfo };
+
+export function accountInfo(obj: TargetObject | null): AccountInfo | undefined {
+  return (obj as DesiredAccount | null)?.info;
+}
+
+/**
+ * Everything keyed by one email (lower case): the first IAM account that has it and the VOMS users
+ * who do. One entry answers every question the plan asks about an email, with one look-up. Nearly
+ * every email is someone's own: a list is made only for the few that are not.
+ */
+interface EmailClaims {
+  email: string;
+  owner: CurrentAccount | null;
+  /** The first planned VOMS user with it, and all of them once there are two. */
+  firstUser: number | null;
+  sharedUsers: number[] | null;
+  /** The same over every VOMS user, suspended ones included. */
+  firstAny: number | null;
+  sharedAny: number[] | null;
+}
+
+/** A certificate (by its key) or a CERN SSO account (by its subject): who has it in IAM, who claims it here. */
+interface Claims {
+  /** The first IAM account that holds it. */
+  owner: CurrentAccount | null;
+  /** The VOMS user it is planned for. */
+  claimant: number | null;
+  /** The value as the accounts' sets hold it (an OIDC key: the current account's own string, reused). */
+  key: string;
+  /** The VOMS certificate planned (certificates only). */
+  cert: CertificateInfo | null;
 }
 
 interface Indexes {
-  byVomsId: Map<string, IamUser[]>;
-  byEmail: Map<string, IamUser>;
-  byCertificate: Map<string, IamUser>;
-  byOidc: Map<string, IamUser>;
-  userNames: Map<string, IamUser>;
+  /** By the value of the `voms.<vo>.id` label: the first account; `sameVomsId` holds the rest. */
+  byVomsId: Map<string, CurrentAccount>;
+  sameVomsId: Map<string, CurrentAccount[]>;
+  byEmail: Map<string, EmailClaims>;
+  byCertificate: Map<string, Claims>;
+  /** CERN SSO accounts, by subject: the only issuer the plan links. */
+  byCernSso: Map<string, Claims>;
 }
 
 function labelValue(user: IamUser, prefix: string | null, name: string): string | null {
-  const l = user.labels?.find((x) => (x.prefix ?? null) === prefix && x.name === name);
-  return l ? l.value ?? '' : null;
+  const labels = user.labels;
+  if (labels === null) return null;
+  for (let n = 0; n < labels.length; n++) {
+    const l = labels[n];
+    if ((l.prefix ?? null) === prefix && l.name === name) return l.value ?? '';
+  }
+  return null;
 }
 
+const emailClaims = (email: string, owner: CurrentAccount | null): EmailClaims =>
+  ({ email, owner, firstUser: null, sharedUsers: null, firstAny: null, sharedAny: null });
+const claims = (owner: CurrentAccount | null, claimant: number | null, key: string): Claims => ({ owner, claimant, key, cert: null });
+
 /** Certificate and OIDC keys come from the current account objects: each DN is parsed once per plan. */
-function index(vo: string, iamUsers: readonly IamUser[], currentAccounts: ReadonlyMap<string, CurrentAccount>): Indexes {
-  const ix: Indexes = { byVomsId: new Map(), byEmail: new Map(), byCertificate: new Map(), byOidc: new Map(), userNames: new Map() };
+function index(vo: string, accounts: readonly CurrentAccount[]): Indexes {
+  const ix: Indexes = { byVomsId: new Map(), sameVomsId: new Map(), byEmail: new Map(), byCertificate: new Map(), byCernSso: new Map() };
   const idLabel = vomsIdLabel(vo);
-  for (const u of iamUsers) {
+  for (const account of accounts) {
+    const u = account.user;
     const vomsId = labelValue(u, null, idLabel);
     if (vomsId !== null) {
-      const list = ix.byVomsId.get(vomsId);
-      if (list) list.push(u);
-      else ix.byVomsId.set(vomsId, [u]);
+      const first = ix.byVomsId.get(vomsId);
+      if (first === undefined) ix.byVomsId.set(vomsId, account);
+      else {
+        const more = ix.sameVomsId.get(vomsId);
+        if (more) more.push(account);
+        else ix.sameVomsId.set(vomsId, [first, account]);
+      }
     }
     for (const e of u.emails) {
       const key = lower(e.value);
-      if (ix.byEmail.get(key) === undefined) ix.byEmail.set(key, u);
+      if (ix.byEmail.get(key) === undefined) ix.byEmail.set(key, emailClaims(key, account));
     }
-    const current = currentAccounts.get(u.id)!.object.multi;
-    for (const key of current.certificates) if (ix.byCertificate.get(key) === undefined) ix.byCertificate.set(key, u);
-    for (const key of current.oidcIds) ix.byOidc.set(key, u);
-    ix.userNames.set(u.userName, u);
+    for (const key of account.object.multi.certificates) if (ix.byCertificate.get(key) === undefined) ix.byCertificate.set(key, claims(account, null, key));
+    const oidcIds = account.object.multi.oidcIds;
+    for (let n = 0; n < oidcIds.length; n++) {
+      const o = u.oidcIds[n];
+      // The last account wins, as it always has for OIDC ids.
+      if (o.issuer === CERN_SSO_ISSUER) ix.byCernSso.set(o.subject, claims(account, null, oidcIds[n]));
+    }
   }
   return ix;
 }
@@ -86,23 +143,30 @@ function attribute(u: VomsUser, name: string): string | null {
 const who = (u: VomsUser): string => `VOMS user ${u.id}${u.name || u.surname ? ` (${[u.name, u.surname].filter(Boolean).join(' ')})` : ''}`;
 
 /**
- * Emails shared by several of the given users, compared ignoring case. Nearly every email is
- * someone's own: a list is made only for the few that are not.
+ * Records who has each email: `planned` users (those the plan imports) and every user. An email
+ * no IAM account has gets an entry of its own.
  */
-export function sharedEmails(users: readonly VomsUser[], emailOf: (u: VomsUser) => string | null): Map<string, number[]> {
-  const firstId = new Map<string, number>();
-  const shared = new Map<string, number[]>();
-  for (const u of users) {
+function claimEmails(byEmail: Map<string, EmailClaims>, allUsers: readonly VomsUser[], planned: (u: VomsUser) => boolean, emailOf: (u: VomsUser) => string | null): EmailClaims[] {
+  /** In the order each became shared, as the duplicate-email conflicts have always come. */
+  const shared: EmailClaims[] = [];
+  for (const u of allUsers) {
     const e = emailOf(u);
     if (!e) continue;
     const key = lower(e);
-    const first = firstId.get(key);
-    if (first === undefined) firstId.set(key, u.id);
-    else {
-      const list = shared.get(key);
-      if (list) list.push(u.id);
-      else shared.set(key, [first, u.id]);
+    let entry = byEmail.get(key);
+    if (entry === undefined) {
+      entry = emailClaims(key, null);
+      byEmail.set(key, entry);
     }
+    if (entry.firstAny === null) entry.firstAny = u.id;
+    else if (entry.sharedAny === null) entry.sharedAny = [entry.firstAny, u.id];
+    else entry.sharedAny.push(u.id);
+    if (!planned(u)) continue;
+    if (entry.firstUser === null) entry.firstUser = u.id;
+    else if (entry.sharedUsers === null) {
+      entry.sharedUsers = [entry.firstUser, u.id];
+      shared.push(entry);
+    } else entry.sharedUsers.push(u.id);
   }
   return shared;
 }
@@ -142,16 +206,14 @@ export function desiredAccounts(
   users: readonly VomsUser[],
   /** Every VOMS user, suspended ones included: an email they share makes email matching unsafe. */
   allUsers: readonly VomsUser[],
-  iamUsers: readonly IamUser[],
+  /** The current accounts, in the order of the dump (see current.ts); the plan notes owners there. */
+  currentAccounts: readonly CurrentAccount[],
   validGroups: ReadonlySet<string>,
   options: AccountOptions,
   conflicts: Conflict[],
-  certificates: Map<string, CertificateInfo>,
   parsed: ParseCache,
-  /** The current accounts and their memberships by IAM id (see current.ts). */
-  currentAccounts: ReadonlyMap<string, CurrentAccount>,
 ): DesiredAccounts {
-  const ix = index(vo, iamUsers, currentAccounts);
+  const ix = index(vo, currentAccounts);
   const idLabel = vomsIdLabel(vo);
   const idLabelField = labelField(null, idLabel);
   const personIdField = labelField(HR_PREFIX, CERN_PERSON_ID);
@@ -163,74 +225,85 @@ export function desiredAccounts(
   const idLabelProblem = checkLabel(null, idLabel, '0');
   if (idLabelProblem) conflict('invalid-name', null, null, `IAM would refuse the label ${idLabel}: ${idLabelProblem}`);
 
-  const shared = sharedEmails(users, emailOf);
-  const sharedWithAny = sharedEmails(allUsers, emailOf);
-  for (const [email, ids] of shared) {
+  // `users` are those of `allUsers` that planIam imports.
+  const imported = (u: VomsUser) => options.syncActivation || !u.suspended;
+  for (const entry of claimEmails(ix.byEmail, allUsers, imported, emailOf)) {
+    const ids = entry.sharedUsers!;
     const others = othersOf(ids);
     for (let n = 0; n < ids.length; n++) {
       const id = ids[n];
       conflicts.push({
         kind: 'duplicate-email',
-        detail: `${email} is also the email of VOMS user(s) ${others[n]}; IAM needs one account per email: add a line "${id};<other email>" to the --email-map file, or clean up VOMS`,
+        detail: `${entry.email} is also the email of VOMS user(s) ${others[n]}; IAM needs one account per email: add a line "${id};<other email>" to the --email-map file, or clean up VOMS`,
         ref: { vomsId: id, iamId: null },
       });
     }
   }
 
   // Label matches first, so the owner of an account always wins over a user found by email.
-  const labelled: Array<{ u: VomsUser; byLabel: IamUser[] | undefined }> = [];
-  const rest: typeof labelled = [];
+  const order: VomsUser[] = [];
+  const byLabelOf: CurrentAccount[] = [];
+  const rest: VomsUser[] = [];
   for (const u of [...users].sort((a, b) => a.id - b.id)) {
     const byLabel = ix.byVomsId.get(String(u.id));
-    (byLabel ? labelled : rest).push({ u, byLabel });
+    if (byLabel === undefined) rest.push(u);
+    else {
+      order.push(u);
+      byLabelOf.push(byLabel);
+    }
   }
+  const labelled = order.length;
+  for (const u of rest) order.push(u);
 
-  const out: DesiredAccounts = { accounts: [], memberships: [], info: new Map(), owners: new Map(), groupFqans: new Map() };
-  /** Each desired account with the groups planned for it (a handful: scanned, not hashed). */
-  const desiredById = new Map<string, { desired: TargetObject; groups: string[] }>();
+  const out: DesiredAccounts = { accounts: [], memberships: [], groupFqans: new Map(), certificates: certificateLookup(ix.byCertificate) };
+  /** New accounts by VOMS id: the parsers refuse two users with one id, a caller might not. */
+  const newAccounts = new Map<number, PlannedAccount>();
+  let userNames: Map<string, IamUser> | null = null;
   const plannedUserNames = new Set<string>();
-  const certificateClaims = new Map<string, number>();
-  const oidcClaims = new Map<string, number>();
 
-  for (const { u, byLabel } of [...labelled, ...rest]) {
+  for (let at = 0; at < order.length; at++) {
+    const u = order[at];
+    const vomsId = String(u.id);
     const email = emailOf(u);
-    const emailKey = email ? lower(email) : '';
+    const emailEntry = email ? ix.byEmail.get(lower(email)) ?? emailClaims(lower(email), null) : null;
     const overridden = options.emailMap.has(u.id);
-    let account: IamUser | null = null;
+    let record: CurrentAccount | null = null;
     let matchedBy: MatchedBy = 'new';
     let claimedBy: string | null = null;
-    if (byLabel) {
-      account = byLabel[0];
+    if (at < labelled) {
+      record = byLabelOf[at];
       matchedBy = 'label';
-      if (byLabel.length > 1) {
-        conflict('account-claimed', u, byLabel[1].id,
-          `IAM accounts ${byLabel.map((a) => a.userName).join(', ')} all carry ${idLabel}=${u.id}; this plan uses ${account.userName}, remove the label from the others`);
+      const all = ix.sameVomsId.get(vomsId);
+      if (all) {
+        conflict('account-claimed', u, all[1].user.id,
+          `IAM accounts ${all.map((a) => a.user.userName).join(', ')} all carry ${idLabel}=${u.id}; this plan uses ${record.user.userName}, remove the label from the others`);
       }
-    } else if (email && shared.has(emailKey)) {
+    } else if (emailEntry !== null && emailEntry.sharedUsers !== null) {
       continue; // reported as duplicate-email: IAM would take only one of them
-    } else if (email && ix.byEmail.has(emailKey)) {
-      account = ix.byEmail.get(emailKey)!;
-      const alsoSuspended = (sharedWithAny.get(emailKey) ?? []).filter((id) => id !== u.id);
+    } else if (emailEntry !== null && emailEntry.owner !== null) {
+      record = emailEntry.owner;
+      const alsoSuspended = (emailEntry.sharedAny ?? []).filter((id) => id !== u.id);
       if (alsoSuspended.length) {
         // A suspended user with the same email may be the account's real owner: never guess.
-        conflict('duplicate-email', u, account.id,
-          `${email} is also the email of suspended VOMS user(s) ${alsoSuspended.join(', ')}, so the IAM account ${account.userName} found by that email may be theirs; add a line "${u.id};<other email>" to the --email-map file, or label the account ${idLabel}=<owner>`);
+        conflict('duplicate-email', u, record.user.id,
+          `${email} is also the email of suspended VOMS user(s) ${alsoSuspended.join(', ')}, so the IAM account ${record.user.userName} found by that email may be theirs; add a line "${u.id};<other email>" to the --email-map file, or label the account ${idLabel}=<owner>`);
         continue;
       }
       matchedBy = 'email';
-      const other = labelValue(account, null, idLabel);
-      if (other !== null && other !== String(u.id)) {
+      const other = labelValue(record.user, null, idLabel);
+      if (other !== null && other !== vomsId) {
         if (!options.mergeAccounts) {
-          conflict('account-claimed', u, account.id,
-            `the IAM account ${account.userName} with email ${email} already carries ${idLabel}=${other}; pass --merge-accounts to merge ${who(u)} into it, or give one of them another email`);
+          conflict('account-claimed', u, record.user.id,
+            `the IAM account ${record.user.userName} with email ${email} already carries ${idLabel}=${other}; pass --merge-accounts to merge ${who(u)} into it, or give one of them another email`);
           continue;
         }
         matchedBy = 'merge';
         claimedBy = other;
       }
     }
-    const plannedFor = account ? out.owners.get(account.id) : undefined;
-    if (plannedFor !== undefined && plannedFor !== u.id) {
+    const account = record?.user ?? null;
+    const plannedFor = record?.owner ?? null;
+    if (plannedFor !== null && plannedFor !== u.id) {
       if (!options.mergeAccounts) {
         conflict('account-claimed', u, account!.id, `the IAM account ${account!.userName} is already planned for VOMS user ${plannedFor}; pass --merge-accounts to merge`);
         continue;
@@ -239,8 +312,7 @@ export function desiredAccounts(
       claimedBy ??= String(plannedFor);
     }
 
-    const existing = account ? currentAccounts.get(account.id) : undefined;
-    const objectId = existing ? existing.object.id : account ? accountObjectId(account.id) : newAccountObjectId(u.id);
+    const objectId = record ? record.object.id : newAccountObjectId(u.id);
     const fields: TargetObject['fields'] = {};
     let userName = account?.userName ?? null;
     let note: string | null = null;
@@ -257,7 +329,8 @@ export function desiredAccounts(
         conflict('invalid-name', u, null, `IAM would refuse the new account of ${who(u)}: ${nameProblem}`);
         continue;
       }
-      const taken = ix.userNames.get(userName);
+      userNames ??= new Map(currentAccounts.map((a) => [a.user.userName, a.user]));
+      const taken = userNames.get(userName);
       if (taken || plannedUserNames.has(userName)) {
         conflict('invalid-name', u, taken?.id ?? null, `the username ${userName} for ${who(u)} is already taken${taken ? ` by IAM account ${taken.id}` : ' by another new account of this plan'}`);
         continue;
@@ -284,11 +357,11 @@ export function desiredAccounts(
       if (problem) conflict('invalid-name', u, account?.id ?? null, `IAM would refuse the ${what} of ${who(u)}: ${problem}`);
       else fields[field] = value;
     }
-    if (email) {
-      const owner = ix.byEmail.get(emailKey);
-      if (owner && owner !== account) {
-        conflict('email-bound', u, owner.id, `${email} of ${who(u)} is the email of another IAM account, ${owner.userName}; change one of them or add an --email-map line`);
-      } else if (!shared.has(emailKey)) fields.email = email;
+    if (emailEntry !== null) {
+      const owner = emailEntry.owner;
+      if (owner !== null && owner !== record) {
+        conflict('email-bound', u, owner.user.id, `${email} of ${who(u)} is the email of another IAM account, ${owner.user.userName}; change one of them or add an --email-map line`);
+      } else if (emailEntry.sharedUsers === null) fields.email = email;
     }
     if (options.syncActivation) {
       fields.active = !u.suspended;
@@ -296,7 +369,7 @@ export function desiredAccounts(
     }
     const aup = u.aupAcceptanceRecords[0]?.lastAcceptanceDate ?? null;
     if (aup !== null) fields.aupSignatureTime = aup;
-    if (!idLabelProblem && matchedBy !== 'merge') fields[idLabelField] = String(u.id);
+    if (!idLabelProblem && matchedBy !== 'merge') fields[idLabelField] = vomsId;
     if (u.cernHrId !== null) fields[personIdField] = String(u.cernHrId);
     if (overridden) fields[skipEmailField] = '';
     for (const a of account && account.attributes === null ? [] : u.attributes) {
@@ -305,7 +378,7 @@ export function desiredAccounts(
       else fields[attributeField(a.name)] = a.value;
     }
 
-    const current = existing?.object;
+    const current = record?.object;
     const certKeys = distinct(current?.multi.certificates);
     for (const c of u.certificates) {
       if (c.suspended && !options.syncActivation) continue;
@@ -321,61 +394,77 @@ export function desiredAccounts(
         conflict('invalid-name', u, account?.id ?? null, `IAM would refuse the certificate ${c.subject} of ${who(u)}: ${tooLong}`);
         continue;
       }
-      const owner = ix.byCertificate.get(key);
-      if (owner && owner !== account) {
-        conflict('certificate-bound', u, owner.id, `the certificate ${c.subject} of ${who(u)} is linked to another IAM account, ${owner.userName}`);
+      let claim = ix.byCertificate.get(key);
+      const owner = claim?.owner ?? null;
+      if (owner !== null && owner !== record) {
+        conflict('certificate-bound', u, owner.user.id, `the certificate ${c.subject} of ${who(u)} is linked to another IAM account, ${owner.user.userName}`);
         continue;
       }
-      const claimant = certificateClaims.get(key);
-      if (claimant !== undefined && claimant !== u.id) {
+      const claimant = claim?.claimant ?? null;
+      if (claimant !== null && claimant !== u.id) {
         conflict('certificate-bound', u, null, `the certificate ${c.subject} of ${who(u)} is also planned for VOMS user ${claimant}`);
         continue;
       }
-      certificateClaims.set(key, u.id);
-      certificates.set(key, c);
+      if (claim === undefined) {
+        claim = claims(null, u.id, key);
+        ix.byCertificate.set(key, claim);
+      } else claim.claimant = u.id;
+      claim.cert = c;
       if (!certKeys.includes(key)) certKeys.push(key);
     }
     const oidcIds = distinct(current?.multi.oidcIds);
     const nickname = attribute(u, 'nickname');
     if (u.cernHrId !== null && nickname) {
-      const key = oidcKey(CERN_SSO_ISSUER, nickname);
-      const owner = ix.byOidc.get(key);
-      const claimant = oidcClaims.get(key);
-      if (owner && owner !== account) conflict('oidc-bound', u, owner.id, `the CERN SSO account ${nickname} of ${who(u)} is linked to another IAM account, ${owner.userName}`);
-      else if (claimant !== undefined && claimant !== u.id) conflict('oidc-bound', u, null, `the CERN SSO account ${nickname} of ${who(u)} is also planned for VOMS user ${claimant}`);
+      let claim = ix.byCernSso.get(nickname);
+      const owner = claim?.owner ?? null;
+      const claimant = claim?.claimant ?? null;
+      if (owner !== null && owner !== record) conflict('oidc-bound', u, owner.user.id, `the CERN SSO account ${nickname} of ${who(u)} is linked to another IAM account, ${owner.user.userName}`);
+      else if (claimant !== null && claimant !== u.id) conflict('oidc-bound', u, null, `the CERN SSO account ${nickname} of ${who(u)} is also planned for VOMS user ${claimant}`);
       else {
-        oidcClaims.set(key, u.id);
-        if (!oidcIds.includes(key)) oidcIds.push(key);
+        if (claim === undefined) {
+          claim = claims(null, u.id, oidcKey(CERN_SSO_ISSUER, nickname));
+          ix.byCernSso.set(nickname, claim);
+        } else claim.claimant = u.id;
+        if (!oidcIds.includes(claim.key)) oidcIds.push(claim.key);
       }
     }
 
     const ref = { vomsId: u.id, iamId: account?.id ?? null, userName, group: null };
-    let planned = desiredById.get(objectId);
-    if (planned) {
-      const previous = planned.desired;
+    let plan = record ? record.planned : newAccounts.get(u.id) ?? null;
+    if (plan) {
+      const previous = plan.desired;
       // --merge-accounts: the first VOMS user keeps the account's fields; the others add to its sets.
       for (const [k, v] of Object.entries(fields)) if (!(k in previous.fields)) previous.fields[k] = v;
       previous.multi.certificates = [...new Set([...previous.multi.certificates, ...certKeys])];
       previous.multi.oidcIds = [...new Set([...previous.multi.oidcIds, ...oidcIds])];
     } else {
-      const desired: TargetObject = { kind: 'user', id: objectId, fields, multi: { certificates: certKeys, oidcIds }, managed: true, ref };
-      planned = { desired, groups: [] };
-      desiredById.set(objectId, planned);
+      const info: AccountInfo = { voms: u, matchedBy, claimedBy, hasCernPersonId: u.cernHrId !== null || (account ? labelValue(account, HR_PREFIX, CERN_PERSON_ID) !== null : false), email, overridden, note };
+      const desired: DesiredAccount = { kind: 'user', id: objectId, fields, multi: { certificates: certKeys, oidcIds }, managed: true, ref, info };
+      plan = { desired, groups: [] };
+      if (record) record.planned = plan;
+      else newAccounts.set(u.id, plan);
       out.accounts.push(desired);
-      out.info.set(objectId, { voms: u, matchedBy, claimedBy, hasCernPersonId: u.cernHrId !== null || (account ? labelValue(account, HR_PREFIX, CERN_PERSON_ID) !== null : false), email, overridden, note });
     }
-    if (account && plannedFor === undefined) out.owners.set(account.id, u.id);
+    if (record && plannedFor === null) record.owner = u.id;
 
     for (const fqan of u.fqans) {
       const g = parsed.fqanGroup(fqan);
       if (!g || !validGroups.has(g.name)) continue;
       if (!out.groupFqans.has(g.name)) out.groupFqans.set(g.name, g.fqan);
-      if (planned.groups.includes(g.name)) continue;
-      planned.groups.push(g.name);
-      const member = { vomsId: ref.vomsId, iamId: ref.iamId, userName: ref.userName, group: g.name };
-      const id = existing?.memberships.find((m) => m.ref!.group === g.name)?.id ?? membershipObjectId(objectId, g.name);
-      out.memberships.push({ kind: 'membership', id, fields: NO_FIELDS, multi: NO_MULTI, managed: true, ref: member });
+      if (plan.groups.includes(g.name)) continue;
+      plan.groups.push(g.name);
+      // A membership IAM has is unchanged: the current object itself stands for it (nothing to diff).
+      const kept = record ? record.groups.indexOf(g.name) : -1;
+      if (kept >= 0) out.memberships.push(record!.memberships[kept]);
+      else {
+        const member = { vomsId: ref.vomsId, iamId: ref.iamId, userName: ref.userName, group: g.name };
+        out.memberships.push({ kind: 'membership', id: membershipObjectId(objectId, g.name), fields: NO_FIELDS, multi: NO_MULTI, managed: true, ref: member });
+      }
     }
   }
   return out;
+}
+
+function certificateLookup(byCertificate: ReadonlyMap<string, Claims>): CertificateLookup {
+  return (key) => byCertificate.get(key)?.cert ?? undefined;
 }

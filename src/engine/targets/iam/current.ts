@@ -63,31 +63,60 @@ export function currentAccount(user: IamUser, parsed: ParseCache): TargetObject 
 }
 
 /**
- * An IAM account as it is, with its memberships: the desired side takes their matching ids from
- * here, so the generic compare finds each pair by a string it has already hashed.
+ * An IAM account as it is, with its memberships, and what the plan decides about it. The indexes
+ * of accounts.ts lead to this record, so the plan never looks an account up by its id again.
  */
 export interface CurrentAccount {
+  user: IamUser;
   object: TargetObject;
+  /** The account's groups, each once, and beside each its membership object. */
+  groups: string[];
   memberships: TargetObject[];
+  /** The VOMS user planned onto the account; null while (or when) none is. */
+  owner: number | null;
+  /** The desired account planned onto it, with the groups planned so far. */
+  planned: PlannedAccount | null;
 }
 
-/** Group names of every account: from the users dump, completed by the groups dump's member lists. */
-export function membershipsByAccount(users: readonly IamUser[], groups: readonly IamGroup[]): Map<string, Set<string>> {
-  const out = new Map<string, Set<string>>();
-  for (const u of users) out.set(u.id, new Set(u.groups.map((g) => g.name)));
+export interface PlannedAccount {
+  desired: TargetObject;
+  /** A handful: scanned, not hashed. */
+  groups: string[];
+}
+
+/**
+ * Every account as it is, in the order of the dump. Groups come from the users dump, completed by
+ * the groups dump's member lists; a membership's ref is left out (deletes get theirs in
+ * `membershipRef`): most memberships are kept, and nothing reads the ref of an unchanged object.
+ */
+export function currentAccounts(users: readonly IamUser[], groups: readonly IamGroup[], parsed: ParseCache): CurrentAccount[] {
+  const out: CurrentAccount[] = new Array(users.length);
+  for (let i = 0; i < users.length; i++) {
+    const user = users[i];
+    const names: string[] = [];
+    for (const g of user.groups) if (!names.includes(g.name)) names.push(g.name);
+    out[i] = { user, object: currentAccount(user, parsed), groups: names, memberships: [], owner: null, planned: null };
+  }
+  let byId: Map<string, CurrentAccount> | null = null;
   for (const g of groups) {
-    for (const member of g.memberIds ?? []) out.get(member)?.add(g.name);
+    if (!g.memberIds?.length) continue;
+    byId ??= new Map(out.map((a) => [a.user.id, a]));
+    for (const member of g.memberIds) {
+      const account = byId.get(member);
+      if (account && !account.groups.includes(g.name)) account.groups.push(g.name);
+    }
+  }
+  for (const account of out) {
+    for (const group of account.groups) account.memberships.push(currentMembership(account.object.id, group));
   }
   return out;
 }
 
-export function currentMembership(user: IamUser, group: string, managed: boolean, vomsId: number | null): TargetObject {
-  return {
-    kind: 'membership',
-    id: membershipObjectId(accountObjectId(user.id), group),
-    fields: NO_FIELDS,
-    multi: NO_MULTI,
-    managed,
-    ref: { vomsId, iamId: user.id, userName: user.userName, group },
-  };
+function currentMembership(accountId: string, group: string): TargetObject {
+  return { kind: 'membership', id: membershipObjectId(accountId, group), fields: NO_FIELDS, multi: NO_MULTI, managed: false, ref: undefined };
+}
+
+/** The ref of a current membership, for the few that may change. */
+export function membershipRef(account: CurrentAccount, group: string): NonNullable<TargetObject['ref']> {
+  return { vomsId: account.owner, iamId: account.user.id, userName: account.user.userName, group };
 }

@@ -7,18 +7,16 @@
 import type { PlannedChange } from '../../model.js';
 import type { ChangeContext, Scalar } from '../../compare/index.js';
 import { parentGroups } from '../../rules/roles.js';
-import type { AccountInfo } from './accounts.js';
-import type { CertificateInfo } from './current.js';
+import { accountInfo, type AccountInfo, type CertificateLookup } from './accounts.js';
 import { parseField, parseOidcKey, splitLabelKey } from './keys.js';
 
 export interface PresentContext {
   vo: string;
-  info: ReadonlyMap<string, AccountInfo>;
   groupReasons: ReadonlyMap<string, string>;
   groupFqans: ReadonlyMap<string, string>;
-  certificates: ReadonlyMap<string, CertificateInfo>;
+  certificates: CertificateLookup;
   /** IAM account id → VOMS id, for memberships of current accounts. */
-  owners: ReadonlyMap<string, number>;
+  owners: (iamId: string) => number | undefined;
 }
 
 const INSTANT_FIELDS = new Set(['endTime', 'aupSignatureTime']);
@@ -36,12 +34,12 @@ function labelsOf(fields: Record<string, Scalar>) {
  * A certificate as the contract prints it. The plan keeps the VOMS certificate itself (no copy per
  * certificate of 100 000 people): only its subject and issuer are shown.
  */
-function certificateOf(certificates: ReadonlyMap<string, CertificateInfo>, key: string): { subject: string; issuer: string | null } {
-  const cert = certificates.get(key);
+function certificateOf(certificates: CertificateLookup, key: string): { subject: string; issuer: string | null } {
+  const cert = certificates(key);
   return cert ? { subject: cert.subject, issuer: cert.issuer } : { subject: key, issuer: null };
 }
 
-function accountSpec(value: { fields: Record<string, Scalar>; multi: Record<string, string[]> }, certificates: ReadonlyMap<string, CertificateInfo>) {
+function accountSpec(value: { fields: Record<string, Scalar>; multi: Record<string, string[]> }, certificates: CertificateLookup) {
   const f = value.fields;
   const attributes = Object.entries(f).flatMap(([k, v]) => (parseField(k).type === 'attribute' ? [{ name: parseField(k).name, value: v }] : []));
   return {
@@ -67,7 +65,8 @@ function name(info: AccountInfo | undefined): string {
 }
 
 function accountReason(change: PlannedChange, ctx: ChangeContext, p: PresentContext): string {
-  const info = p.info.get(change.objectId);
+  // Users are never deleted: every change on one has the desired account, which carries the info.
+  const info = accountInfo(ctx.desired);
   const who = name(info);
   if (change.field === null) {
     const note = info?.note ? `; ${info.note}` : '';
@@ -100,7 +99,7 @@ function accountReason(change: PlannedChange, ctx: ChangeContext, p: PresentCont
     case 'aupSignatureTime':
       return `${who} accepted the AUP on ${String(iso(change.new))}`;
     case 'certificates': {
-      const cert = p.certificates.get(String(change.new ?? change.old));
+      const cert = p.certificates(String(change.new ?? change.old));
       return `${who} holds the certificate ${cert?.subject ?? ''} in VOMS`;
     }
     case 'oidcIds':
@@ -120,7 +119,7 @@ export function iamReason(p: PresentContext) {
       return change.field === null ? `${why}: not in IAM yet` : `${why}: role groups carry the voms.role and wlcg.optional-group labels`;
     }
     if (obj.kind === 'membership' && group) {
-      const vomsId = obj.ref?.vomsId ?? (obj.ref?.iamId ? p.owners.get(String(obj.ref.iamId)) : null);
+      const vomsId = obj.ref?.vomsId ?? (obj.ref?.iamId ? p.owners(String(obj.ref.iamId)) : null);
       return change.op === 'delete'
         ? `VOMS user ${vomsId} no longer holds ${p.groupFqans.get(group) ?? `/${group}`}, and ${group} comes from VOMS (keep it with --no-group-removal)`
         : `VOMS user ${vomsId} holds ${p.groupFqans.get(group) ?? `/${group}`}`;
@@ -136,7 +135,7 @@ export function iamPresent(p: PresentContext) {
     const obj = (ctx.desired ?? ctx.current)!;
     const ref: PlannedChange['ref'] = { vomsId: null, iamId: null, userName: null, group: null, ...change.ref };
     if (obj.kind === 'membership') {
-      if (ref.vomsId === null && ref.iamId !== null) ref.vomsId = p.owners.get(String(ref.iamId)) ?? null;
+      if (ref.vomsId === null && ref.iamId !== null) ref.vomsId = p.owners(String(ref.iamId)) ?? null;
       return { ...change, ref, kind: 'membership', old: change.op === 'delete' ? ref.group : null, new: change.op === 'insert' ? ref.group : null };
     }
     if (obj.kind === 'group') {
