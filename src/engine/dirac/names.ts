@@ -110,18 +110,17 @@ export function proposeUserName(source: NameSource, vo: string): string {
  * name handed out before. A counter per base keeps a thousand `jsmith`s linear.
  */
 export class UniqueNames {
-  private readonly taken: Set<string>;
+  /** Names handed out here; the existing ones are asked of `existing` (no copy of 100 000 names). */
+  private readonly taken = new Set<string>();
   private readonly next = new Map<string, number>();
-  constructor(existing: Iterable<string>) {
-    this.taken = new Set(existing);
-  }
+  constructor(private readonly existing: (name: string) => boolean) {}
   has(name: string): boolean {
-    return this.taken.has(name);
+    return this.taken.has(name) || this.existing(name);
   }
   claim(base: string): string {
     let name = base;
     let n = this.next.get(base) ?? 1;
-    while (this.taken.has(name)) name = `${base}_${n++}`;
+    while (this.has(name)) name = `${base}_${n++}`;
     this.next.set(base, n);
     this.taken.add(name);
     return name;

@@ -91,20 +91,28 @@ function voGroups(registry: DiracRegistry, vo: string, errors: string[]): VoGrou
   return { inVo, byFqan, tracked, defaultGroup, quarantine: voInfo?.quarantineGroup ?? null };
 }
 
-/** A DIRAC user as the sync will leave it. */
+/**
+ * A DIRAC user as the sync will leave it: one per Registry user, made up front (the plan finds it
+ * by name and DN), and one per user the plan adds.
+ */
 interface Desired {
   name: string;
   current: DiracUser | null;
   /** Whether the current user is in one of the VO's groups (the objects it has are managed). */
   inVo: boolean;
-  /** Source certificates that land on this user, and whose they are. */
+  /** Whether the plan has touched it (it is then in the plan's list of users, in that order). */
+  touched: boolean;
+  /** Source certificates that land on this user, and whose they are; the shared NO_CERTS until the first. */
   certs: { cert: SourceCertificate; person: SourcePerson }[];
   /** DNs to add (not in the current `DN` list); the shared NO_NEW_DNS until the first. */
   newDns: SourceCertificate[];
 }
 
-/** Most existing users get no new DN: they share this empty list instead of each holding one. */
+/** Most users get no new DN, and a Registry user no source holds gets no certificate: shared empty lists. */
 const NO_NEW_DNS: readonly SourceCertificate[] = Object.freeze([]);
+const NO_CERTS: readonly Desired['certs'][number][] = Object.freeze([]);
+/** The `multi` of the many users suspended nowhere. */
+const NOT_SUSPENDED: Record<string, string[]> = Object.freeze({ Suspended: Object.freeze([]) as unknown as string[] });
 
 /**
  * The distinct FQANs of the people behind a user's certificates, in first-seen order. A user has a
@@ -131,24 +139,10 @@ function sourceCa(certs: Desired['certs'], dn: string): string | null | undefine
   return undefined;
 }
 
-/** A Registry user, found by name or DN without a second lookup for what the plan wants of it. */
-interface Registered {
-  user: DiracUser;
-  inVo: boolean;
-  desired: Desired | null;
-}
-
 /** One DN as both sides know it: the Registry user it is registered for and the source person who holds it. */
 interface DnEntry {
-  owner: Registered | null;
+  owner: Desired | null;
   holder: SourcePerson | null;
-}
-
-/** One user's objects on the current side; the desired side reuses their ids and refs. */
-interface CurrentObjects {
-  user: TargetObject;
-  certificates: TargetObject[];
-  memberships: TargetObject[];
 }
 
 function addOnce(list: string[], value: string): void {
@@ -164,15 +158,18 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
   const info: string[] = [];
   const errors: string[] = [];
   const groups = voGroups(registry, vo, errors);
-  const registered = new Map<string, Registered>();
-  for (const user of registry.users) registered.set(user.name, { user, inVo: false, desired: null });
-  const voUsers = new Set<string>();
+  const registered = new Map<string, Desired>();
+  for (const user of registry.users) {
+    registered.set(user.name, { name: user.name, current: user, inVo: false, touched: false, certs: NO_CERTS as Desired['certs'], newDns: NO_NEW_DNS as SourceCertificate[] });
+  }
+  /** In the order the VO's groups list them. */
+  const voUsers: Desired[] = [];
   for (const g of groups.inVo.values()) {
     for (const u of g.users) {
       const r = registered.get(u);
-      if (r) {
+      if (r && !r.inVo) {
         r.inVo = true;
-        voUsers.add(u);
+        voUsers.push(r);
       }
     }
   }
@@ -182,27 +179,30 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
   // side marks the same entries, so each certificate costs one lookup.
   const dnEntries = new Map<string, DnEntry>();
   for (const r of registered.values()) {
-    for (const dn of r.user.dns) {
+    for (const dn of r.current!.dns) {
       const entry = dnEntries.get(dn);
       if (entry === undefined) dnEntries.set(dn, { owner: r, holder: null });
-      else if (entry.owner !== r) errors.push(`DN ${dn} is registered for both ${entry.owner!.user.name} and ${r.user.name}; it is matched to ${entry.owner!.user.name}`);
+      else if (entry.owner !== r) errors.push(`DN ${dn} is registered for both ${entry.owner!.name} and ${r.name}; it is matched to ${entry.owner!.name}`);
     }
   }
 
-  const names = new UniqueNames(registered.keys());
+  const names = new UniqueNames((name) => registered.has(name));
   /** In the order the plan first touched them. */
   const desired: Desired[] = [];
   const addedDesired = new Map<string, Desired>();
-  const touchRegistered = (r: Registered): Desired => {
-    if (!r.desired) desired.push((r.desired = { name: r.user.name, current: r.user, inVo: r.inVo, certs: [], newDns: NO_NEW_DNS as SourceCertificate[] }));
-    return r.desired;
+  const touchRegistered = (r: Desired): Desired => {
+    if (!r.touched) {
+      r.touched = true;
+      desired.push(r);
+    }
+    return r;
   };
   const touch = (name: string): Desired => {
     const r = registered.get(name);
     if (r) return touchRegistered(r);
     let d = addedDesired.get(name);
     if (!d) {
-      addedDesired.set(name, (d = { name, current: null, inVo: false, certs: [], newDns: NO_NEW_DNS as SourceCertificate[] }));
+      addedDesired.set(name, (d = { name, current: null, inVo: false, touched: true, certs: [], newDns: NO_NEW_DNS as SourceCertificate[] }));
       desired.push(d);
     }
     return d;
@@ -218,7 +218,7 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
 
   for (const person of people) {
     const newCerts: SourceCertificate[] = [];
-    let owner: Registered | null = null;
+    let owner: Desired | null = null;
     for (const cert of person.certificates) {
       if (!cert.dn) continue;
       let entry = dnEntries.get(cert.dn);
@@ -230,7 +230,9 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
       else dnEntries.set(cert.dn, (entry = { owner: null, holder: person }));
       const existing = entry.owner;
       if (existing !== null) {
-        touchRegistered(existing).certs.push({ cert, person });
+        const d = touchRegistered(existing);
+        if (d.certs === NO_CERTS) d.certs = [];
+        d.certs.push({ cert, person });
         if (owner === null || (!owner.inVo && existing.inVo)) owner = existing;
       } else newCerts.push(cert);
     }
@@ -239,9 +241,10 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
     const nickname = person.nickname;
     let target: string | null = null;
     if (nickname && (isVoUser(nickname) || added.has(nickname))) target = nickname;
-    else if (owner !== null) target = owner.user.name;
+    else if (owner !== null) target = owner.name;
     if (target !== null) {
       const d = touch(target);
+      if (d.certs === NO_CERTS) d.certs = [];
       for (const cert of newCerts) {
         if (cert.suspended) {
           info.push(`${cert.dn} of ${person.source} is not added to ${target}: the certificate is suspended`);
@@ -291,23 +294,22 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
   /** A user object is its email and suspensions; each DN is an object of its own with its CA. */
   const userObject = (name: string, email: string | null, suspended: string[], managed: boolean, id = userId(name), ref: TargetObject['ref'] = { user: name }): TargetObject =>
     // The engine copies what it reports, so a Suspended list is passed as it is.
-    ({ kind: 'user', id, fields: { Email: email }, multi: { Suspended: suspended }, managed, ref });
+    ({ kind: 'user', id, fields: { Email: email }, multi: suspended.length ? { Suspended: suspended } : NOT_SUSPENDED, managed, ref });
   const certificate = (user: string, dn: string, ca: string | null, managed: boolean, id = certId(user, dn), ref: TargetObject['ref'] = { user, dn }): TargetObject =>
     ({ kind: 'certificate', id, fields: { CA: ca }, multi: NO_MULTI, managed, ref });
   const membership = (group: string, user: string, managed: boolean): TargetObject => ({
     kind: 'membership', id: memberId(group, user), fields: NO_FIELDS, multi: NO_MULTI, managed, ref: { user, group },
   });
-  /** The user's objects as the Registry has them, pushed to `current`. */
-  const currentObjects = (u: DiracUser, managed: boolean): CurrentObjects => {
-    const user = userObject(u.name, u.email, u.suspended, managed);
-    current.push(user);
-    const certificates: TargetObject[] = [];
-    for (let i = 0; i < u.dns.length; i++) certificates.push(certificate(u.name, u.dns[i], u.cas[i] ?? null, managed));
-    current.push(...certificates);
-    const memberships: TargetObject[] = [];
-    for (const g of u.groups) if (groups.tracked.has(g)) memberships.push(membership(g, u.name, true));
-    current.push(...memberships);
-    return { user, certificates, memberships };
+  /**
+   * Pushes the user's objects as the Registry has them to `current` and returns where they start:
+   * the user, then one certificate per DN, then its memberships (no arrays of their own).
+   */
+  const currentObjects = (u: DiracUser, managed: boolean): number => {
+    const at = current.length;
+    current.push(userObject(u.name, u.email, u.suspended, managed));
+    for (let i = 0; i < u.dns.length; i++) current.push(certificate(u.name, u.dns[i], u.cas[i] ?? null, managed));
+    for (const g of u.groups) if (groups.tracked.has(g)) current.push(membership(g, u.name, true));
+    return at;
   };
   const groupsFor = (fqans: readonly string[]): string[] => {
     const out: string[] = [];
@@ -333,7 +335,8 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
       newUsers.push({ user: d.name, dns, email: mail, groups: memberOf.sort(), source: d.certs[0].person.source });
       continue;
     }
-    const has = currentObjects(u, d.inVo);
+    const at = currentObjects(u, d.inVo);
+    const hasUser = current[at];
 
     // Positions in the user's current DN list: a kept DN reuses its current object's id and ref.
     let kept: number[] = [];
@@ -358,11 +361,11 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
     // What the source leaves as it is stays the current object itself: most of 100 000 users
     // cost no second set of objects. The engine still compares them.
     const email = mail ?? u.email;
-    wanted.push(email === u.email && suspended === u.suspended ? has.user : userObject(u.name, email, suspended, d.inVo, has.user.id, has.user.ref));
+    wanted.push(email === u.email && suspended === u.suspended ? hasUser : userObject(u.name, email, suspended, d.inVo, hasUser.id, hasUser.ref));
     for (const i of kept) {
       const dn = u.dns[i];
       const ca = sourceCa(d.certs, dn) ?? u.cas[u.dns.indexOf(dn)] ?? null;
-      const same = has.certificates[i];
+      const same = current[at + 1 + i];
       wanted.push(ca === same.fields.CA ? same : certificate(u.name, dn, ca, d.inVo, same.id, same.ref));
     }
     for (const c of d.newDns) wanted.push(certificate(u.name, c.dn, c.ca, d.inVo));
@@ -382,15 +385,20 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
       if (groups.defaultGroup) addOnce(memberOf, groups.defaultGroup);
     }
     // A membership object is its group and user only: a kept one is the current object itself.
-    for (const g of memberOf) wanted.push(has.memberships.find((m) => m.ref!.group === g) ?? membership(g, u.name, true));
+    const memberships = at + 1 + u.dns.length;
+    for (const g of memberOf) {
+      let found: TargetObject | null = null;
+      for (let i = memberships; i < current.length && found === null; i++) if (current[i].ref!.group === g) found = current[i];
+      wanted.push(found ?? membership(g, u.name, true));
+    }
   }
 
   // VO users with no DN left in the source.
-  for (const name of voUsers) {
-    const r = registered.get(name)!;
-    if (r.desired) continue;
-    const u = r.user;
-    const has = currentObjects(u, true);
+  for (const r of voUsers) {
+    if (r.touched) continue;
+    const name = r.name;
+    const u = r.current!;
+    const at = currentObjects(u, true);
     const untracked = u.groups.filter((g) => !groups.tracked.has(g));
     const candidate = untracked.every((g) => groups.inVo.get(g)?.vomsRole);
     const report = { user: name, dns: u.dns, groups: u.groups.slice().sort() };
@@ -401,7 +409,7 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
       continue;
     } else deletionCandidates.push(report);
     // Kept as it is: the same objects on both sides.
-    wanted.push(has.user, ...has.certificates);
+    for (let i = at; i <= at + u.dns.length; i++) wanted.push(current[i]);
   }
 
   const newNames = added;
@@ -421,7 +429,7 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
       if (!presented) return null;
       if (presented.kind === 'user' && presented.op === 'insert') presented.reason = `new user for ${newSource.get(user)}`;
       if (presented.kind === 'user' && presented.op === 'delete') {
-        const u = registered.get(user)!.user;
+        const u = registered.get(user)!.current!;
         presented.old = { DN: u.dns, CA: u.cas, Email: u.email, Suspended: u.suspended };
       }
       const onExisting = !newNames.has(user) && !(change.kind === 'user' && change.op === 'delete');
@@ -452,7 +460,7 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
     return list;
   };
   const stopped = result.stopped;
-  info.unshift(`${people.length} people in the source; ${voUsers.size} DIRAC users in VO ${vo}`);
+  info.unshift(`${people.length} people in the source; ${voUsers.length} DIRAC users in VO ${vo}`);
   return {
     vo,
     newUsers: stopped ? [] : byFirst(newUsers),
