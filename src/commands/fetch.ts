@@ -5,7 +5,6 @@
  *
  * `fetchCommand(program)` gives the `fetch` command so other modules can add sources (`fetch hr`).
  */
-import { createHash } from 'node:crypto';
 import { Command } from 'commander';
 import { checkBaseUrl, type HttpClientOptions } from '../clients/http.js';
 import { createIamHttp, fetchIam, MAX_SCIM_COUNT } from '../clients/iam.js';
@@ -74,17 +73,20 @@ function urlOption(option: string, value: string | undefined, setting: string): 
  * everything has been read. Returns what was stored.
  */
 export async function storeFetched(global: GlobalOptions, origin: string, vo: string | null, fetched: FetchedSnapshot[]): Promise<SnapshotInfo[]> {
-  const { openStore } = await import('../store/store.js');
+  const [{ openStore }, { packRecords }] = await Promise.all([import('../store/store.js'), import('../store/record-chunks.js')]);
+  // Packed (and hashed, as JSON.stringify(records) would be) before the store is opened, compressing in the thread pool.
+  const packed: Awaited<ReturnType<typeof packRecords>>[] = [];
+  for (const f of fetched) packed.push(await packRecords(f.records, { sha256: true }));
   const store = await openStore(resolveDbPath(global));
   try {
     const add = (s: Store) =>
-      fetched.map((f) =>
+      fetched.map((f, i) =>
         s.addSnapshot({
           source: f.source,
           vo,
           origin,
-          sha256: createHash('sha256').update(JSON.stringify(f.records)).digest('hex'),
-          records: f.records,
+          sha256: packed[i].sha256!,
+          records: packed[i],
           extra: f.extra,
         }),
       );

@@ -15,7 +15,7 @@ import { atomicWriteFile, type WriteFs } from './atomic-write.js';
 import { JournalWriter, journalPath, readJournal, type JournalEntry } from './journal.js';
 import { acquireLock, type HeldLock } from './lock.js';
 import { migrate, schemaVersion, SCHEMA_VERSION } from './migrations.js';
-import { extraText, packExtra, packText, RECORDS_PER_CHUNK, unpackText } from './record-chunks.js';
+import { extraText, isPackedRecords, packExtra, packRecordsSync, RECORDS_PER_CHUNK, unpackText } from './record-chunks.js';
 import type { AuditEntry, ChangeFilter, NewPlan, NewSnapshot, PlanInfo, RecordRange, SnapshotInfo, Store, StoredChange } from './types.js';
 
 export interface OpenStoreOptions {
@@ -307,24 +307,24 @@ class SqlJsStore implements SqlStore {
 
   addSnapshot(snapshot: NewSnapshot): SnapshotInfo {
     const createdAt = now();
-    const { records } = snapshot;
+    const records = isPackedRecords(snapshot.records) ? snapshot.records : packRecordsSync(snapshot.records);
     const insert = () => {
       this.db.run('INSERT INTO snapshots (source, vo, origin, sha256, record_count, created_at, extra) VALUES (?, ?, ?, ?, ?, ?, ?)', [
         snapshot.source,
         snapshot.vo,
         snapshot.origin,
         snapshot.sha256,
-        records.length,
+        records.count,
         createdAt,
         packExtra(json(snapshot.extra)),
       ]);
       const snapshotId = lastId(this.db);
       const stmt = this.db.prepare('INSERT INTO record_chunks (snapshot_id, first_seq, record_count, data) VALUES (?, ?, ?, ?)');
       try {
-        for (let first = 0; first < records.length; first += RECORDS_PER_CHUNK) {
-          const chunk = records.slice(first, first + RECORDS_PER_CHUNK);
-          stmt.run([snapshotId, first, chunk.length, packText(JSON.stringify(chunk))]);
-        }
+        records.chunks.forEach((data, n) => {
+          const first = n * RECORDS_PER_CHUNK;
+          stmt.run([snapshotId, first, Math.min(RECORDS_PER_CHUNK, records.count - first), data]);
+        });
       } finally {
         stmt.free();
       }

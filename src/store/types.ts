@@ -5,6 +5,7 @@
  */
 
 import type { Conflict, Decision, PlannedChange, ResultStatus, SourceKind, TargetName } from '../engine/model.js';
+import type { PackedRecords } from './record-chunks.js';
 
 export interface SnapshotInfo {
   id: number;
@@ -23,8 +24,11 @@ export interface NewSnapshot {
   vo: string | null;
   origin: string;
   sha256: string;
-  /** Normalised records (JSON-serialisable); stored in compressed chunks of 1 000. */
-  records: readonly unknown[];
+  /**
+   * Normalised records (JSON-serialisable); stored in compressed chunks of 1 000. A large snapshot
+   * can be packed beforehand with `packRecords` (record-chunks.ts), which compresses in the thread pool.
+   */
+  records: readonly unknown[] | PackedRecords;
   /** Anything the source keeps besides records (e.g. the DIRAC CFG text). */
   extra?: unknown;
 }

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { PlannedChange } from '../../src/engine/model.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/migrations.js';
+import { packRecords, packRecordsSync } from '../../src/store/record-chunks.js';
 import { openStore } from '../../src/store/store.js';
 import { tempDbEachTest } from '../fixtures/store-helpers.js';
 
@@ -316,6 +318,22 @@ describe('records in chunks', () => {
     expect(seen).toEqual(asStored);
     expect(store.listSnapshots('hr').length).toBe(3);
     store.close();
+  });
+
+  it('stores records packed beforehand (compressed in the thread pool) exactly as records given as they are', async () => {
+    const packed = await packRecords(records, { sha256: true });
+    expect(packed.sha256).toBe(createHash('sha256').update(JSON.stringify(records)).digest('hex'));
+    expect((await packRecords([], { sha256: true })).sha256).toBe(createHash('sha256').update('[]').digest('hex'));
+    expect(packed.chunks.map((c) => Buffer.from(c))).toEqual(packRecordsSync(records).chunks.map((c) => Buffer.from(c)));
+    const store = await openStore(t.db);
+    const a = store.addSnapshot({ source: 'voms', vo: 'nebula', origin: 'o', sha256: 'a', records: packed });
+    const b = store.addSnapshot({ source: 'voms', vo: 'nebula', origin: 'o', sha256: 'b', records });
+    store.close();
+    const again = await openStore(t.db, { readOnly: true });
+    expect(again.getSnapshot(a.id)?.recordCount).toBe(2500);
+    expect(again.readRecords(a.id)).toEqual(asStored);
+    expect(again.readRecords(a.id, { offset: 1999, limit: 2 })).toEqual(again.readRecords(b.id, { offset: 1999, limit: 2 }));
+    again.close();
   });
 
   it('keeps a large extra (packed) and a small one alike', async () => {
