@@ -1,16 +1,25 @@
 /**
- * The source parsers, found by name: `./<kind>.js` exports `parse(text, file)`. Each lands in its
- * own file, so a parser that is not built yet is a clear usage error rather than a crash.
+ * The source parsers, found by name: `./<kind>.js` exports `parse(text, file)`, and a JSON source
+ * also `parseValue(value, file)`, which reads dumps too large for one string (bigJson.ts). Each
+ * lands in its own file, so a parser that is not built yet is a clear usage error rather than a crash.
  */
 import { createHash } from 'node:crypto';
 import { UsageError } from '../errors.js';
 import type { ParsedSource, SourceKind } from '../model.js';
-import { decodeUtf8, readSourceBytes } from './json.js';
+import { parseJsonBytes } from './bigJson.js';
+import { MAX_SOURCE_BYTES, MAX_TEXT_BYTES, decodeUtf8, readSourceBytes } from './json.js';
 
 export type ParserKind = 'voms' | 'iam' | 'hr' | 'dirac';
 export const PARSER_KINDS: readonly ParserKind[] = ['voms', 'iam', 'hr', 'dirac'];
 
 export type SourceParser = (text: string, file: string) => ParsedSource;
+/** Parses the value of a JSON dump: `parse(text, file)` is `parseValue(parseJsonText(text, file), file)`. */
+export type SourceValueParser = (value: unknown, file: string) => ParsedSource;
+
+interface SourceModule {
+  parse: SourceParser;
+  parseValue?: SourceValueParser;
+}
 
 export function isParserKind(value: string): value is ParserKind {
   return (PARSER_KINDS as readonly string[]).includes(value);
@@ -21,16 +30,20 @@ export function parserKindOf(kind: SourceKind): ParserKind {
   return kind === 'iam-users' || kind === 'iam-groups' ? 'iam' : kind;
 }
 
-const cache = new Map<ParserKind, SourceParser>();
+const cache = new Map<ParserKind, SourceModule>();
 
 export async function loadParser(kind: ParserKind): Promise<SourceParser> {
+  return (await loadSourceModule(kind)).parse;
+}
+
+async function loadSourceModule(kind: ParserKind): Promise<SourceModule> {
   const cached = cache.get(kind);
   if (cached) return cached;
   if (!isParserKind(kind)) throw new UsageError(`unknown source ${JSON.stringify(kind)}: expected one of ${PARSER_KINDS.join(', ')}`);
   const specifier = `./${kind}.js`;
-  let mod: { parse?: SourceParser };
+  let mod: Partial<SourceModule>;
   try {
-    mod = (await import(specifier)) as { parse?: SourceParser };
+    mod = (await import(specifier)) as Partial<SourceModule>;
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'ERR_MODULE_NOT_FOUND' && String((err as Error).message).includes(`/sources/${kind}.`)) {
@@ -39,8 +52,9 @@ export async function loadParser(kind: ParserKind): Promise<SourceParser> {
     throw err;
   }
   if (typeof mod.parse !== 'function') throw new UsageError(`reading ${kind} dumps is not available in this build`);
-  cache.set(kind, mod.parse);
-  return mod.parse;
+  const loaded: SourceModule = { parse: mod.parse, parseValue: typeof mod.parseValue === 'function' ? mod.parseValue : undefined };
+  cache.set(kind, loaded);
+  return loaded;
 }
 
 /**
@@ -62,11 +76,22 @@ export interface ParsedFile {
   sha256: string;
 }
 
-/** Reads, decodes and parses one dump; nothing is stored. */
+/**
+ * Reads, decodes and parses one dump; nothing is stored. A JSON dump may be larger than one string
+ * (up to MAX_SOURCE_BYTES): its parser is given the value; a text source (DIRAC CFG) the text.
+ */
 export async function parseSourceFile(kind: ParserKind, file: string): Promise<ParsedFile> {
-  const parse = await loadParser(kind);
-  const bytes = await readSourceBytes(file);
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const parsed = parse(decodeUtf8(bytes, file), file);
+  const { parse, parseValue } = await loadSourceModule(kind);
+  const bytes = await readSourceBytes(file, parseValue ? MAX_SOURCE_BYTES : MAX_TEXT_BYTES);
+  const sha256 = sha256Of(bytes);
+  const parsed = parseValue ? parseValue(parseJsonBytes(bytes, file), file) : parse(decodeUtf8(bytes, file), file);
   return { parsed, sha256 };
+}
+
+/** In slices: one `update` of a buffer over 2 GiB is refused. */
+function sha256Of(bytes: Buffer): string {
+  const hash = createHash('sha256');
+  const slice = 2 ** 30;
+  for (let at = 0; at < bytes.length; at += slice) hash.update(bytes.subarray(at, Math.min(bytes.length, at + slice)));
+  return hash.digest('hex');
 }

@@ -3,11 +3,19 @@
  * the line and column of a syntax error, "truncated" when the text stops early, and limits on size
  * and nesting so that a wrong file fails with a message instead of exhausting memory.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 
-/** Larger than any real export (100 000 VOMS users are ~100 MB) and below V8's string limit. */
-export const MAX_SOURCE_BYTES = 480 * 1024 * 1024;
+/**
+ * The largest text held as one string: below V8's string limit (~512 MB). JSON dumps above it are
+ * read from their bytes (bigJson.ts); a DIRAC CFG or an email map is text and stops here.
+ */
+export const MAX_TEXT_BYTES = 480 * 1024 * 1024;
+/**
+ * The largest JSON dump read (1 000 000 IAM users are ~1.6 GB); a Node 20 Buffer holds at most
+ * 4 GiB, and the parsed records need several times the file in memory anyway.
+ */
+export const MAX_SOURCE_BYTES = 3 * 1024 * 1024 * 1024;
 /** Real dumps nest 5 or 6 levels; anything near this is not a dump. */
 export const MAX_NESTING = 64;
 
@@ -16,11 +24,12 @@ export const MAX_NESTING = 64;
  * not UTF-8 are refused with the file named. A UTF-8 byte order mark is dropped.
  */
 export async function readSourceFile(file: string): Promise<string> {
-  const bytes = await readSourceBytes(file);
+  const bytes = await readSourceBytes(file, MAX_TEXT_BYTES);
   return decodeUtf8(bytes, file);
 }
 
-export async function readSourceBytes(file: string): Promise<Buffer> {
+/** The bytes of a dump, refused with the file named when missing, a folder, or over `maxBytes`. */
+export async function readSourceBytes(file: string, maxBytes = MAX_SOURCE_BYTES): Promise<Buffer> {
   let size: number;
   try {
     const info = await stat(file);
@@ -30,26 +39,53 @@ export async function readSourceBytes(file: string): Promise<Buffer> {
     if (err instanceof InputError) throw err;
     throw new InputError(file, null, describeFsError(err));
   }
-  if (size > MAX_SOURCE_BYTES) {
-    throw new InputError(file, null, `is ${mb(size)}; the limit is ${mb(MAX_SOURCE_BYTES)}`);
-  }
+  if (size > maxBytes) throw tooLarge(file, size, maxBytes);
   try {
-    return await readFile(file);
+    return size < READ_FILE_LIMIT ? await readFile(file) : await readLargeFile(file, size);
   } catch (err) {
     throw new InputError(file, null, describeFsError(err));
   }
 }
 
+/** `readFile` refuses files of 2 GiB and more (ERR_FS_FILE_TOO_LARGE). */
+const READ_FILE_LIMIT = 2 ** 31 - 1;
+
+async function readLargeFile(file: string, size: number): Promise<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const bytes = Buffer.allocUnsafe(size);
+    let filled = 0;
+    while (filled < size) {
+      const { bytesRead } = await handle.read(bytes, filled, Math.min(size - filled, 2 ** 30), filled);
+      if (bytesRead === 0) break; // the file shrank since stat
+      filled += bytesRead;
+    }
+    return filled === size ? bytes : bytes.subarray(0, filled);
+  } finally {
+    await handle.close();
+  }
+}
+
+export function tooLarge(file: string, size: number, limit: number): InputError {
+  return new InputError(file, null, `is ${mb(size)}; the limit is ${mb(limit)}`);
+}
+
 export function decodeUtf8(bytes: Uint8Array, file: string): string {
+  if (bytes.length > MAX_TEXT_BYTES) throw tooLarge(file, bytes.length, MAX_TEXT_BYTES);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    const offset = firstInvalidUtf8(bytes);
-    const { line, column } = lineColumnOfBytes(bytes, offset);
-    throw new InputError(file, `line ${line}, column ${column}`, 'not valid UTF-8 (is this a binary or Latin-1 file?)');
+    throw invalidUtf8(bytes, file);
   }
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** The error for bytes that are not UTF-8, at the first bad sequence (only called once decoding failed). */
+export function invalidUtf8(bytes: Uint8Array, file: string): InputError {
+  const offset = firstInvalidUtf8(bytes);
+  const { line, column } = lineColumnOfBytes(bytes, offset);
+  return new InputError(file, `line ${line}, column ${column}`, 'not valid UTF-8 (is this a binary or Latin-1 file?)');
 }
 
 /**
@@ -57,9 +93,7 @@ export function decodeUtf8(bytes: Uint8Array, file: string): string {
  * `voms.json: the file ends early (truncated?) at line 900`.
  */
 export function parseJsonText(text: string, file: string): unknown {
-  if (text.length > MAX_SOURCE_BYTES) {
-    throw new InputError(file, null, `is ${mb(text.length)}; the limit is ${mb(MAX_SOURCE_BYTES)}`);
-  }
+  if (text.length > MAX_TEXT_BYTES) throw tooLarge(file, text.length, MAX_TEXT_BYTES);
   if (text.trim() === '') throw new InputError(file, null, 'is empty; expected JSON');
   try {
     return JSON.parse(text) as unknown;
@@ -69,15 +103,23 @@ export function parseJsonText(text: string, file: string): unknown {
 }
 
 function jsonSyntaxError(text: string, file: string, err: unknown): InputError {
+  const { position, problem } = explainJsonError(text, err);
+  const { line, column } = lineColumn(text, Math.min(position, text.length));
+  return jsonErrorAt(file, line, column, position >= text.trimEnd().length, problem);
+}
+
+/** Where `JSON.parse(text)` failed (a UTF-16 offset into `text`) and what was wrong, in our words. */
+export function explainJsonError(text: string, err: unknown): { position: number; problem: string } {
   const message = err instanceof Error ? err.message : String(err);
   const located = /^(.*) in JSON at position (\d+)/.exec(message);
   const position = located ? Number(located[2]) : locateJsonError(text);
-  const end = text.trimEnd().length;
-  const { line, column } = lineColumn(text, Math.min(position, text.length));
-  if (position >= end) {
-    return new InputError(file, `line ${line}`, 'the JSON ends early: the file is truncated or incomplete');
-  }
   const problem = located ? located[1].charAt(0).toLowerCase() + located[1].slice(1) : `unexpected ${JSON.stringify(/^[\w.+-]+/.exec(text.slice(position, position + 40))?.[0] ?? text[position])}`;
+  return { position, problem };
+}
+
+/** A syntax error at a line and column; past the last non-blank character it is a truncated file. */
+export function jsonErrorAt(file: string, line: number, column: number, endsEarly: boolean, problem: string): InputError {
+  if (endsEarly) return new InputError(file, `line ${line}`, 'the JSON ends early: the file is truncated or incomplete');
   return new InputError(file, `line ${line}, column ${column}`, `not valid JSON: ${problem}`);
 }
 

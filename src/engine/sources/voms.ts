@@ -109,7 +109,13 @@ export interface VomsDumpInfo {
 }
 
 export function parse(source: string, file: string): ParsedSource<VomsUser> {
-  const json = parseJsonText(source, file);
+  return parseVomsValue(parseJsonText(source, file), file);
+}
+
+/** For sources/index.ts, which gives a dump too large for one string as its value. */
+export { parseVomsValue as parseValue };
+
+export function parseVomsValue(json: unknown, file: string): ParsedSource<VomsUser> {
   const pages = splitPages(json, file);
   const users: VomsUser[] = [];
   // Where each id was first seen, as page and index: a path is built only for an error.
