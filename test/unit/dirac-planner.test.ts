@@ -307,3 +307,26 @@ describe('plan dirac: the VOMS2CSSynchronizer rules', () => {
     expect(fromIam.changes.length).toBeGreaterThan(0);
   });
 });
+
+describe('reading the Registry', () => {
+  it("gives each user the groups whose Users list names it, in Registry order, and each user its own options", () => {
+    const cfg = [
+      'Registry', '{', '  Groups', '  {',
+      '    g1', '    {', '      Users = b, a, ghost', '    }',
+      '    g2', '    {', '      Users = a, a', '    }',
+      '    g3', '    {', '      Users = b', '      Users += c', '    }',
+      '  }', '  Users', '  {',
+      '    a', '    {', '      DN = /CN=A', '      CA = /CN=CA1', '      Email = a@x.org ', '    }',
+      '    # c is listed in a group but never defined below b',
+      '    b', '    {', '      Email = b@x.org', '      DN = /CN=B1, /CN=B2', '      CA = /CN=CA1', '      Suspended = None, demo', '    }',
+      '    d', '    {', '      DN = /CN=D', '      DN += /CN=D2', '    }',
+      '  }', '}', '',
+    ].join('\n');
+    const users = readRegistry(parseCfg(cfg, 'r.cfg')).users;
+    expect(users.map((u) => [u.name, u.groups, u.dns, u.cas, u.email, u.suspended])).toEqual([
+      ['a', ['g1', 'g2', 'g2'], ['/CN=A'], ['/CN=CA1'], 'a@x.org', []],
+      ['b', ['g1', 'g3'], ['/CN=B1', '/CN=B2'], ['/CN=CA1', null], 'b@x.org', ['demo']],
+      ['d', [], ['/CN=D', '/CN=D2'], [null, null], null, []],
+    ]);
+  });
+});

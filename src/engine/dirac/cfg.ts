@@ -421,33 +421,53 @@ export function serializeCfg(doc: CfgDocument): string {
   return out.join('');
 }
 
+/** One line's span, reused by every read of a section kept as text (reads do not nest). */
+const scratch: LineSpan = { end: 0, bodyEnd: 0, first: 0, last: 0 };
+
 /**
- * An option of a section still kept as text, read straight from its lines: the same value the
- * option lines would give, without making them.
+ * Options of a section still kept as text, read straight from its lines in one pass: the values
+ * the option lines would give (appends folded in), by position in `keys`, without making the lines.
  */
-function lazyOption(body: LazyBody, key: string): string | null {
+function lazyOptions(body: LazyBody, keys: readonly string[], out: (string | null)[]): (string | null)[] {
   const { text } = body;
-  const span: LineSpan = { end: 0, bodyEnd: 0, first: 0, last: 0 };
-  let value: string | null = null;
+  const span = scratch;
+  for (let k = 0; k < keys.length; k++) out[k] = null;
   for (let start = body.start; start < body.end; start = span.end) {
     lineAt(text, start, span);
     const { first, last } = span;
-    if (first === last || !text.startsWith(key, first)) continue;
-    let i = first + key.length;
-    while (i < last && isSpace(text.charCodeAt(i))) i++;
-    let append = false;
-    if (text.charCodeAt(i) === 43 && text.charCodeAt(i + 1) === 61) {
-      append = true;
-      i++;
+    if (first === last) continue;
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k];
+      if (!text.startsWith(key, first)) continue;
+      let i = first + key.length;
+      while (i < last && isSpace(text.charCodeAt(i))) i++;
+      let append = false;
+      if (text.charCodeAt(i) === 43 && text.charCodeAt(i + 1) === 61) {
+        append = true;
+        i++;
+      }
+      // The key is the whole text before the first `=` (the body was checked to be options only).
+      if (i >= last || text.charCodeAt(i) !== 61) continue;
+      let valueStart = i + 1;
+      while (valueStart < span.bodyEnd && isSpace(text.charCodeAt(valueStart))) valueStart++;
+      const line = text.slice(valueStart, Math.max(valueStart, last));
+      const value = out[k];
+      out[k] = append && value !== null ? (value ? `${value}, ${line}` : line) : line;
+      break;
     }
-    // The key is the whole text before the first `=` (the body was checked to be options only).
-    if (i >= last || text.charCodeAt(i) !== 61) continue;
-    const [valueStart, valueEnd] = valueRange(text, i, span);
-    const line = text.slice(valueStart, valueEnd);
-    if (append && value !== null) value = value ? `${value}, ${line}` : line;
-    else value = line;
   }
-  return value;
+  return out;
+}
+
+/**
+ * Several options of a section at once, as `getOption` gives each: a section kept as text is read
+ * in one pass. `out` (reused by the caller across sections) receives the values.
+ */
+export function getOptions(section: CfgSection, keys: readonly string[], out: (string | null)[] = []): (string | null)[] {
+  const lazy = (section as Section).lazy;
+  if (lazy) return lazyOptions(lazy, keys, out);
+  for (let k = 0; k < keys.length; k++) out[k] = getOption(section, keys[k]);
+  return out;
 }
 
 // ---------------------------------------------------------------- reading
@@ -469,7 +489,7 @@ export function childSections(section: CfgSection): CfgSection[] {
 /** An option's value with its `+=` appends folded in, or null when the option is absent. */
 export function getOption(section: CfgSection, key: string): string | null {
   const lazy = (section as Section).lazy;
-  if (lazy) return lazyOption(lazy, key);
+  if (lazy) return lazyOptions(lazy, [key], [])[0];
   const all = section.options?.get(key);
   // The usual case, one line: no filtered copy (the registry reads 100 000 users × 5 options).
   if (all?.length === 1) return all[0].removed ? null : all[0].value;

@@ -5,7 +5,7 @@
 import { InputError } from '../errors.js';
 import { normalizeFqan } from '../rules/roles.js';
 import {
-  type CfgDocument, type CfgSection, childSections, getOption, getSection, parseBoolean, splitDnList, splitList,
+  type CfgDocument, type CfgSection, childSections, getOption, getOptions, getSection, parseBoolean, splitDnList, splitList,
 } from './cfg.js';
 
 export interface DiracUser {
@@ -68,42 +68,65 @@ function readGroup(section: CfgSection): DiracGroup {
   };
 }
 
+/** The suspensions of the many users suspended nowhere; shared, never changed. */
+const NOT_SUSPENDED: string[] = Object.freeze([]) as unknown as string[];
+
 export function readSuspended(value: string | null): string[] {
-  if (value === null) return [];
+  if (value === null) return NOT_SUSPENDED;
   return splitList(value).filter((v) => v !== 'None');
 }
 
-/** The groups of a user no group lists; shared, never changed (the plan copies before it edits). */
-const NO_GROUPS: string[] = [];
+/**
+ * A list of groups, shared by every user in exactly these groups (a VO has a handful of
+ * combinations for 100 000 users); never changed (the plan copies before it edits).
+ */
+interface GroupList {
+  groups: string[];
+  /** The list with one more group at the end. */
+  next: Map<string, GroupList> | null;
+}
+
+function withGroup(list: GroupList, group: string): GroupList {
+  let next = list.next?.get(group);
+  if (!next) (list.next ??= new Map()).set(group, (next = { groups: [...list.groups, group], next: null }));
+  return next;
+}
+
+const USER_OPTIONS = ['DN', 'CA', 'Email', 'Suspended'] as const;
 
 export function readRegistry(doc: CfgDocument): DiracRegistry {
   const registry = registrySection(doc);
   const groupsSection = getSection(registry, ['Groups']);
   const groups = groupsSection ? childSections(groupsSection).map(readGroup) : [];
-  const groupsOf = new Map<string, string[]>();
-  for (const group of groups) {
-    for (const user of group.users) {
-      const list = groupsOf.get(user);
-      if (list) list.push(group.name);
-      else groupsOf.set(user, [group.name]);
-    }
-  }
   const usersSection = getSection(registry, ['Users']);
   const users: DiracUser[] = [];
-  for (const s of usersSection?.items ?? []) {
+  /** The user read from each position of the Users section, to find a group's members without a map of names. */
+  const userAt: DiracUser[] = [];
+  const values: (string | null)[] = [];
+  const none: GroupList = { groups: [], next: null };
+  const items = usersSection?.items ?? [];
+  for (let at = 0; at < items.length; at++) {
+    const s = items[at];
     if (s.type !== 'section' || s.removed) continue;
-    const dns = splitDnList(getOption(s, 'DN'));
-    const caList = splitDnList(getOption(s, 'CA'));
+    const [dn, ca, email, suspended] = getOptions(s, USER_OPTIONS, values);
+    const dns = splitDnList(dn);
+    const caList = splitDnList(ca);
     // The CA list as it is when it already has one CA per DN, the usual case.
     const cas: (string | null)[] = caList.length === dns.length ? caList : dns.map((_, i) => caList[i] ?? null);
-    users.push({
-      name: s.name,
-      dns,
-      cas,
-      email: getOption(s, 'Email')?.trim() || null,
-      suspended: readSuspended(getOption(s, 'Suspended')),
-      groups: groupsOf.get(s.name) ?? NO_GROUPS,
-    });
+    const user: DiracUser = { name: s.name, dns, cas, email: email?.trim() || null, suspended: readSuspended(suspended), groups: none.groups };
+    users.push(user);
+    userAt[at] = user;
+  }
+  // Each user's groups, in Registry order: the section map of the parse finds the members.
+  const listAt: GroupList[] = [];
+  for (const group of groups) {
+    for (const name of group.users) {
+      const section = usersSection?.sections?.get(name);
+      const user = section && !section.removed ? userAt[section.at] : undefined;
+      if (!user) continue;
+      const list = (listAt[section!.at] = withGroup(listAt[section!.at] ?? none, group.name));
+      user.groups = list.groups;
+    }
   }
   const voSection = getSection(registry, ['VO']);
   const vos: DiracVo[] = voSection
