@@ -5,9 +5,13 @@
  * are most of the comparison's cost and garbage. Here each certificate is a row number, each
  * distinct DN key a slot number: the key strings are hashed once, when the map is filled, and
  * after that certificates of the same DN are told by comparing two integers.
+ *
+ * An IAM certificate of an account already paired with a VOMS user (by label) is first compared
+ * with that user's DNs, without building its key: for nearly every certificate that is the one.
  */
 import type { IamUser, VomsUser } from '../model.js';
-import { type CertificateVisitor, forEachIamCertificate, forEachVomsCertificate, slashOf } from './entries.js';
+import { type CertificateVisitor, forEachIamCertificate, forEachVomsCertificate, keyOf, slashOf } from './entries.js';
+import { isCanonicalSlashDn, sameDnAsKey } from './fastDnKey.js';
 
 /** One side's certificates, in owner order: `start[o]`…`start[o + 1]` are owner o's rows. */
 export interface CertificateRows {
@@ -19,6 +23,8 @@ export interface CertificateRows {
   owner: number[];
   /** The slot of the row's DN key. */
   slot: number[];
+  /** Whether the DN is its own key in slash form (`isCanonicalSlashDn`); VOMS side only. */
+  canonical: boolean[];
   start: Int32Array;
 }
 
@@ -41,25 +47,28 @@ export interface DnSlots {
 }
 
 function emptyRows(owners: number): CertificateRows {
-  return { subject: [], ca: [], caKey: [], certSuspended: [], owner: [], slot: [], start: new Int32Array(owners + 1) };
+  return { subject: [], ca: [], caKey: [], certSuspended: [], owner: [], slot: [], canonical: [], start: new Int32Array(owners + 1) };
 }
 
-/** Fills `rows` from a side's certificates; `slotOf` is given each row's key and row number. */
+/**
+ * Fills `rows` from a side's certificates; `slotOf` is given each row's DN text, owner and row
+ * number, and tells whether the DN was its own key.
+ */
 function readRows<U>(
   users: readonly U[],
   each: (users: readonly U[], visit: CertificateVisitor) => void,
-  slotOf: (key: string, row: number) => number,
+  slotOf: (text: string, owner: number, row: number) => number,
 ): CertificateRows {
   const rows = emptyRows(users.length);
   const { subject, ca, caKey, certSuspended, owner, slot, start } = rows;
-  each(users, (o, key, s, c, ck, suspended) => {
+  each(users, (o, text, s, c, ck, suspended) => {
     const row = subject.length;
     subject.push(s);
     ca.push(c);
     caKey.push(ck);
     certSuspended.push(suspended);
     owner.push(o);
-    slot.push(slotOf(key, row));
+    slot.push(slotOf(text, o, row));
     start[o + 1]++;
   });
   for (let o = 0; o < users.length; o++) start[o + 1] += start[o];
@@ -72,13 +81,18 @@ function addDuplicate(duplicates: Map<number, number[]>, slot: number, first: nu
   else duplicates.set(slot, [first, row]);
 }
 
-export function dnSlots(vomsUsers: readonly VomsUser[], iamUsers: readonly IamUser[]): DnSlots {
+/** `vomsOfIam`: the VOMS user each IAM account is already paired with (-1: none), a hint only. */
+export function dnSlots(vomsUsers: readonly VomsUser[], iamUsers: readonly IamUser[], vomsOfIam: Int32Array | null = null): DnSlots {
   const slotOfKey = new Map<string, number>();
   const vomsFirst: number[] = [];
   const iamFirst: number[] = [];
   const vomsDuplicates = new Map<number, number[]>();
   const iamDuplicates = new Map<number, number[]>();
-  const voms = readRows(vomsUsers, forEachVomsCertificate, (key, row) => {
+  const vomsCanonical: boolean[] = [];
+  const voms = readRows(vomsUsers, forEachVomsCertificate, (text, _owner, row) => {
+    const canonical = isCanonicalSlashDn(text);
+    vomsCanonical.push(canonical);
+    const key = canonical ? text : keyOf(text);
     const slot = slotOfKey.get(key);
     if (slot !== undefined) {
       addDuplicate(vomsDuplicates, slot, vomsFirst[slot], row);
@@ -89,16 +103,27 @@ export function dnSlots(vomsUsers: readonly VomsUser[], iamUsers: readonly IamUs
     iamFirst.push(-1);
     return vomsFirst.length - 1;
   });
+  voms.canonical = vomsCanonical;
   const vomsDns = vomsFirst.length;
+  /** The slot of a DN of VOMS user v, when the IAM text is that DN; else -1. */
+  const partnerSlot = (text: string, v: number) => {
+    for (let r = voms.start[v]; r < voms.start[v + 1]; r++) if (voms.canonical[r] && sameDnAsKey(text, voms.subject[r])) return voms.slot[r];
+    return -1;
+  };
   let iamDns = 0;
-  const iam = readRows(iamUsers, forEachIamCertificate, (key, row) => {
-    const slot = slotOfKey.get(key);
-    if (slot === undefined) {
-      slotOfKey.set(key, iamFirst.length);
-      vomsFirst.push(-1);
-      iamFirst.push(row);
-      iamDns++;
-      return iamFirst.length - 1;
+  const iam = readRows(iamUsers, forEachIamCertificate, (text, owner, row) => {
+    const partner = vomsOfIam === null ? -1 : vomsOfIam[owner];
+    let slot = partner === -1 ? -1 : partnerSlot(text, partner);
+    if (slot === -1) {
+      const key = keyOf(text);
+      slot = slotOfKey.get(key) ?? -1;
+      if (slot === -1) {
+        slotOfKey.set(key, iamFirst.length);
+        vomsFirst.push(-1);
+        iamFirst.push(row);
+        iamDns++;
+        return iamFirst.length - 1;
+      }
     }
     if (iamFirst[slot] === -1) {
       iamFirst[slot] = row;

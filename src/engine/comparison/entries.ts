@@ -41,7 +41,7 @@ export function isRobotDn(dn: string): boolean {
 }
 
 /** A DN the parser cannot read still gets compared, by its trimmed text. */
-function keyOf(dn: string): string {
+export function keyOf(dn: string): string {
   try {
     return fastDnKey(dn);
   } catch {
@@ -84,8 +84,11 @@ export function iamMail(user: IamUser): string | null {
   return (user.emails.find((e) => e.primary) ?? user.emails[0])?.value ?? null;
 }
 
-/** One certificate as a side gives it, with its key and its CA's; see `forEachVomsCertificate`. */
-export type CertificateVisitor = (owner: number, key: string, subject: string, ca: string | null, caKey: string | null, certSuspended: boolean) => void;
+/**
+ * One certificate as a side gives it: `text` is its DN as read (for `keyOf`), `subject` the same
+ * trimmed; the CA's key is computed once per CA.
+ */
+export type CertificateVisitor = (owner: number, text: string, subject: string, ca: string | null, caKey: string | null, certSuspended: boolean) => void;
 
 /** Every VOMS certificate in owner order, without an object per certificate. */
 export function forEachVomsCertificate(users: readonly VomsUser[], visit: CertificateVisitor): void {
@@ -93,7 +96,7 @@ export function forEachVomsCertificate(users: readonly VomsUser[], visit: Certif
   for (let owner = 0; owner < users.length; owner++) {
     for (const cert of users[owner].certificates) {
       const ca = cert.issuer?.trim() || null;
-      visit(owner, keyOf(cert.subject), cert.subject.trim(), ca, caKey(ca), cert.suspended);
+      visit(owner, cert.subject, cert.subject.trim(), ca, caKey(ca), cert.suspended);
     }
   }
 }
@@ -110,14 +113,14 @@ export function forEachIamCertificate(users: readonly IamUser[], visit: Certific
         ca = caSlash.get(issuer) ?? slashOf(issuer);
         caSlash.set(issuer, ca);
       }
-      visit(owner, keyOf(cert.subjectDn), cert.subjectDn.trim(), ca, caKey(issuer), false);
+      visit(owner, cert.subjectDn, cert.subjectDn.trim(), ca, caKey(issuer), false);
     }
   }
 }
 
 function entriesOf<U>(users: readonly U[], each: (users: readonly U[], visit: CertificateVisitor) => void): DnEntry[] {
   const out: DnEntry[] = [];
-  each(users, (owner, key, subject, ca, caKey, certSuspended) => out.push({ key, subject, ca, caKey, certSuspended, owner }));
+  each(users, (owner, text, subject, ca, caKey, certSuspended) => out.push({ key: keyOf(text), subject, ca, caKey, certSuspended, owner }));
   return out;
 }
 

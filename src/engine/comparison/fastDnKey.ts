@@ -60,11 +60,66 @@ const RFC_VALUE = String.raw`${V}(?: *${V})*`;
 const USUAL = '(?:C|O|OU|CN|L|ST|UID)';
 const CANONICAL_SLASH = new RegExp(String.raw`^(?:/(?:DC=[a-z0-9-]+|${USUAL}=${VALUE}))+$`);
 const CANONICAL_RFC = new RegExp(String.raw`^(?:DC=[a-z0-9-]+|${USUAL}=${RFC_VALUE})(?:,(?:DC=[a-z0-9-]+|${USUAL}=${RFC_VALUE}))*$`);
+/** The same with escaped commas inside values (`O=Beispiel\, Forschung`): their slash form is a plain comma. */
+const RFC_ESCAPED_VALUE = String.raw`${V}(?:(?: |\\,)*${V})*`;
+const CANONICAL_RFC_ESCAPED = new RegExp(
+  String.raw`^(?:DC=[a-z0-9-]+|${USUAL}=${RFC_ESCAPED_VALUE})(?:,(?:DC=[a-z0-9-]+|${USUAL}=${RFC_ESCAPED_VALUE}))*$`,
+);
+
+/** Whether a slash DN is its own key (then `sameDnAsKey` can compare an RFC 2253 DN with it). */
+export function isCanonicalSlashDn(text: string): boolean {
+  return CANONICAL_SLASH.test(text);
+}
 
 export function fastDnKey(text: string): string {
   if (CANONICAL_SLASH.test(text)) return text;
   if (CANONICAL_RFC.test(text)) return `/${text.split(',').reverse().join('/')}`;
+  // U+0000 cannot occur in a text the pattern accepts: it stands in for the escaped commas while splitting.
+  if (CANONICAL_RFC_ESCAPED.test(text)) return `/${text.replaceAll('\\,', '\u0000').split(',').reverse().join('/').replaceAll('\u0000', ',')}`;
   const trimmed = text.trim();
   const key = trimmed === '' || NOT_PLAIN.test(trimmed) ? null : trimmed.startsWith('/') ? plainSlashKey(trimmed) : plainRfc2253Key(trimmed);
   return key ?? dnKey(text);
+}
+
+const SLASH = 47;
+const COMMA = 44;
+const BACKSLASH = 92;
+
+/**
+ * Whether `fastDnKey(rfc) === key`, for a `key` that `isCanonicalSlashDn` accepts, without building
+ * the key of `rfc`: its RDNs are walked from the last, each compared with the next RDN of `key`.
+ *
+ * Sound because such a key's RDNs are `TYPE=value` with no `/` in the value: an RFC 2253 text
+ * without `/` whose RDNs (escaped commas read as commas) equal them one by one is the same DN
+ * spelled as the key spells it. Anything else (an escape other than `\,`, a `/`) answers false,
+ * and the caller computes the key.
+ */
+export function sameDnAsKey(rfc: string, key: string): boolean {
+  let k = 0;
+  let end = rfc.length;
+  while (end > 0) {
+    // The RDN is rfc[begin, end): back to the previous comma that is not escaped.
+    let begin = end;
+    while (begin > 0) {
+      const c = rfc.charCodeAt(begin - 1);
+      if (c === SLASH) return false;
+      if (c === COMMA) {
+        if (begin > 1 && rfc.charCodeAt(begin - 2) === BACKSLASH) {
+          begin -= 2;
+          continue;
+        }
+        break;
+      }
+      if (c === BACKSLASH) return false;
+      begin--;
+    }
+    if (key.charCodeAt(k++) !== SLASH) return false;
+    for (let r = begin; r < end; r++) {
+      let c = rfc.charCodeAt(r);
+      if (c === BACKSLASH) c = rfc.charCodeAt(++r);
+      if (key.charCodeAt(k++) !== c) return false;
+    }
+    end = begin - 1;
+  }
+  return k === key.length && end === -1;
 }

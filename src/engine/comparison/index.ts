@@ -5,7 +5,7 @@
  * Linear: each side is flattened and indexed by DN key once; every lookup after that is a map hit.
  */
 import type { IamGroup, IamUser, VomsUser } from '../model.js';
-import { dnSlots, slashDnOf } from './certificates.js';
+import { type DnSlots, dnSlots, slashDnOf } from './certificates.js';
 import { iamMail, iamNickname, isRobotDn, vomsNickname } from './entries.js';
 import { type FieldDiff, certificateDiffs, personFieldDiffs } from './fields.js';
 import { matchPeopleBy } from './people.js';
@@ -50,9 +50,11 @@ export function compareVomsIam(input: CompareVomsIamInput): VomsIamComparison {
     ) ?? NO_DIFFS;
   };
 
-  const slots = dnSlots(voms, iam);
-  const { voms: vc, iam: ic, vomsFirst, iamFirst } = slots;
-  const { iamOf, vomsOf, matchedBy } = matchPeopleBy(vo, voms, iam, (open, pair) => {
+  // The DNs are indexed once the labels have paired most people: an IAM DN is first compared with its partner's.
+  let slots: DnSlots | undefined;
+  const { iamOf, vomsOf, matchedBy } = matchPeopleBy(vo, voms, iam, (open, pair, pairedSoFar) => {
+    slots = dnSlots(voms, iam, pairedSoFar);
+    const { voms: vc, iam: ic, iamFirst } = slots;
     for (let row = 0; row < vc.slot.length; row++) {
       const v = vc.owner[row];
       if (!open(v)) continue;
@@ -60,6 +62,8 @@ export function compareVomsIam(input: CompareVomsIamInput): VomsIamComparison {
       if (other !== -1) pair(v, ic.owner[other]);
     }
   });
+  if (slots === undefined) throw new Error('matchPeopleBy did not run the certificate pass');
+  const { voms: vc, iam: ic, vomsFirst, iamFirst } = slots;
   // The per-DN and the per-person view ask for the same pairs: the matched pair's differences are computed once.
   const matchedDiffs: (readonly FieldDiff[] | undefined)[] = new Array(voms.length);
   const pairDiffs = (v: number, i: number): readonly FieldDiff[] => {

@@ -72,9 +72,10 @@ export function normalEmail(email: string | null | undefined): string | null {
 
 /**
  * The certificate pass: calls `pair(v, i)` for each VOMS certificate, in order, of a VOMS user
- * still `open`, with the owner `i` of the first IAM certificate of the same DN.
+ * still `open`, with the owner `i` of the first IAM certificate of the same DN. `vomsOf` holds
+ * the pairs found so far (by label and person id), read-only.
  */
-export type CertificateCandidates = (open: (v: number) => boolean, pair: (v: number, i: number) => void) => void;
+export type CertificateCandidates = (open: (v: number) => boolean, pair: (v: number, i: number) => void, vomsOf: Int32Array) => void;
 
 export function matchPeople(
   vo: string,
@@ -134,6 +135,7 @@ export function matchPeopleBy(vo: string, voms: readonly VomsUser[], iam: readon
     (v, i) => {
       if (iamOf[v] === -1 && free(i)) pair(v, i, 'certificate');
     },
+    vomsOf,
   );
 
   // Email last, and only where it is unambiguous among the people still unmatched.
