@@ -89,122 +89,190 @@ function lowerCased(headers: Record<string, string> | undefined, into: OutgoingH
 
 export type Send = (outgoing: Outgoing) => Promise<RawResponse>;
 
+interface Pool {
+  agents: { 'http:': http.Agent; 'https:': https.Agent };
+  headers: OutgoingHttpHeaders;
+  timeoutMs: number;
+  maxRedirects: number;
+}
+
 export function createTransport(options: TransportOptions): Send {
-  const { timeoutMs, maxRedirects } = options;
-  // One pool per client, holding its TLS settings, so that no request carries them.
-  const agents = {
-    'http:': new http.Agent({ keepAlive: true, timeout: 5000 }),
-    'https:': new https.Agent({
-      keepAlive: true,
-      timeout: 5000,
-      rejectUnauthorized: options.rejectUnauthorized,
-      cert: options.certificate,
-      key: options.key,
-      ca: options.ca && options.ca.length ? options.ca : undefined,
-    }),
+  const pool: Pool = {
+    // One pool of sockets per client, holding its TLS settings, so that no request carries them.
+    agents: {
+      'http:': new http.Agent({ keepAlive: true, timeout: 5000 }),
+      'https:': new https.Agent({
+        keepAlive: true,
+        timeout: 5000,
+        rejectUnauthorized: options.rejectUnauthorized,
+        cert: options.certificate,
+        key: options.key,
+        ca: options.ca && options.ca.length ? options.ca : undefined,
+      }),
+    },
+    headers: lowerCased(options.headers, { 'user-agent': 'idsync-tui', 'accept-encoding': 'gzip, deflate, br' }),
+    timeoutMs: options.timeoutMs,
+    maxRedirects: options.maxRedirects,
   };
-  const baseHeaders = lowerCased(options.headers, { 'user-agent': 'idsync-tui', 'accept-encoding': 'gzip, deflate, br' });
+  return (outgoing) => new Promise<RawResponse>((resolve, reject) => new Exchange(pool, outgoing, resolve, reject).send());
+}
 
-  return (outgoing) =>
-    new Promise<RawResponse>((resolve, reject) => {
-      let method = outgoing.method;
-      let url = outgoing.url;
-      let body = outgoing.body;
-      // The shared headers are copied only when this request changes them.
-      let headers: OutgoingHttpHeaders = outgoing.headers || body !== undefined ? lowerCased(outgoing.headers, { ...baseHeaders }) : baseHeaders;
-      if (body !== undefined) headers['content-length'] = body.length;
-      let hops = 0;
-      let current: http.ClientRequest | null = null;
-      let settled = false;
-      const finish = (err: TransportError | null, response?: RawResponse) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (err) {
-          current?.destroy();
-          reject(err);
-        } else {
-          resolve(response as RawResponse);
-        }
-      };
-      const timer = setTimeout(() => finish(new TransportError('TimeoutError', `Timeout awaiting 'request' for ${timeoutMs}ms`, 'ETIMEDOUT')), timeoutMs);
+/**
+ * The listeners are plain functions that find their exchange on the request they listen to (a
+ * response reaches it through `res.req`): a fetch of 100 000 label lists would otherwise make a
+ * handful of closures per request.
+ */
+const EXCHANGE = Symbol('exchange');
+type Tagged = http.ClientRequest & { [EXCHANGE]: Exchange };
+/** node sets `req` on the answer to a client request; its types leave it out. */
+type Answer = IncomingMessage & { req: Tagged };
 
-      const read = (res: IncomingMessage) => {
-        const status = res.statusCode ?? 0;
-        const location = res.headers.location;
-        if (location && REDIRECTS.has(status)) {
-          res.resume();
-          if (hops >= maxRedirects) {
-            finish(new TransportError('MaxRedirectsError', `Redirected ${maxRedirects} times. Aborting.`, 'ERR_TOO_MANY_REDIRECTS'));
-            return;
-          }
-          let next: URL;
-          try {
-            // Location is sent as bytes; read them as UTF-8, as browsers do.
-            next = new URL(Buffer.from(location, 'binary').toString(), url);
-          } catch (err) {
-            finish(asTransportError(err, 'RequestError'));
-            return;
-          }
-          if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-            finish(new TransportError('RequestError', `Cannot redirect to ${next.protocol} ${next.href}`, 'ERR_UNSUPPORTED_PROTOCOL'));
-            return;
-          }
-          hops++;
-          if (headers === baseHeaders) headers = { ...baseHeaders };
-          if (status === 303 && method !== 'GET' && method !== 'HEAD') {
-            method = 'GET';
-            body = undefined;
-            delete headers['content-length'];
-            delete headers['content-type'];
-          }
-          if (next.hostname !== url.hostname || next.port !== url.port) {
-            // Another site: the token stays with the one it was meant for.
-            delete headers.authorization;
-            delete headers.cookie;
-          }
-          url = next;
-          send();
-          return;
-        }
-        const noBody = method === 'HEAD' || status < 200 || status === 204 || status === 205 || status === 304;
-        const decoder = noBody ? null : decoderFor(res.headers['content-encoding'] as string | undefined);
-        const source: NodeJS.ReadableStream = decoder ? res.pipe(decoder) : res;
-        const chunks: Buffer[] = [];
-        const broke = (err: unknown) => finish(asTransportError(err, 'ReadError'));
-        res.once('error', broke);
-        res.once('close', () => {
-          if (!res.complete) broke(new TransportError('ReadError', 'The server aborted pending request', 'ECONNRESET'));
-        });
-        if (decoder) decoder.once('error', broke);
-        source.on('data', (chunk: Buffer) => chunks.push(chunk));
-        source.once('end', () => {
-          finish(null, {
-            url: url.href,
-            statusCode: status,
-            statusMessage: res.statusMessage || http.STATUS_CODES[status] || '',
-            headers: res.headers,
-            body: chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8'),
-          });
-        });
-      };
+function onResponse(this: Tagged, res: IncomingMessage): void {
+  this[EXCHANGE].read(res);
+}
+function onRequestError(this: Tagged, err: Error): void {
+  this[EXCHANGE].finish(asTransportError(err, 'RequestError'));
+}
+function onData(this: Answer, chunk: Buffer): void {
+  this.req[EXCHANGE].chunks.push(chunk);
+}
+function onEnd(this: Answer): void {
+  this.req[EXCHANGE].answered(this);
+}
+function onReadError(this: Answer, err: Error): void {
+  this.req[EXCHANGE].finish(asTransportError(err, 'ReadError'));
+}
+function onClose(this: Answer): void {
+  if (!this.complete) this.req[EXCHANGE].finish(new TransportError('ReadError', 'The server aborted pending request', 'ECONNRESET'));
+}
+function onTimeout(exchange: Exchange): void {
+  exchange.finish(new TransportError('TimeoutError', `Timeout awaiting 'request' for ${exchange.pool.timeoutMs}ms`, 'ETIMEDOUT'));
+}
 
-      const send = () => {
-        const secure = url.protocol === 'https:';
-        const req = (secure ? https : http).request({
-          protocol: url.protocol,
-          hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
-          port: url.port,
-          path: url.pathname + url.search,
-          method,
-          headers,
-          agent: agents[secure ? 'https:' : 'http:'],
-        });
-        current = req;
-        req.once('response', read);
-        req.once('error', (err) => finish(asTransportError(err, 'RequestError')));
-        req.end(body);
-      };
-      send();
+class Exchange {
+  method: string;
+  url: URL;
+  body: Buffer | undefined;
+  headers: OutgoingHttpHeaders;
+  hops = 0;
+  current: http.ClientRequest | null = null;
+  settled = false;
+  chunks: Buffer[] = [];
+  timer: NodeJS.Timeout;
+
+  constructor(
+    readonly pool: Pool,
+    outgoing: Outgoing,
+    readonly resolve: (response: RawResponse) => void,
+    readonly reject: (err: TransportError) => void,
+  ) {
+    this.method = outgoing.method;
+    this.url = outgoing.url;
+    this.body = outgoing.body;
+    // The shared headers are copied only when this request changes them.
+    this.headers = outgoing.headers || outgoing.body !== undefined ? lowerCased(outgoing.headers, { ...pool.headers }) : pool.headers;
+    if (outgoing.body !== undefined) this.headers['content-length'] = outgoing.body.length;
+    // One deadline for the whole exchange, redirects included.
+    this.timer = setTimeout(onTimeout, pool.timeoutMs, this);
+  }
+
+  send(): void {
+    const { url } = this;
+    const secure = url.protocol === 'https:';
+    const req = (secure ? https : http).request({
+      protocol: url.protocol,
+      hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
+      port: url.port,
+      path: url.pathname + url.search,
+      method: this.method,
+      headers: this.headers,
+      agent: this.pool.agents[secure ? 'https:' : 'http:'],
+    }) as Tagged;
+    req[EXCHANGE] = this;
+    this.current = req;
+    req.once('response', onResponse);
+    req.once('error', onRequestError);
+    req.end(this.body);
+  }
+
+  finish(err: TransportError | null, response?: RawResponse): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    if (err) {
+      this.current?.destroy();
+      this.reject(err);
+    } else {
+      this.resolve(response as RawResponse);
+    }
+  }
+
+  read(res: IncomingMessage): void {
+    const status = res.statusCode ?? 0;
+    if (res.headers.location && REDIRECTS.has(status)) {
+      res.resume();
+      this.redirect(status, res.headers.location);
+      return;
+    }
+    res.once('error', onReadError);
+    res.once('close', onClose);
+    const noBody = this.method === 'HEAD' || status < 200 || status === 204 || status === 205 || status === 304;
+    const decoder = noBody ? null : decoderFor(res.headers['content-encoding']);
+    if (!decoder) {
+      res.on('data', onData);
+      res.once('end', onEnd);
+      return;
+    }
+    decoder.on('data', (chunk: Buffer) => this.chunks.push(chunk));
+    decoder.once('end', () => this.answered(res));
+    decoder.once('error', (err) => this.finish(asTransportError(err, 'ReadError')));
+    res.pipe(decoder);
+  }
+
+  answered(res: IncomingMessage): void {
+    const { chunks } = this;
+    const status = res.statusCode ?? 0;
+    this.finish(null, {
+      url: this.url.href,
+      statusCode: status,
+      statusMessage: res.statusMessage || http.STATUS_CODES[status] || '',
+      headers: res.headers,
+      body: chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8'),
     });
+  }
+
+  redirect(status: number, location: string): void {
+    if (this.hops >= this.pool.maxRedirects) {
+      this.finish(new TransportError('MaxRedirectsError', `Redirected ${this.pool.maxRedirects} times. Aborting.`, 'ERR_TOO_MANY_REDIRECTS'));
+      return;
+    }
+    let next: URL;
+    try {
+      // Location is sent as bytes; read them as UTF-8, as browsers do.
+      next = new URL(Buffer.from(location, 'binary').toString(), this.url);
+    } catch (err) {
+      this.finish(asTransportError(err, 'RequestError'));
+      return;
+    }
+    if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+      this.finish(new TransportError('RequestError', `Cannot redirect to ${next.protocol} ${next.href}`, 'ERR_UNSUPPORTED_PROTOCOL'));
+      return;
+    }
+    this.hops++;
+    const headers = this.headers === this.pool.headers ? { ...this.pool.headers } : this.headers;
+    if (status === 303 && this.method !== 'GET' && this.method !== 'HEAD') {
+      this.method = 'GET';
+      this.body = undefined;
+      delete headers['content-length'];
+      delete headers['content-type'];
+    }
+    if (next.hostname !== this.url.hostname || next.port !== this.url.port) {
+      // Another site: the token stays with the one it was meant for.
+      delete headers.authorization;
+      delete headers.cookie;
+    }
+    this.headers = headers;
+    this.url = next;
+    this.send();
+  }
 }
