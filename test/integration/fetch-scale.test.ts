@@ -18,6 +18,8 @@ interface CountingProxy {
   /** The most requests of each kind that were open at the same time. */
   most: Record<Kind, number>;
   total: Record<Kind, number>;
+  /** TCP connections the client opened. */
+  connections: () => number;
   close(): Promise<void>;
 }
 
@@ -51,12 +53,15 @@ async function startCountingProxy(target: string): Promise<CountingProxy> {
     forward.on('error', () => res.destroy());
     req.pipe(forward);
   });
+  let connections = 0;
+  server.on('connection', () => connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     most,
     total,
+    connections: () => connections,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
@@ -94,6 +99,8 @@ describe('IAM fetch at scale: bounded parallel requests', () => {
 
     expect(proxy.most.pages).toBe(3);
     expect(proxy.most.labels).toBe(7);
+    // Connections are kept and reused: one per request in flight at most, not one per request.
+    expect(proxy.connections()).toBeLessThanOrEqual(7);
     const users = scim.state.users.size;
     expect(listing.users).toHaveLength(users);
     expect(proxy.total.labels).toBeGreaterThanOrEqual(users);
