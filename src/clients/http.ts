@@ -2,7 +2,7 @@
  * The one HTTP layer every client uses (IAM, VOMS, HR, provisioning, apply writers), on node's own
  * client (transport.ts).
  *
- * Retries are ours, not got's: we retry 429/5xx, network errors, timeouts and truncated bodies the
+ * Retries are ours: we retry 429/5xx, network errors, timeouts and truncated bodies the
  * same way, honour Retry-After, and can report each retry to a progress display. Writes are retried
  * only when the caller says the call is idempotent. Error messages name the service and the URL
  * (never a header, so never a token) and say what the admin can do about it.
