@@ -90,8 +90,9 @@ function diffObject(current: TargetObject | null, desired: TargetObject | null, 
   let ctxMulti: ChangeContext | null = null;
   for (const field in desired.multi) {
     const wantValues = desired.multi[field];
-    const hasValues = current.multi[field] ?? [];
-    if (wantValues.length === 0 && hasValues.length === 0) continue;
+    const hasValues = current.multi[field] ?? NONE;
+    // A target that keeps a set as it is may pass the current array itself.
+    if (hasValues === wantValues || (wantValues.length === 0 && hasValues.length === 0)) continue;
     const { gone, added } = setDifference(hasValues, wantValues);
     for (const v of gone) out.push([makeChange((base ??= changeBase(obj, current, desired)), 'delete', field, v, null), (ctxMulti ??= { current, desired, level: 'multi' })]);
     for (const v of added) out.push([makeChange((base ??= changeBase(obj, current, desired)), 'insert', field, null, v), (ctxMulti ??= { current, desired, level: 'multi' })]);
@@ -173,7 +174,8 @@ export function compareObjects(current: readonly TargetObject[], desired: readon
 
   const limit = options.maxChangePercent === undefined ? DEFAULT_MAX_CHANGE_PERCENT : options.maxChangePercent;
   const touched = touchedIds.size;
-  const percent = current.length === 0 ? 0 : (touched * 100) / current.length;
+  const currentCount = current.length + (options.unchangedCount ?? 0);
+  const percent = currentCount === 0 ? 0 : (touched * 100) / currentCount;
   const summary: Record<ChangeOp, number> = { insert: 0, update: 0, delete: 0 };
   if (limit !== null && percent > limit) {
     const hint = options.thresholdHint ? `; raise the limit with ${options.thresholdHint}` : '';
@@ -181,15 +183,15 @@ export function compareObjects(current: readonly TargetObject[], desired: readon
       changes: [],
       conflicts: [{
         kind: 'too-many-deletes',
-        detail: `the plan would delete or change ${touched} of ${current.length} existing objects (${percent.toFixed(1)} %), more than the limit of ${limit} %${hint}`,
-        ref: { touched, current: current.length, percent: Math.round(percent * 10) / 10, limit },
+        detail: `the plan would delete or change ${touched} of ${currentCount} existing objects (${percent.toFixed(1)} %), more than the limit of ${limit} %${hint}`,
+        ref: { touched, current: currentCount, percent: Math.round(percent * 10) / 10, limit },
       }],
       summary,
       touched,
-      currentCount: current.length,
+      currentCount,
       stopped: true,
     };
   }
   for (const c of ordered) summary[c.op]++;
-  return { changes: ordered, conflicts: [], summary, touched, currentCount: current.length, stopped: false };
+  return { changes: ordered, conflicts: [], summary, touched, currentCount, stopped: false };
 }

@@ -25,7 +25,8 @@
  *    default true, for kinds not listed); `maxChangePercent` (default 20, null = off): when more
  *    than that share of the current objects would be deleted or changed the result has NO changes
  *    and one `too-many-deletes` conflict (`thresholdHint` names the option that raises it);
- *    `fieldEquals` per field (emails ignoring case); `phaseOf` to override the phases; `reason`
+ *    `unchangedCount`: objects left out of both sides because nothing could change them (counted
+ *    as current objects); `fieldEquals` per field (emails ignoring case); `phaseOf` to override the phases; `reason`
  *    to word each change; `present` to turn a raw change into the target's own shape (IAM: kind
  *    `label`, field `hr.cern/cern_person_id`) or drop it (return null).
  * 4. Phases (`PHASE`): membership removals 0, groups 1, entities (anything else) 2, membership

@@ -47,6 +47,13 @@ export interface CompareOptions {
    * no changes, one `too-many-deletes` conflict. Default 20; `null` or `Infinity` turns it off.
    */
   maxChangePercent?: number | null;
+  /**
+   * Current objects the target left out of both sides because the compare could not change them
+   * (one both sides have with nothing else to compare, like a kept membership; one it may neither
+   * update nor delete). They count among the current objects for the threshold and `currentCount`.
+   * A big VO keeps hundreds of thousands of memberships: this spares building and matching them.
+   */
+  unchangedCount?: number;
   /** How the admin raises the threshold, for the conflict's message (e.g. `--max-delete-percent`). */
   thresholdHint?: string;
   /** Field equality per field name (e.g. emails ignoring case). Default: `===`. */

@@ -7,7 +7,7 @@
 import type { Conflict, IamGroup, IamUser, PlannedChange, VomsUser } from '../model.js';
 import { compareObjects, type TargetObject } from '../compare/index.js';
 import { desiredAccounts } from './iam/accounts.js';
-import { currentAccounts as currentAccountsOf, currentGroup, membershipRef, type CurrentAccount } from './iam/current.js';
+import { currentAccounts as currentAccountsOf, currentGroup, currentMembership, type CurrentAccount } from './iam/current.js';
 import { desiredGroups } from './iam/groups.js';
 import { ParseCache, lower } from './iam/keys.js';
 import { iamPresent, iamReason, type PresentContext } from './iam/present.js';
@@ -62,18 +62,16 @@ export function planIam(input: PlanIamInput): PlanIamResult {
     mergeAccounts: options.mergeAccounts ?? false,
   }, conflicts, parsed);
 
+  // A membership the plan keeps, or one it may not remove, cannot change: it is counted, not built.
   const current: TargetObject[] = input.iamGroups.map(currentGroup);
+  let unchangedCount = 0;
   for (const account of currentAccounts) {
     const owned = account.owner !== null;
     account.object.managed = owned;
     current.push(account.object);
-    for (let n = 0; n < account.memberships.length; n++) {
-      const membership = account.memberships[n];
-      const group = account.groups[n];
-      membership.managed = owned && groups.vomsManaged.has(group);
-      // Only a membership the plan may delete is ever printed: the others need no ref.
-      if (membership.managed && !account.planned!.groups.includes(group)) membership.ref = membershipRef(account, group);
-      current.push(membership);
+    for (const group of account.groups) {
+      if (owned && !account.planned!.groups.includes(group) && groups.vomsManaged.has(group)) current.push(currentMembership(account, group, true));
+      else unchangedCount++;
     }
   }
   const desired = [...groups.objects, ...accounts.accounts, ...accounts.memberships];
@@ -85,6 +83,7 @@ export function planIam(input: PlanIamInput): PlanIamResult {
     deletes: { group: false, user: false, membership: options.groupRemoval ?? true },
     maxChangePercent: options.maxDeletePercent === undefined ? 20 : options.maxDeletePercent,
     thresholdHint: '--max-delete-percent',
+    unchangedCount,
     fieldEquals: { email: (a, b) => lower(String(a)) === lower(String(b)) },
     reason: iamReason(presentContext),
     present: iamPresent(presentContext),

@@ -171,11 +171,14 @@ function claimEmails(byEmail: Map<string, EmailClaims>, allUsers: readonly VomsU
   return shared;
 }
 
+/** Shared by every desired account with no certificate or OIDC id: never written to. */
+const NO_VALUES = Object.freeze([]) as unknown as string[];
+
 /** A person's handful of certificates or OIDC ids, each once, in order: a scanned array, not a Set per person. */
-function distinct(values: readonly string[] | undefined): string[] {
-  if (values && values.length > 32) return [...new Set(values)];
+function distinct(values: readonly string[]): string[] {
+  if (values.length > 32) return [...new Set(values)];
   const out: string[] = [];
-  for (const v of values ?? []) if (!out.includes(v)) out.push(v);
+  for (const v of values) if (!out.includes(v)) out.push(v);
   return out;
 }
 
@@ -378,8 +381,11 @@ export function desiredAccounts(
       else fields[attributeField(a.name)] = a.value;
     }
 
+    // The account's own sets stand for the desired ones until a value is added (then a copy is
+    // made): most accounts already hold everything VOMS has, and the compare skips a set it is given back.
     const current = record?.object;
-    const certKeys = distinct(current?.multi.certificates);
+    let certKeys = current?.multi.certificates ?? NO_VALUES;
+    let ownCertKeys = false;
     for (const c of u.certificates) {
       if (c.suspended && !options.syncActivation) continue;
       const key = parsed.key(c.subject);
@@ -410,9 +416,15 @@ export function desiredAccounts(
         ix.byCertificate.set(key, claim);
       } else claim.claimant = u.id;
       claim.cert = c;
-      if (!certKeys.includes(key)) certKeys.push(key);
+      if (!certKeys.includes(key)) {
+        if (!ownCertKeys) {
+          certKeys = distinct(certKeys);
+          ownCertKeys = true;
+        }
+        certKeys.push(key);
+      }
     }
-    const oidcIds = distinct(current?.multi.oidcIds);
+    let oidcIds = current?.multi.oidcIds ?? NO_VALUES;
     const nickname = attribute(u, 'nickname');
     if (u.cernHrId !== null && nickname) {
       let claim = ix.byCernSso.get(nickname);
@@ -425,7 +437,7 @@ export function desiredAccounts(
           claim = claims(null, u.id, oidcKey(CERN_SSO_ISSUER, nickname));
           ix.byCernSso.set(nickname, claim);
         } else claim.claimant = u.id;
-        if (!oidcIds.includes(claim.key)) oidcIds.push(claim.key);
+        if (!oidcIds.includes(claim.key)) oidcIds = [...distinct(oidcIds), claim.key];
       }
     }
 
@@ -453,13 +465,10 @@ export function desiredAccounts(
       if (!out.groupFqans.has(g.name)) out.groupFqans.set(g.name, g.fqan);
       if (plan.groups.includes(g.name)) continue;
       plan.groups.push(g.name);
-      // A membership IAM has is unchanged: the current object itself stands for it (nothing to diff).
-      const kept = record ? record.groups.indexOf(g.name) : -1;
-      if (kept >= 0) out.memberships.push(record!.memberships[kept]);
-      else {
-        const member = { vomsId: ref.vomsId, iamId: ref.iamId, userName: ref.userName, group: g.name };
-        out.memberships.push({ kind: 'membership', id: membershipObjectId(objectId, g.name), fields: NO_FIELDS, multi: NO_MULTI, managed: true, ref: member });
-      }
+      // A membership IAM has is kept as it is: planIam counts it instead (nothing to compare).
+      if (record?.groups.includes(g.name)) continue;
+      const member = { vomsId: ref.vomsId, iamId: ref.iamId, userName: ref.userName, group: g.name };
+      out.memberships.push({ kind: 'membership', id: membershipObjectId(objectId, g.name), fields: NO_FIELDS, multi: NO_MULTI, managed: true, ref: member });
     }
   }
   return out;

@@ -69,9 +69,11 @@ export function currentAccount(user: IamUser, parsed: ParseCache): TargetObject 
 export interface CurrentAccount {
   user: IamUser;
   object: TargetObject;
-  /** The account's groups, each once, and beside each its membership object. */
+  /**
+   * The account's groups, each once. No membership objects: most are kept, and planIam builds
+   * one only for a membership the plan may remove.
+   */
   groups: string[];
-  memberships: TargetObject[];
   /** The VOMS user planned onto the account; null while (or when) none is. */
   owner: number | null;
   /** The desired account planned onto it, with the groups planned so far. */
@@ -84,18 +86,14 @@ export interface PlannedAccount {
   groups: string[];
 }
 
-/**
- * Every account as it is, in the order of the dump. Groups come from the users dump, completed by
- * the groups dump's member lists; a membership's ref is left out (deletes get theirs in
- * `membershipRef`): most memberships are kept, and nothing reads the ref of an unchanged object.
- */
+/** Every account as it is, in the order of the dump. Groups come from the users dump, completed by the groups dump's member lists. */
 export function currentAccounts(users: readonly IamUser[], groups: readonly IamGroup[], parsed: ParseCache): CurrentAccount[] {
   const out: CurrentAccount[] = new Array(users.length);
   for (let i = 0; i < users.length; i++) {
     const user = users[i];
     const names: string[] = [];
     for (const g of user.groups) if (!names.includes(g.name)) names.push(g.name);
-    out[i] = { user, object: currentAccount(user, parsed), groups: names, memberships: [], owner: null, planned: null };
+    out[i] = { user, object: currentAccount(user, parsed), groups: names, owner: null, planned: null };
   }
   let byId: Map<string, CurrentAccount> | null = null;
   for (const g of groups) {
@@ -106,17 +104,16 @@ export function currentAccounts(users: readonly IamUser[], groups: readonly IamG
       if (account && !account.groups.includes(g.name)) account.groups.push(g.name);
     }
   }
-  for (const account of out) {
-    for (const group of account.groups) account.memberships.push(currentMembership(account.object.id, group));
-  }
   return out;
 }
 
-function currentMembership(accountId: string, group: string): TargetObject {
-  return { kind: 'membership', id: membershipObjectId(accountId, group), fields: NO_FIELDS, multi: NO_MULTI, managed: false, ref: undefined };
-}
-
-/** The ref of a current membership, for the few that may change. */
-export function membershipRef(account: CurrentAccount, group: string): NonNullable<TargetObject['ref']> {
-  return { vomsId: account.owner, iamId: account.user.id, userName: account.user.userName, group };
+export function currentMembership(account: CurrentAccount, group: string, managed: boolean): TargetObject {
+  return {
+    kind: 'membership',
+    id: membershipObjectId(account.object.id, group),
+    fields: NO_FIELDS,
+    multi: NO_MULTI,
+    managed,
+    ref: { vomsId: account.owner, iamId: account.user.id, userName: account.user.userName, group },
+  };
 }
