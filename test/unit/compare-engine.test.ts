@@ -112,9 +112,32 @@ describe('compareObjects', () => {
     ]);
   });
 
+  it('counts the objects a target left out as unchanged among the current ones, for the threshold', () => {
+    const current = [obj('entity', 'u0'), obj('entity', 'u1')];
+    const desired = [obj('entity', 'u0')];
+    // 1 delete of 2 objects = 50 %; of 2 + 8 left out = 10 %
+    const alone = compareObjects(current, desired);
+    expect(alone.stopped).toBe(true);
+    expect(alone.conflicts[0].detail).toContain('1 of 2');
+    const counted = compareObjects(current, desired, { unchangedCount: 8 });
+    expect(counted.stopped).toBe(false);
+    expect(counted.currentCount).toBe(10);
+    expect(counted.changes.map((c) => [c.op, c.objectId])).toEqual([['delete', 'u1']]);
+    const tight = compareObjects(current, desired, { unchangedCount: 8, maxChangePercent: 9 });
+    expect(tight.conflicts[0].detail).toContain('1 of 10');
+  });
+
+  it('plans nothing for a set the target hands back as the current array itself', () => {
+    const certs = ['c1', 'c1', 'c2'];
+    const current = [obj('entity', 'u1', {}, { certs })];
+    expect(compareObjects(current, [obj('entity', 'u1', {}, { certs })]).changes).toEqual([]);
+    expect(compareObjects(current, [obj('entity', 'u1', {}, { certs: ['c2'] })], { maxChangePercent: null }).changes.map((c) => [c.op, c.old])).toEqual([['delete', 'c1']]);
+  });
+
   it('refuses two objects with the same matching id', () => {
     expect(() => compareObjects([obj('entity', 'x'), obj('group', 'x')], [])).toThrow(/matching id x/);
     expect(() => compareObjects([], [obj('entity', 'x'), obj('entity', 'x')])).toThrow(/matching id x/);
+    expect(() => compareObjects([obj('entity', 'x')], [obj('entity', 'x'), obj('entity', 'x')])).toThrow(/matching id x/);
   });
 });
 
