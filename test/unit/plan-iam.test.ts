@@ -214,4 +214,16 @@ describe('planIam: conflicts', () => {
     const raised = planIam({ vo: 'demo', voms, iamUsers: accounts, iamGroups: [iamGroup('demo/old')], options: { maxDeletePercent: 100 } });
     expect(raised.summary).toEqual({ insert: 0, update: 0, delete: 3 });
   });
+
+  it('counts kept memberships among the current objects for the limit', () => {
+    const accounts = [1, 2, 3, 4].map((i) => iamUser(`a${i}`, { labels: [idLabel(i)], groups: [{ id: 'g1', name: 'demo' }, ...(i === 1 ? [{ id: 'g2', name: 'demo/old' }] : [])] }));
+    const voms = [1, 2, 3, 4].map((i) => vomsUser(i, { certificates: [], fqans: ['/demo'], email: `a${i}@example.org` }));
+    voms.push(vomsUser(5, { suspended: true, fqans: ['/demo/old'] }));
+    const options = { maxDeletePercent: 1 };
+    const stopped = planIam({ vo: 'demo', voms, iamUsers: accounts, iamGroups: [iamGroup('demo'), iamGroup('demo/old')], options });
+    // 2 groups + 4 accounts + 5 memberships, the 4 in demo kept
+    expect(stopped.conflicts.find((c) => c.kind === 'too-many-deletes')?.detail).toMatch(/ of 11 existing objects/);
+    const raised = planIam({ vo: 'demo', voms, iamUsers: accounts, iamGroups: [iamGroup('demo'), iamGroup('demo/old')], options: { maxDeletePercent: null } });
+    expect(raised.changes.filter((c) => c.kind === 'membership').map((c) => [c.op, c.ref.iamId, c.ref.vomsId, c.old])).toEqual([['delete', 'a1', 1, 'demo/old']]);
+  });
 });
