@@ -37,16 +37,34 @@ export function peopleFromVoms(users: readonly VomsUser[]): SourcePerson[] {
     if (found === undefined) canonical.set(fqan, (found = normalizeFqan(fqan)));
     return found;
   };
-  return users.map((u) => ({
-    source: `voms:${u.id}`,
-    name: trimmed(u.name),
-    surname: trimmed(u.surname),
-    mail: trimmed(u.email),
-    nickname: trimmed(u.attributes.find((a) => a.name === 'nickname')?.value),
-    suspended: u.suspended,
-    fqans: u.fqans.map(normalize).filter((f): f is string => f !== null),
-    certificates: u.certificates.map((c) => ({ dn: c.subject.trim(), ca: trimmed(c.issuer), suspended: c.suspended })),
-  }));
+  // One pass per person, no intermediate lists (100 000 people).
+  const people: SourcePerson[] = [];
+  for (const u of users) {
+    let nickname: string | null = null;
+    for (const a of u.attributes) {
+      if (a.name !== 'nickname') continue;
+      nickname = trimmed(a.value);
+      break;
+    }
+    const fqans: string[] = [];
+    for (const f of u.fqans) {
+      const fqan = normalize(f);
+      if (fqan !== null) fqans.push(fqan);
+    }
+    const certificates: SourceCertificate[] = [];
+    for (const c of u.certificates) certificates.push({ dn: c.subject.trim(), ca: trimmed(c.issuer), suspended: c.suspended });
+    people.push({
+      source: `voms:${u.id}`,
+      name: trimmed(u.name),
+      surname: trimmed(u.surname),
+      mail: trimmed(u.email),
+      nickname,
+      suspended: u.suspended,
+      fqans,
+      certificates,
+    });
+  }
+  return people;
 }
 
 /**

@@ -217,7 +217,8 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
   const added = new Set<string>();
 
   for (const person of people) {
-    const newCerts: SourceCertificate[] = [];
+    // Most people bring no new DN: no list until the first.
+    let newCerts: SourceCertificate[] | null = null;
     let owner: Desired | null = null;
     for (const cert of person.certificates) {
       if (!cert.dn) continue;
@@ -234,9 +235,9 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
         if (d.certs === NO_CERTS) d.certs = [];
         d.certs.push({ cert, person });
         if (owner === null || (!owner.inVo && existing.inVo)) owner = existing;
-      } else newCerts.push(cert);
+      } else (newCerts ??= []).push(cert);
     }
-    if (!newCerts.length) continue;
+    if (newCerts === null) continue;
 
     const nickname = person.nickname;
     let target: string | null = null;
@@ -291,12 +292,19 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
   const deletedUsers: DeletedUserReport[] = [];
   const newSource = new Map<string, string>();
   const newUserValues = new Map<string, { DN: string[]; CA: (string | null)[]; Email: string | null }>();
+  /** A VO has a few CAs: certificates with the same one share its (never changed) fields. */
+  const byCa = new Map<string | null, Record<string, Scalar>>();
+  const caFields = (ca: string | null): Record<string, Scalar> => {
+    let fields = byCa.get(ca);
+    if (!fields) byCa.set(ca, (fields = Object.freeze({ CA: ca })));
+    return fields;
+  };
   /** A user object is its email and suspensions; each DN is an object of its own with its CA. */
   const userObject = (name: string, email: string | null, suspended: string[], managed: boolean, id = userId(name), ref: TargetObject['ref'] = { user: name }): TargetObject =>
     // The engine copies what it reports, so a Suspended list is passed as it is.
     ({ kind: 'user', id, fields: { Email: email }, multi: suspended.length ? { Suspended: suspended } : NOT_SUSPENDED, managed, ref });
   const certificate = (user: string, dn: string, ca: string | null, managed: boolean, id = certId(user, dn), ref: TargetObject['ref'] = { user, dn }): TargetObject =>
-    ({ kind: 'certificate', id, fields: { CA: ca }, multi: NO_MULTI, managed, ref });
+    ({ kind: 'certificate', id, fields: caFields(ca), multi: NO_MULTI, managed, ref });
   const membership = (group: string, user: string, managed: boolean): TargetObject => ({
     kind: 'membership', id: memberId(group, user), fields: NO_FIELDS, multi: NO_MULTI, managed, ref: { user, group },
   });
@@ -338,17 +346,10 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
     const at = currentObjects(u, d.inVo);
     const hasUser = current[at];
 
-    // Positions in the user's current DN list: a kept DN reuses its current object's id and ref.
-    let kept: number[] = [];
     let obsolete: string[] | null = null;
-    for (let i = 0; i < u.dns.length; i++) {
-      if (inSource(d, u.dns[i])) kept.push(i);
-      else (obsolete ??= []).push(u.dns[i]);
-    }
-    if (obsolete && inOtherVo(u)) {
-      info.push(`${u.name} keeps ${obsolete.join(', ')} (not in the source): the user is in groups of another VO`);
-      kept = u.dns.map((_, i) => i);
-    }
+    for (const dn of u.dns) if (!inSource(d, dn)) (obsolete ??= []).push(dn);
+    const keepAll = obsolete === null || inOtherVo(u);
+    if (obsolete !== null && keepAll) info.push(`${u.name} keeps ${obsolete.join(', ')} (not in the source): the user is in groups of another VO`);
 
     let suspended = u.suspended;
     if (suspendedInSource && !suspended.includes(vo)) suspended = [...suspended, vo];
@@ -362,8 +363,10 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
     // cost no second set of objects. The engine still compares them.
     const email = mail ?? u.email;
     wanted.push(email === u.email && suspended === u.suspended ? hasUser : userObject(u.name, email, suspended, d.inVo, hasUser.id, hasUser.ref));
-    for (const i of kept) {
+    // A kept DN reuses its current object's id and ref.
+    for (let i = 0; i < u.dns.length; i++) {
       const dn = u.dns[i];
+      if (!keepAll && !inSource(d, dn)) continue;
       const ca = sourceCa(d.certs, dn) ?? u.cas[u.dns.indexOf(dn)] ?? null;
       const same = current[at + 1 + i];
       wanted.push(ca === same.fields.CA ? same : certificate(u.name, dn, ca, d.inVo, same.id, same.ref));
