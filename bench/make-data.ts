@@ -6,10 +6,10 @@
  *   node --max-old-space-size=8192 --import tsx bench/make-data.ts 100000
  *   node --cpu-prof --import tsx bench/engine-only.ts 100000 'plan iam'
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SOURCE_PARSERS } from '../src/engine/sources/index.js';
+import { parseSourceFile } from '../src/engine/sources/index.js';
 import { openStore } from '../src/store/store.js';
 import { generateVo, writeVo } from './generate.js';
 
@@ -28,7 +28,7 @@ try {
     ['hr', 'hr', files.hr],
     ['dirac', 'dirac', files.dirac],
   ] as const) {
-    const parsed = SOURCE_PARSERS[parser]!(readFileSync(file, 'utf8'), file);
+    const { parsed } = await parseSourceFile(parser, file);
     store.addSnapshot({ source, vo: vo.vo, origin: file, sha256: 'bench', records: parsed.records, extra: parsed.extra });
   }
 } finally {
