@@ -20,11 +20,11 @@ export interface CertificateRows {
   ca: (string | null)[];
   caKey: (string | null)[];
   certSuspended: boolean[];
-  owner: number[];
+  owner: Int32Array;
   /** The slot of the row's DN key. */
-  slot: number[];
-  /** Whether the DN is its own key in slash form (`isCanonicalSlashDn`); VOMS side only. */
-  canonical: boolean[];
+  slot: Int32Array;
+  /** 1 when the DN is its own key in slash form (`isCanonicalSlashDn`); VOMS side only. */
+  canonical: Uint8Array;
   start: Int32Array;
 }
 
@@ -36,8 +36,10 @@ export interface DnSlots {
    * Slots come in the order DIRAC's report lists DNs: every VOMS DN in order of first appearance,
    * then the DNs only IAM has, in IAM order.
    */
-  vomsFirst: number[];
-  iamFirst: number[];
+  vomsFirst: Int32Array;
+  iamFirst: Int32Array;
+  /** How many slots there are (the arrays above are longer). */
+  count: number;
   /** Slots of a DN more than one VOMS row (or IAM row) claims: all those rows, first one first. */
   vomsDuplicates: Map<number, number[]>;
   iamDuplicates: Map<number, number[]>;
@@ -46,30 +48,41 @@ export interface DnSlots {
   iamDns: number;
 }
 
-function emptyRows(owners: number): CertificateRows {
-  return { subject: [], ca: [], caKey: [], certSuspended: [], owner: [], slot: [], canonical: [], start: new Int32Array(owners + 1) };
+function certificateCount(users: readonly { certificates: readonly unknown[] }[]): number {
+  let count = 0;
+  for (const user of users) count += user.certificates.length;
+  return count;
+}
+
+/** Typed arrays for the numbers: they live outside the collected heap, and are sized once. */
+function emptyRows(owners: number, rows: number): CertificateRows {
+  return {
+    subject: new Array(rows), ca: new Array(rows), caKey: new Array(rows), certSuspended: new Array(rows),
+    owner: new Int32Array(rows), slot: new Int32Array(rows), canonical: new Uint8Array(rows), start: new Int32Array(owners + 1),
+  };
 }
 
 /**
  * Fills `rows` from a side's certificates; `slotOf` is given each row's DN text, owner and row
  * number, and tells whether the DN was its own key.
  */
-function readRows<U>(
+function readRows<U extends { certificates: readonly unknown[] }>(
   users: readonly U[],
   each: (users: readonly U[], visit: CertificateVisitor) => void,
   slotOf: (text: string, owner: number, row: number) => number,
 ): CertificateRows {
-  const rows = emptyRows(users.length);
+  const rows = emptyRows(users.length, certificateCount(users));
   const { subject, ca, caKey, certSuspended, owner, slot, start } = rows;
+  let row = 0;
   each(users, (o, text, s, c, ck, suspended) => {
-    const row = subject.length;
-    subject.push(s);
-    ca.push(c);
-    caKey.push(ck);
-    certSuspended.push(suspended);
-    owner.push(o);
-    slot.push(slotOf(text, o, row));
+    subject[row] = s;
+    ca[row] = c;
+    caKey[row] = ck;
+    certSuspended[row] = suspended;
+    owner[row] = o;
+    slot[row] = slotOf(text, o, row);
     start[o + 1]++;
+    row++;
   });
   for (let o = 0; o < users.length; o++) start[o + 1] += start[o];
   return rows;
@@ -84,30 +97,36 @@ function addDuplicate(duplicates: Map<number, number[]>, slot: number, first: nu
 /** `vomsOfIam`: the VOMS user each IAM account is already paired with (-1: none), a hint only. */
 export function dnSlots(vomsUsers: readonly VomsUser[], iamUsers: readonly IamUser[], vomsOfIam: Int32Array | null = null): DnSlots {
   const slotOfKey = new Map<string, number>();
-  const vomsFirst: number[] = [];
-  const iamFirst: number[] = [];
+  const most = certificateCount(vomsUsers) + certificateCount(iamUsers);
+  const vomsFirst = new Int32Array(most);
+  const iamFirst = new Int32Array(most);
+  let count = 0;
+  const newSlot = (vomsRow: number, iamRow: number) => {
+    vomsFirst[count] = vomsRow;
+    iamFirst[count] = iamRow;
+    return count++;
+  };
   const vomsDuplicates = new Map<number, number[]>();
   const iamDuplicates = new Map<number, number[]>();
-  const vomsCanonical: boolean[] = [];
+  const vomsCanonical = new Uint8Array(certificateCount(vomsUsers));
   const voms = readRows(vomsUsers, forEachVomsCertificate, (text, _owner, row) => {
     const canonical = isCanonicalSlashDn(text);
-    vomsCanonical.push(canonical);
+    if (canonical) vomsCanonical[row] = 1;
     const key = canonical ? text : keyOf(text);
     const slot = slotOfKey.get(key);
     if (slot !== undefined) {
       addDuplicate(vomsDuplicates, slot, vomsFirst[slot], row);
       return slot;
     }
-    slotOfKey.set(key, vomsFirst.length);
-    vomsFirst.push(row);
-    iamFirst.push(-1);
-    return vomsFirst.length - 1;
+    const created = newSlot(row, -1);
+    slotOfKey.set(key, created);
+    return created;
   });
   voms.canonical = vomsCanonical;
-  const vomsDns = vomsFirst.length;
+  const vomsDns = count;
   /** The slot of a DN of VOMS user v, when the IAM text is that DN; else -1. */
   const partnerSlot = (text: string, v: number) => {
-    for (let r = voms.start[v]; r < voms.start[v + 1]; r++) if (voms.canonical[r] && sameDnAsKey(text, voms.subject[r])) return voms.slot[r];
+    for (let r = voms.start[v]; r < voms.start[v + 1]; r++) if (voms.canonical[r] === 1 && sameDnAsKey(text, voms.subject[r])) return voms.slot[r];
     return -1;
   };
   let iamDns = 0;
@@ -118,11 +137,10 @@ export function dnSlots(vomsUsers: readonly VomsUser[], iamUsers: readonly IamUs
       const key = keyOf(text);
       slot = slotOfKey.get(key) ?? -1;
       if (slot === -1) {
-        slotOfKey.set(key, iamFirst.length);
-        vomsFirst.push(-1);
-        iamFirst.push(row);
+        const created = newSlot(-1, row);
+        slotOfKey.set(key, created);
         iamDns++;
-        return iamFirst.length - 1;
+        return created;
       }
     }
     if (iamFirst[slot] === -1) {
@@ -131,7 +149,7 @@ export function dnSlots(vomsUsers: readonly VomsUser[], iamUsers: readonly IamUs
     } else addDuplicate(iamDuplicates, slot, iamFirst[slot], row);
     return slot;
   });
-  return { voms, iam, vomsFirst, iamFirst, vomsDuplicates, iamDuplicates, vomsDns, iamDns };
+  return { voms, iam, vomsFirst, iamFirst, count, vomsDuplicates, iamDuplicates, vomsDns, iamDns };
 }
 
 /** The IAM row's DN in slash form, converted once. */

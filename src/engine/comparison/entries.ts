@@ -71,17 +71,24 @@ export function slashOf(rfc2253: string): string {
   }
 }
 
+/** The value of the first attribute of that name (a loop: this runs for every person compared). */
+function attribute(attributes: readonly { name: string; value: string | null }[], name: string): string | null | undefined {
+  for (const a of attributes) if (a.name === name) return a.value;
+  return undefined;
+}
+
 export function vomsNickname(user: VomsUser): string | null {
-  return user.attributes.find((a) => a.name === 'nickname')?.value ?? null;
+  return attribute(user.attributes, 'nickname') ?? null;
 }
 
 /** As DIRAC reads it: the `nickname` attribute when IAM exports attributes, else the userName. */
 export function iamNickname(user: IamUser): string | null {
-  return user.attributes?.find((a) => a.name === 'nickname')?.value ?? user.userName ?? null;
+  return (user.attributes == null ? undefined : attribute(user.attributes, 'nickname')) ?? user.userName ?? null;
 }
 
 export function iamMail(user: IamUser): string | null {
-  return (user.emails.find((e) => e.primary) ?? user.emails[0])?.value ?? null;
+  for (const e of user.emails) if (e.primary) return e.value ?? null;
+  return user.emails.length ? (user.emails[0].value ?? null) : null;
 }
 
 /**

@@ -85,7 +85,7 @@ export function compareVomsIam(input: CompareVomsIamInput): VomsIamComparison {
   const missingInVoms: MissingInVoms[] = [];
   const differences: DnDifference[] = [];
   let differing = 0;
-  for (let slot = 0; slot < vomsFirst.length; slot++) {
+  for (let slot = 0; slot < slots.count; slot++) {
     const v = vomsFirst[slot];
     const i = iamFirst[slot];
     if (v === -1) {
