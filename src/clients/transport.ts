@@ -191,7 +191,8 @@ class Exchange {
     req[EXCHANGE] = this;
     this.current = req;
     req.once('response', onResponse);
-    req.once('error', onRequestError);
+    // `on`, not `once`: a second error after the first must not be an unhandled 'error' event.
+    req.on('error', onRequestError);
     req.end(this.body);
   }
 
@@ -214,7 +215,7 @@ class Exchange {
       this.redirect(status, res.headers.location);
       return;
     }
-    res.once('error', onReadError);
+    res.on('error', onReadError);
     res.once('close', onClose);
     const noBody = this.method === 'HEAD' || status < 200 || status === 204 || status === 205 || status === 304;
     const decoder = noBody ? null : decoderFor(res.headers['content-encoding']);
@@ -225,7 +226,7 @@ class Exchange {
     }
     decoder.on('data', (chunk: Buffer) => this.chunks.push(chunk));
     decoder.once('end', () => this.answered(res));
-    decoder.once('error', (err) => this.finish(asTransportError(err, 'ReadError')));
+    decoder.on('error', (err) => this.finish(asTransportError(err, 'ReadError')));
     res.pipe(decoder);
   }
 
