@@ -41,6 +41,11 @@ function answer(req: IncomingMessage, res: ServerResponse, body: string): void {
     res.end(packed);
     return;
   }
+  if (path === '/packed-badly') {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+    res.end('this is not gzip');
+    return;
+  }
   if (path === '/see-other') return redirect(303, '/landing');
   if (path === '/temporary') return redirect(307, '/landing');
   if (path === '/moved') return redirect(301, `${base}/landing?from=moved`);
@@ -107,6 +112,13 @@ describe('http transport', () => {
     expect(value).toEqual(PAYLOAD);
     expect(text).toBe(JSON.stringify(PAYLOAD));
     expect(seen[0].encoding).toMatch(/gzip/);
+  });
+
+  it('retries an answer that does not decompress, then says so', async () => {
+    const { http, retries } = client();
+    const err = await failure(http.getJson('/packed-badly'));
+    expect(err.message).toMatch(/^IAM GET http:\/\/127\.0\.0\.1:\d+\/packed-badly: Z_DATA_ERROR: .* \(after 5 attempts\)$/);
+    expect(retries).toHaveLength(4);
   });
 
   it('turns a write into a GET on 303, and says where the answer came from', async () => {
