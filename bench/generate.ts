@@ -9,6 +9,7 @@
  * ended, DIRAC users that left VOMS.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface SyntheticVo {
   vo: string;
@@ -431,16 +432,8 @@ function diracRegistry(people: Person[], vo: string, random: () => number): stri
 /** Writes the VO into a folder, one file per format, with the names `--demo` and the bench expect. */
 export async function writeVo(dir: string, data: SyntheticVo): Promise<Record<string, string>> {
   const { mkdir, writeFile } = await import('node:fs/promises');
-  const path = await import('node:path');
   await mkdir(dir, { recursive: true });
-  const files: Record<string, string> = {
-    voms: path.join(dir, 'voms-users.json'),
-    iamUsers: path.join(dir, 'iam-users.json'),
-    iamGroups: path.join(dir, 'iam-groups.json'),
-    hr: path.join(dir, 'hr-vopersons.json'),
-    dirac: path.join(dir, 'dirac.cfg'),
-    emailMap: path.join(dir, 'email-map.csv'),
-  };
+  const files = dataFiles(dir);
   writeJsonFile(files.voms, data.voms);
   writeJsonFile(files.iamUsers, data.iamUsers);
   writeJsonFile(files.iamGroups, data.iamGroups);
@@ -448,6 +441,18 @@ export async function writeVo(dir: string, data: SyntheticVo): Promise<Record<st
   await writeFile(files.dirac, data.diracCfg);
   await writeFile(files.emailMap, data.emailMap);
   return files;
+}
+
+/** Where `writeVo` puts each format in `dir`. */
+export function dataFiles(dir: string): Record<'voms' | 'iamUsers' | 'iamGroups' | 'hr' | 'dirac' | 'emailMap', string> {
+  return {
+    voms: join(dir, 'voms-users.json'),
+    iamUsers: join(dir, 'iam-users.json'),
+    iamGroups: join(dir, 'iam-groups.json'),
+    hr: join(dir, 'hr-vopersons.json'),
+    dirac: join(dir, 'dirac.cfg'),
+    emailMap: join(dir, 'email-map.csv'),
+  };
 }
 
 /**

@@ -7,6 +7,7 @@
  *   npm run bench                 # 10k and 100k
  *   npm run bench -- --sizes 2000 # other sizes
  *   npm run bench -- --huge       # adds 1 000 000
+ *   npm run bench -- --sizes 1000000 --reuse-data   # the files already in bench/.data/SIZE (same seed: same bytes), kept afterwards
  *   npm run bench -- --sizes 100000 --merge bench/results.json   # keep the other sizes of an earlier run
  *   npm run bench -- --sizes none --merge a.json --merge b.json  # only redraw the table
  */
@@ -22,7 +23,7 @@ const args = process.argv.slice(2);
 
 if (args[0] === '--child') {
   const { runSize } = await import('./stages.js');
-  const results = await runSize(Number(args[1]), path.join(here, '.data'));
+  const results = await runSize(Number(args[1]), path.join(here, '.data'), { reuseData: args.includes('--reuse-data') });
   process.stdout.write(`\n@@RESULTS@@${JSON.stringify(results)}\n`);
   process.exit(0);
 }
@@ -51,7 +52,9 @@ const runs: Record<string, SizeRun> = {};
 for (const size of sizes) {
   const loadBefore = load();
   process.stderr.write(`bench: N = ${size.toLocaleString('en')} …\n`);
-  const child = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=8192', '--import', 'tsx', fileURLToPath(import.meta.url), '--child', String(size)], {
+  const heapMb = size >= 1_000_000 ? 20_000 : 8192;
+  const childArgs = ['--child', String(size), ...(args.includes('--reuse-data') ? ['--reuse-data'] : [])];
+  const child = spawnSync(process.execPath, ['--expose-gc', `--max-old-space-size=${heapMb}`, '--import', 'tsx', fileURLToPath(import.meta.url), ...childArgs], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     // React as the CLI runs it (src/cli.ts sets the same default).
