@@ -9,7 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { createIamHttp, fetchIam } from '../src/clients/iam.js';
-import { FETCH_CONCURRENCY, childCpuMs, countInFlight, serverCpuNote, startChildServer } from './fetch-stage.js';
+import { FETCH_CONCURRENCY, childCpuMs, countInFlight, latencyFloorMs, serverCpuNote, startChildServer } from './fetch-stage.js';
 import { cpuMs, fmt } from './measure.js';
 
 const args = process.argv.slice(2);
@@ -28,7 +28,7 @@ try {
   const ms = performance.now() - start;
   const cpu = cpuMs(cpuStart);
   const limit = Math.max(FETCH_CONCURRENCY.pages, FETCH_CONCURRENCY.labels);
-  console.log(`${size} labels ${labelsInScim ? 'in SCIM' : 'per account'}: ${fmt(ms)} (client CPU ${fmt(cpu)}; ${listing.users.length} users, ${counted.total()} requests, ≤ ${counted.max()} in flight of ${limit} allowed${serverCpuNote(server.pid, serverStart)})`);
+  console.log(`${size} labels ${labelsInScim ? 'in SCIM' : 'per account'}: ${fmt(ms)} (client CPU ${fmt(cpu)}; ${listing.users.length} users, ${counted.total()} requests, ≤ ${counted.max()} in flight of ${limit} allowed, latency floor ${fmt(latencyFloorMs(counted))}${serverCpuNote(server.pid, serverStart)})`);
   if (out) writeFileSync(out, JSON.stringify(listing));
 } finally {
   server.stop();
