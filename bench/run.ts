@@ -58,7 +58,7 @@ for (const size of sizes) {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     // React as the CLI runs it (src/cli.ts sets the same default).
-    env: { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'production' },
+    env: { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'production', IDSYNC_BENCH_HEAP_MB: String(heapMb) },
     maxBuffer: 64 * 1024 * 1024,
   });
   const marker = child.stdout.lastIndexOf('@@RESULTS@@');
