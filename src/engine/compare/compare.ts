@@ -26,8 +26,13 @@ function mergedRef(current: TargetObject | null, desired: TargetObject | null): 
   return out;
 }
 
+/** A copy of the object's value, for an insert or a delete (loops: every new account and membership makes one). */
 function objectValue(obj: TargetObject): { fields: Record<string, Scalar>; multi: Record<string, string[]> } {
-  return { fields: { ...obj.fields }, multi: Object.fromEntries(Object.entries(obj.multi).map(([k, v]) => [k, [...v]])) };
+  const fields: Record<string, Scalar> = {};
+  for (const k in obj.fields) fields[k] = obj.fields[k];
+  const multi: Record<string, string[]> = {};
+  for (const k in obj.multi) multi[k] = obj.multi[k].slice();
+  return { fields, multi };
 }
 
 function defaultReason(change: PlannedChange, ctx: ChangeContext): string {
