@@ -7,6 +7,7 @@
 import type { HrParticipation, IamUser, Millis, VoPerson } from '../model.js';
 import type { HrExtra } from '../sources/hr.js';
 import { iso, localDate, startOfDay } from './dates.js';
+import { Texts } from './texts.js';
 
 export type HrRules = 'documented' | 'iam-1.12';
 export const HR_RULES: readonly HrRules[] = ['documented', 'iam-1.12'];
@@ -163,8 +164,22 @@ interface HrLabels {
   action: boolean;
 }
 
-function readLabels(user: IamUser): HrLabels {
-  const out: HrLabels = { personId: null, status: null, lifecycleStatus: null, ignore: false, ignoredOld: false, skipEmail: false, skipEndDate: false, timestamp: false, action: false };
+/**
+ * Reads into `out`, cleared first: decideAll reads every account's labels into one object (no
+ * object per account; decide copies what it keeps).
+ */
+const noLabels = (): HrLabels => ({ personId: null, status: null, lifecycleStatus: null, ignore: false, ignoredOld: false, skipEmail: false, skipEndDate: false, timestamp: false, action: false });
+
+function readLabels(user: IamUser, out: HrLabels): HrLabels {
+  out.personId = null;
+  out.status = null;
+  out.lifecycleStatus = null;
+  out.ignore = false;
+  out.ignoredOld = false;
+  out.skipEmail = false;
+  out.skipEndDate = false;
+  out.timestamp = false;
+  out.action = false;
   if (!user.labels) return out;
   for (const l of user.labels) {
     const prefix = l.prefix || null;
@@ -218,6 +233,10 @@ export class HrIndex {
   private readonly experiments = new Map<string, boolean>();
   private experiment = '';
   private isoOf: { now: Millis; iso: string | null } | null = null;
+  /** This run's reasons and messages, each distinct one built once. */
+  readonly texts = new Texts();
+  private wordsOf: ExperimentWords | null = null;
+  private endNow: { now: Millis; note: string } | null = null;
 
   constructor(persons: readonly VoPerson[], extra: HrExtra | null | undefined, users: readonly IamUser[]) {
     for (const p of persons) this.persons.set(p.id, p);
@@ -247,7 +266,7 @@ export class HrIndex {
     }
     for (const u of this.users) {
       for (const e of u.emails) {
-        const list = byEmail.get(e.value.toLowerCase());
+        const list = byEmail.get(lowerCase(e.value));
         if (list) for (const c of list) if (c.other === null && c.user.id !== u.id) c.other = u;
       }
     }
@@ -278,6 +297,20 @@ export class HrIndex {
     return this.isoOf.iso;
   }
 
+  /** The parts of reasons and messages that name the experiment. */
+  words(experiment: string): ExperimentWords {
+    if (this.wordsOf === null || this.wordsOf.experiment !== experiment) this.wordsOf = experimentWords(experiment);
+    return this.wordsOf;
+  }
+
+  /** The reason's note for `end time ← now`. */
+  endNowNote(now: Millis): string {
+    if (this.endNow === null || this.endNow.now !== now) {
+      this.endNow = { now, note: `; end time set to now (${this.iso(now)}): the expiry handler marks the account PENDING_SUSPENSION on its next run` };
+    }
+    return this.endNow.note;
+  }
+
   /** The participation pickParticipation picks, with each experiment name compared once per run. */
   participation(person: VoPerson, experiment: string): HrParticipation | null {
     if (experiment !== this.experiment) {
@@ -291,6 +324,42 @@ export class HrIndex {
     let same = this.experiments.get(name);
     if (same === undefined) this.experiments.set(name, (same = experimentKey(name) === experimentKey(this.experiment)));
     return same;
+  };
+}
+
+/** `text` in lower case, without a copy when it has no capital (most addresses: 100 000 are read per run). */
+function lowerCase(text: string): string {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if ((code >= 65 && code <= 90) || code > 127) return text.toLowerCase();
+  }
+  return text;
+}
+
+interface ExperimentWords {
+  experiment: string;
+  openEnded: string;
+  validUntil: string;
+  endedOn: string;
+  /** Capitalised, for the message. */
+  EndedOn: string;
+  none: string;
+  None: string;
+}
+
+const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+function experimentWords(experiment: string): ExperimentWords {
+  const endedOn = `${experiment} participation ended on `;
+  const none = `no ${experiment} participation in HR`;
+  return {
+    experiment,
+    openEnded: `${experiment} participation open-ended`,
+    validUntil: `${experiment} participation valid until `,
+    endedOn,
+    EndedOn: capitalised(endedOn),
+    none,
+    None: capitalised(none),
   };
 }
 
@@ -312,21 +381,23 @@ interface Deciding {
   keepEnd: boolean;
 }
 
-/** Sets the end time unless kept or already on that day; the note for the reason. */
-function setEnd(c: Deciding, value: Millis | null, why: string): string {
-  if (c.keepEnd) return `; end time kept (${HR_PREFIX}/${LABEL.skipEndDate})`;
+const END_KEPT = `; end time kept (${HR_PREFIX}/${LABEL.skipEndDate})`;
+const END_REMOVED = '; end time removed (no end)';
+
+/** Sets the end time unless kept or already on that day; the note for the reason (`note` if set). */
+function setEnd(c: Deciding, value: Millis | null, note: string): string {
+  if (c.keepEnd) return END_KEPT;
   // Same day is no change: dates compare without time, and re-running must not plan it again.
   if (value === c.oldEnd || (value !== null && c.oldEndDate !== null && c.hr.localDate(value) === c.oldEndDate)) return '';
   c.d.endTime = { old: c.oldEnd, new: value };
   c.d.resultingEndTime = value;
-  return `; ${why}`;
+  return note;
 }
 
 function expireNow(c: Deciding, options: HrOptions): string {
   const stillValid = c.oldEndDate === null || c.oldEndDate >= options.today;
-  return stillValid
-    ? setEnd(c, options.now, `end time set to now (${c.hr.iso(options.now)}): the expiry handler marks the account PENDING_SUSPENSION on its next run`)
-    : `; end time ${c.oldEndDate} already past, left as it is`;
+  const { texts } = c.hr;
+  return stillValid ? setEnd(c, options.now, c.hr.endNowNote(options.now)) : texts.join(texts.join('; end time ', c.oldEndDate!), ' already past, left as it is');
 }
 
 /** Most accounts remove no label: they share one empty list (100 000 decisions are kept for the plan). */
@@ -344,7 +415,7 @@ function done(d: HrDecision, status: HrStatus, message: string, reason: string):
 
 /** The decision for one linked account. */
 export function decideAccount(user: IamUser, hr: HrIndex, options: HrOptions): HrDecision {
-  const d = decide(user, readLabels(user), hr, options);
+  const d = decide(user, readLabels(user, noLabels()), hr, options);
   hr.settleEmails();
   return d;
 }
@@ -418,20 +489,27 @@ function decide(user: IamUser, labels: HrLabels, hr: HrIndex, options: HrOptions
   const p = hr.participation(person, experiment);
   d.participation = p;
   if (p && isValidOn(p, today)) {
-    const until = p.endDate === null ? 'open-ended' : `valid until ${p.endDate}`;
-    let note = setEnd(c, p.endDate === null ? null : hr.startOfDay(p.endDate), `end time ${p.endDate === null ? 'removed (no end)' : `set to ${p.endDate}`}`);
+    const { texts } = hr;
+    const words = hr.words(experiment);
+    const head = p.endDate === null ? words.openEnded : texts.join(words.validUntil, p.endDate);
+    const note = setEnd(c, p.endDate === null ? null : hr.startOfDay(p.endDate), p.endDate === null ? END_REMOVED : texts.join('; end time set to ', p.endDate));
+    let reason = texts.join(head, note);
     if (!user.active) {
       if (lifecycleStatus !== null && RESTORABLE.has(lifecycleStatus.toUpperCase())) {
         d.restore = true;
         removeLabel(d, LIFECYCLE_STATUS);
-        note += `; restored (suspended by the lifecycle: ${lifecycleStatus})`;
-      } else note += `; stays suspended (suspended by an admin${lifecycleStatus ? `, lifecycle.status ${lifecycleStatus}` : ''})`;
+        reason += `; restored (suspended by the lifecycle: ${lifecycleStatus})`;
+      } else reason += `; stays suspended (suspended by an admin${lifecycleStatus ? `, lifecycle.status ${lifecycleStatus}` : ''})`;
     }
     const status: HrStatus = rules === 'iam-1.12' ? 'VO_MEMBER' : 'MEMBER';
-    return done(d, status, `${experiment} participation ${until}`, `${experiment} participation ${until}${note}${emailNote}`);
+    return done(d, status, head, reason + emailNote);
   }
-  const why = p ? `${experiment} participation ended on ${p.endDate}` : `no ${experiment} participation in HR`;
-  return done(d, 'EXPIRED', why.charAt(0).toUpperCase() + why.slice(1), `${why}${expireNow(c, options)}${emailNote}`);
+  // The message is the reason's first part capitalised; its first letter is the experiment's own.
+  const words = hr.words(experiment);
+  const { texts } = hr;
+  const why = p ? texts.join(words.endedOn, p.endDate!) : words.none;
+  const message = p ? texts.join(words.EndedOn, p.endDate!) : words.None;
+  return done(d, 'EXPIRED', message, texts.join(why, expireNow(c, options)) + emailNote);
 }
 
 export interface HrRun {
@@ -445,17 +523,17 @@ export interface HrRun {
 export function decideAll(users: readonly IamUser[], persons: readonly VoPerson[], extra: HrExtra | null | undefined, options: HrOptions): HrRun {
   const index = new HrIndex(persons, extra, users);
   const decisions: HrDecision[] = [];
-  let noLabels = 0;
+  let unlabelled = 0;
+  const labels = noLabels();
   for (const u of users) {
-    if (u.labels === null) noLabels++;
-    const labels = readLabels(u);
-    if (labels.personId !== null) decisions.push(decide(u, labels, index, options));
+    if (u.labels === null) unlabelled++;
+    if (readLabels(u, labels).personId !== null) decisions.push(decide(u, labels, index, options));
   }
   index.settleEmails();
   decisions.sort((a, b) => (a.iamId < b.iamId ? -1 : a.iamId > b.iamId ? 1 : 0));
   const counts: Record<HrStatus, number> = { MEMBER: 0, VO_MEMBER: 0, EXPIRED: 0, ERROR: 0, IGNORED: 0 };
   for (const d of decisions) counts[d.status]++;
   const warnings: string[] = [];
-  if (noLabels) warnings.push(`${noLabels} IAM accounts came without labels: their CERN person id is unknown (fetch IAM with labels)`);
+  if (unlabelled) warnings.push(`${unlabelled} IAM accounts came without labels: their CERN person id is unknown (fetch IAM with labels)`);
   return { decisions, counts, warnings };
 }

@@ -6,8 +6,9 @@
  * `approve` and `apply` treat them like any IAM change.
  */
 import type { Conflict, IamUser, Millis, PlannedChange } from '../model.js';
-import { compareObjects, NO_MULTI, type ChangeContext, type Scalar, type TargetObject } from '../compare/index.js';
+import { compareObjects, NO_MULTI, type ChangeContext, type CompareOptions, type Scalar, type TargetObject } from '../compare/index.js';
 import { iso } from './dates.js';
+import { Texts } from './texts.js';
 import { HR_PREFIX, LABEL, LIFECYCLE_STATUS, labelValue, primaryEmail, type HrDecision, type HrRules } from './decision.js';
 
 const LABEL_FIELD = 'label:';
@@ -20,7 +21,8 @@ const MESSAGE_FIELD = labelField(hrLabel(LABEL.message));
 const TIMESTAMP_FIELD = labelField(hrLabel(LABEL.timestamp));
 const ACTION_FIELD = labelField(hrLabel(LABEL.action));
 const LIFECYCLE_FIELD = labelField(LIFECYCLE_STATUS);
-const HR_LABEL_PREFIX = `${HR_PREFIX}/`;
+/** The field of each HR label the plan can manage (its desired keys come only from these names). */
+const HR_LABEL_FIELDS = new Map<string, string>(Object.values(LABEL).map((name) => [name, labelField(hrLabel(name))]));
 
 /** A desired account that carries its decision, so wording a change needs no lookup. */
 interface HrObject extends TargetObject {
@@ -42,8 +44,8 @@ function currentObject(user: IamUser, want: HrObject): TargetObject {
   if ('endTime' in managed) fields.endTime = user.endTime;
   // HR manages only its own labels and lifecycle.status; a later label of the same key wins.
   for (const l of user.labels ?? []) {
-    const key = l.prefix === HR_PREFIX ? LABEL_FIELD + HR_LABEL_PREFIX + l.name : !l.prefix && l.name === LIFECYCLE_STATUS ? LIFECYCLE_FIELD : null;
-    if (key !== null && key in managed) fields[key] = l.value ?? '';
+    const key = l.prefix === HR_PREFIX ? HR_LABEL_FIELDS.get(l.name) : !l.prefix && l.name === LIFECYCLE_STATUS ? LIFECYCLE_FIELD : undefined;
+    if (key !== undefined && key in managed) fields[key] = l.value ?? '';
   }
   return { kind: 'user', id: want.id, fields, multi: NO_MULTI, managed: false };
 }
@@ -51,7 +53,7 @@ function currentObject(user: IamUser, want: HrObject): TargetObject {
 function desiredObject(d: HrDecision, timestamp: string | null): HrObject {
   const fields: Record<string, Scalar> = { [STATUS_FIELD]: d.status, [MESSAGE_FIELD]: d.message };
   if (timestamp !== null) fields[TIMESTAMP_FIELD] = timestamp;
-  for (const key of d.removeLabels) fields[key === LIFECYCLE_STATUS ? LIFECYCLE_FIELD : labelField(hrLabel(key))] = null;
+  for (const key of d.removeLabels) fields[key === LIFECYCLE_STATUS ? LIFECYCLE_FIELD : (HR_LABEL_FIELDS.get(key) ?? labelField(hrLabel(key)))] = null;
   if (d.endTime) fields.endTime = d.endTime.new;
   if (d.givenName) fields.givenName = d.givenName.new;
   if (d.familyName) fields.familyName = d.familyName.new;
@@ -68,11 +70,16 @@ function desiredObject(d: HrDecision, timestamp: string | null): HrObject {
   };
 }
 
-function describeField(field: string, d: HrDecision): string {
-  if (field === TIMESTAMP_FIELD) return `time of this HR check; ${d.reason}`;
-  if (field === ACTION_FIELD) return `${hrLabel(LABEL.action)} is no longer used by the HR handler`;
-  if (field === LIFECYCLE_FIELD) return `restored: the lifecycle suspended the account, HR says it is a member again`;
-  return `HR ${d.status}: ${d.reason}`;
+const ACTION_RETIRED = `${hrLabel(LABEL.action)} is no longer used by the HR handler`;
+const RESTORED = 'restored: the lifecycle suspended the account, HR says it is a member again';
+const STATUS_HEADS: Record<string, string> = {};
+
+/** Decisions share their reasons (see texts.ts), so the changes share theirs: `reasons` is the plan's. */
+function describeField(field: string, d: HrDecision, reasons: Texts): string {
+  if (field === ACTION_FIELD) return ACTION_RETIRED;
+  if (field === LIFECYCLE_FIELD) return RESTORED;
+  if (field === TIMESTAMP_FIELD) return reasons.join('time of this HR check; ', d.reason);
+  return reasons.join((STATUS_HEADS[d.status] ??= `HR ${d.status}: `), d.reason);
 }
 
 /** End times repeat (HR dates are midnights): each is formatted once; the memo is bounded. */
@@ -91,10 +98,10 @@ function instant(ms: Millis | null): string | null {
  * A raw field change in the IAM plan's kinds. Built as one object literal in the raw change's key
  * order (kind, objectId, ref, phase, reason, op, field, old, new), so plans serialise as before.
  */
-function present(change: PlannedChange, ctx: ChangeContext): PlannedChange | null {
+function present(change: PlannedChange, ctx: ChangeContext, reasons: Texts): PlannedChange | null {
   const d = (ctx.desired as HrObject).decision;
   const field = change.field!;
-  const reason = describeField(field, d);
+  const reason = describeField(field, d, reasons);
   const { objectId: id, ref, phase } = change;
   if (field.startsWith(LABEL_FIELD)) {
     const key = field.slice(LABEL_FIELD.length);
@@ -134,14 +141,14 @@ const SLICE = 1000;
 /** Marks, in the map of accounts, one a decision has taken (a second decision for it is an error). */
 const TAKEN = null;
 
-const compareOptions = {
+const compareOptions = (reasons: Texts): CompareOptions => ({
   // The handler rewrites its labels on every account it checks: a share threshold would stop every run.
   maxChangePercent: null,
   fieldEquals: { email: (a: Scalar, b: Scalar) => String(a).toLowerCase() === String(b).toLowerCase() },
   // The present hook words every change; skip the engine's default wording.
   reason: () => '',
-  present,
-};
+  present: (change, ctx) => present(change, ctx, reasons),
+});
 
 /** The changes the decisions need, against the accounts as IAM holds them. */
 export function planHr(users: readonly IamUser[], decisions: readonly HrDecision[], options: { rules: HrRules; now: Millis }): HrPlan {
@@ -154,6 +161,7 @@ export function planHr(users: readonly IamUser[], decisions: readonly HrDecision
   }
   const changes: PlannedChange[] = [];
   const summary = { insert: 0, update: 0, delete: 0 };
+  const hooks = compareOptions(new Texts());
   for (let start = 0; start < decisions.length; start += SLICE) {
     const end = Math.min(decisions.length, start + SLICE);
     const desired: HrObject[] = [];
@@ -169,7 +177,7 @@ export function planHr(users: readonly IamUser[], decisions: readonly HrDecision
         current.push(currentObject(user, want));
       }
     }
-    const result = compareObjects(current, desired, compareOptions);
+    const result = compareObjects(current, desired, hooks);
     for (const c of result.changes) changes.push(c);
     summary.insert += result.summary.insert;
     summary.update += result.summary.update;
