@@ -181,6 +181,16 @@ describe('planIam: conflicts', () => {
     expect(changes.filter((c) => c.ref.iamId === 'a1')).toEqual([]);
   });
 
+  it('uses the first of several accounts labelled with one VOMS id, names them all, and takes the email and certificate of the first', () => {
+    const cert = { subjectDn: 'CN=User 7,DC=example,DC=org', issuerDn: 'CN=Example CA,DC=example,DC=org', display: null, primary: true };
+    const email = { value: 'user7@example.org', type: null, primary: true };
+    const accounts = ['a3', 'a1', 'a2'].map((id) => iamUser(id, { labels: [idLabel(7)], emails: [email], certificates: [cert] }));
+    const { conflicts, changes } = plan([vomsUser(7, { fqans: [] })], [iamUser('a0'), ...accounts]);
+    expect(conflicts.map((c) => [c.kind, c.ref.vomsId, c.ref.iamId])).toEqual([['account-claimed', 7, 'a1']]);
+    expect(conflicts[0].detail).toContain('IAM accounts a3, a1, a2 all carry voms.demo.id=7; this plan uses a3');
+    expect(changes.filter((c) => c.ref.iamId !== 'a3')).toEqual([]);
+  });
+
   it('reports an account that carries another VOMS id, and merges only with --merge-accounts', () => {
     const account = iamUser('a1', { labels: [idLabel(99)], emails: [{ value: 'user7@example.org', type: null, primary: true }] });
     const refused = plan([vomsUser(7, { fqans: [] })], [account]);

@@ -82,7 +82,7 @@ interface Claims {
 }
 
 interface Indexes {
-  /** By the value of the `voms.<vo>.id` label: the first account; `sameVomsId` holds the rest. */
+  /** By the value of the `voms.<vo>.id` label: the first account; `sameVomsId` all of them, for a value several carry. */
   byVomsId: Map<string, CurrentAccount>;
   sameVomsId: Map<string, CurrentAccount[]>;
   byEmail: Map<string, EmailClaims>;
@@ -105,33 +105,44 @@ const emailClaims = (email: string, owner: CurrentAccount | null): EmailClaims =
   ({ email, owner, firstUser: null, sharedUsers: null, firstAny: null, sharedAny: null });
 const claims = (owner: CurrentAccount | null, claimant: number | null, key: string): Claims => ({ owner, claimant, key, cert: null });
 
-/** Certificate and OIDC keys come from the current account objects: each DN is parsed once per plan. */
+/**
+ * Certificate and OIDC keys come from the current account objects: each DN is parsed once per plan.
+ * Labels, emails and certificates go to the first account that has them: the accounts are read
+ * from the last, so a plain `set` leaves the first one there (one look-up per key, not two).
+ */
 function index(vo: string, accounts: readonly CurrentAccount[]): Indexes {
   const ix: Indexes = { byVomsId: new Map(), sameVomsId: new Map(), byEmail: new Map(), byCertificate: new Map(), byCernSso: new Map() };
   const idLabel = vomsIdLabel(vo);
-  for (const account of accounts) {
+  let labelledTwice: Set<string> | null = null;
+  for (let i = accounts.length - 1; i >= 0; i--) {
+    const account = accounts[i];
     const u = account.user;
     const vomsId = labelValue(u, null, idLabel);
     if (vomsId !== null) {
-      const first = ix.byVomsId.get(vomsId);
-      if (first === undefined) ix.byVomsId.set(vomsId, account);
-      else {
-        const more = ix.sameVomsId.get(vomsId);
-        if (more) more.push(account);
-        else ix.sameVomsId.set(vomsId, [first, account]);
-      }
+      const size = ix.byVomsId.size;
+      ix.byVomsId.set(vomsId, account);
+      if (ix.byVomsId.size === size) (labelledTwice ??= new Set()).add(vomsId);
     }
-    for (const e of u.emails) {
-      const key = lower(e.value);
-      if (ix.byEmail.get(key) === undefined) ix.byEmail.set(key, emailClaims(key, account));
+    for (let n = u.emails.length - 1; n >= 0; n--) {
+      const key = lower(u.emails[n].value);
+      ix.byEmail.set(key, emailClaims(key, account));
     }
-    for (const key of account.object.multi.certificates) if (ix.byCertificate.get(key) === undefined) ix.byCertificate.set(key, claims(account, null, key));
+    const certificates = account.object.multi.certificates;
+    for (let n = certificates.length - 1; n >= 0; n--) ix.byCertificate.set(certificates[n], claims(account, null, certificates[n]));
+  }
+  for (const account of accounts) {
     const oidcIds = account.object.multi.oidcIds;
     for (let n = 0; n < oidcIds.length; n++) {
-      const o = u.oidcIds[n];
+      const o = account.user.oidcIds[n];
       // The last account wins, as it always has for OIDC ids.
       if (o.issuer === CERN_SSO_ISSUER) ix.byCernSso.set(o.subject, claims(account, null, oidcIds[n]));
     }
+    if (labelledTwice === null) continue;
+    const vomsId = labelValue(account.user, null, idLabel);
+    if (vomsId === null || !labelledTwice.has(vomsId)) continue;
+    const all = ix.sameVomsId.get(vomsId);
+    if (all) all.push(account);
+    else ix.sameVomsId.set(vomsId, [account]);
   }
   return ix;
 }
