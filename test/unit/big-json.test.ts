@@ -94,7 +94,7 @@ describe('reading a JSON dump in spans', () => {
     const edit = fc.record({
       at: fc.nat(),
       remove: fc.nat(3),
-      insert: fc.constantFrom('', ',', ']', '}', '[', '{', '"', ':', '\\', 'x', '1', '-', '.', 'e', ' ', '\n', '\u0001', 'é', '\u00a0', '\u2028', 'tru'),
+      insert: fc.constantFrom('', ',', ']', '}', '[', '{', '"', ':', '\\', 'x', '1', '-', '.', 'e', ' ', '\n', '\u0001', 'é', '\u00a0', '\u2028', '\ufeff', 'tru'),
     });
     fc.assert(
       fc.property(document, layout, span, fc.array(edit, { minLength: 1, maxLength: 3 }), fc.boolean(), (value, choices, spanBytes, edits, bom) => {

@@ -3,7 +3,7 @@
  * dump of 1 000 000 users is ~940 MB. A dump up to `spanBytes` is decoded and parsed as before. A
  * larger one is an array or object: its top level is scanned over the bytes (strings, escapes,
  * nesting) and cut at top-level commas into runs of members of about `spanBytes`, each decoded and
- * given to `JSON.parse`; a member larger than that is read the same way, one level down. The value
+ * given to `JSON.parse`; a member over 1 MB is read the same way, one level down. The value
  * is the one `JSON.parse` of the whole text would give, and so are the errors: every run is parsed
  * behind a short prefix that puts the parser in the state the whole text had there (`[[],` after a
  * comma of an array…), so its message and position are the ones the whole text gets.
@@ -11,6 +11,9 @@
 import { isUtf8 } from 'node:buffer';
 import { InputError } from '../errors.js';
 import { MAX_NESTING, MAX_TEXT_BYTES, decodeUtf8, explainJsonError, invalidUtf8, jsonErrorAt, parseJsonText } from './json.js';
+
+/** A member longer than this is read on its own (its members in runs), not as part of a run. */
+const MEMBER_LIMIT = 1024 * 1024;
 
 /** Below this a dump is one string and one `JSON.parse`, as it always was. */
 export const DEFAULT_SPAN_BYTES = 64 * 1024 * 1024;
@@ -35,9 +38,6 @@ export function parseJsonBytes(bytes: Uint8Array, file: string, spanBytes = span
   if (buffer.length - base <= spanBytes || (!isContainer && buffer.length <= MAX_TEXT_BYTES)) {
     return parseJsonText(decodeUtf8(buffer, file), file);
   }
-  // Checked once for the whole file, so that bad UTF-8 anywhere wins over a syntax error, as when
-  // the file is decoded in one piece.
-  if (!isUtf8(buffer)) throw invalidUtf8(buffer, file);
   if (first >= buffer.length) throw new InputError(file, null, 'is empty; expected JSON');
   const reader = new SpanReader(buffer, file, spanBytes, base);
   if (!isContainer) throw reader.fail('', first, reader.window(first));
@@ -82,6 +82,8 @@ const OBJECT_AFTER_NAME = '{"":[],""';
 const OBJECT_VALUE = '{"":';
 const OBJECT_AFTER_VALUE = '{"":[]';
 
+// ignoreBOM: a U+FEFF at the start of a run is a character (and a syntax error), not a mark to drop.
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const DEFINE = { value: undefined as unknown, writable: true, enumerable: true, configurable: true };
 
 function skipSpace(bytes: Buffer, from: number): number {
@@ -96,12 +98,16 @@ class SpanReader {
     private readonly file: string,
     private readonly span: number,
     private readonly base: number,
-  ) {}
+  ) {
+    this.memberLimit = Math.min(span, MEMBER_LIMIT);
+  }
+
+  private readonly memberLimit: number;
 
   /**
    * The array or object whose bracket is at `open`, and the offset just past its closing bracket.
    * One loop over its bytes finds the top-level commas; runs of members up to `span` bytes are
-   * parsed as they are passed, and a member that alone exceeds `span` is read by a nested call.
+   * parsed as they are passed, and a member longer than `memberLimit` is read by a nested call.
    */
   container(open: number, depth: number): { value: unknown; end: number } {
     const bytes = this.bytes;
@@ -115,7 +121,11 @@ class SpanReader {
     let level = 0;
     let i = start;
     for (;;) {
-      const stop = Math.min(length, start + this.span + 1);
+      // A run ends after `span` bytes; a member still open after `memberLimit` bytes is read on its
+      // own, so a big member costs a second look at `memberLimit` bytes, not at a whole span.
+      let memberStart = lastComma >= start ? lastComma + 1 : start;
+      const runStop = Math.min(length, start + this.span + 1);
+      let stop = Math.min(runStop, memberStart + this.memberLimit + 1);
       while (i < stop) {
         const role = ROLE[bytes[i]];
         if (role === PLAIN) {
@@ -130,24 +140,29 @@ class SpanReader {
           level--;
           i++;
         } else {
-          if (level === 0) lastComma = i;
+          if (level === 0) {
+            lastComma = i;
+            memberStart = i + 1;
+            stop = Math.min(runStop, memberStart + this.memberLimit + 1);
+          }
           i++;
         }
       }
-      if (lastComma >= start && i >= stop && i < length) {
+      const ended = i < stop || i >= length;
+      if (!ended && lastComma >= start) {
         members += this.run(value, start, lastComma, members, close);
         start = lastComma + 1;
         lastComma = -1;
-        continue;
+        if (i - start <= this.memberLimit) continue;
       }
-      // The closing bracket at `i`, the end of the file, or (when the span ran out in blanks) just after it.
-      const last = i < stop || i >= length ? i : skipSpace(bytes, start);
+      // The closing bracket at `i`, the end of the file, or (when the member ran out in blanks) just after it.
+      const last = ended ? i : skipSpace(bytes, start);
       if (last >= length || ROLE[bytes[last]] === CLOSES) {
         members += this.run(value, start, last, members, close);
         if (last >= length) throw this.fail(isArray ? ARRAY_AFTER_ELEMENT : OBJECT_AFTER_VALUE, length, length);
         return { value, end: last + 1 };
       }
-      // One member longer than the span: read it on its own and go on after it.
+      // One member longer than `memberLimit`: read it on its own and go on after it.
       const member = this.member(value, start, members, depth);
       members++;
       const next = skipSpace(bytes, member);
@@ -167,10 +182,9 @@ class SpanReader {
     const isArray = Array.isArray(into);
     const prefix = isArray ? (before === 0 ? ARRAY_FIRST : ARRAY_NEXT) : before === 0 ? OBJECT_FIRST : OBJECT_NEXT;
     const delimiterEnd = Math.min(to + 1, this.bytes.length);
-    const text = this.bytes.toString('utf8', from, to);
     let parsed: unknown;
     try {
-      parsed = JSON.parse(isArray ? `[${text}]` : `{${text}}`);
+      parsed = JSON.parse(this.bracketed(from, to, isArray));
     } catch {
       throw this.fail(prefix, from, delimiterEnd);
     }
@@ -194,6 +208,41 @@ class SpanReader {
     return count;
   }
 
+  /**
+   * The text of [from, to) between brackets. The bytes on either side (a bracket or a comma) are
+   * swapped for the brackets while decoding, then put back: parsing `[` + a run of 64 MB + `]`
+   * would copy the run once more.
+   */
+  private bracketed(from: number, to: number, isArray: boolean): string {
+    const bytes = this.bytes;
+    const open = isArray ? ARRAY_OPEN : OBJECT_OPEN;
+    const close = isArray ? ARRAY_CLOSE : OBJECT_CLOSE;
+    if (to >= bytes.length) return `${String.fromCharCode(open)}${this.text(from, to)}${String.fromCharCode(close)}`;
+    const before = bytes[from - 1];
+    const after = bytes[to];
+    bytes[from - 1] = open;
+    bytes[to] = close;
+    try {
+      return this.text(from - 1, to + 1);
+    } finally {
+      bytes[from - 1] = before;
+      bytes[to] = after;
+    }
+  }
+
+  /**
+   * The text of bytes [from, to). Every byte of the file is decoded here once, except the ASCII
+   * brackets, commas and blanks between runs, so bad UTF-8 cannot pass; the error names the first
+   * bad byte of the file, as when the file is decoded in one piece.
+   */
+  private text(from: number, to: number): string {
+    try {
+      return UTF8.decode(this.bytes.subarray(from, to));
+    } catch {
+      throw invalidUtf8(this.bytes, this.file);
+    }
+  }
+
   /** Reads the one member that begins at `from` (name and value in an object); returns the offset after it. */
   private member(into: unknown[] | Record<string, unknown>, from: number, before: number, depth: number): number {
     const bytes = this.bytes;
@@ -206,7 +255,7 @@ class SpanReader {
       if (bytes[at] !== QUOTE) throw this.fail(prefix, at, this.window(at));
       const nameEnd = stringEnd(bytes, at);
       try {
-        name = JSON.parse(bytes.toString('utf8', at, nameEnd)) as string;
+        name = JSON.parse(this.text(at, nameEnd)) as string;
       } catch {
         throw this.fail(prefix, at, nameEnd);
       }
@@ -224,11 +273,12 @@ class SpanReader {
       end = memberEnd(bytes, at);
       if (end - at > MAX_TEXT_BYTES) {
         if (end >= bytes.length) throw this.fail(prefix, bytes.length, bytes.length);
+        if (!isUtf8(bytes)) throw invalidUtf8(bytes, this.file);
         const { line, column } = this.lineColumn(at);
         throw new InputError(this.file, `line ${line}, column ${column}`, `a single value of ${Math.round((end - at) / 2 ** 20)} MB is larger than one string can hold`);
       }
       try {
-        value = JSON.parse(bytes.toString('utf8', at, end));
+        value = JSON.parse(this.text(at, end));
       } catch {
         throw this.fail(prefix, at, Math.min(end + 1, bytes.length));
       }
@@ -243,7 +293,9 @@ class SpanReader {
    * everything before `from` is valid JSON that leaves the parser in the state `prefix` stands for.
    */
   fail(prefix: string, from: number, to: number): InputError {
-    const text = this.bytes.toString('utf8', from, to);
+    // Bad UTF-8 anywhere in the file comes first, as when it is decoded in one piece.
+    if (!isUtf8(this.bytes)) return invalidUtf8(this.bytes, this.file);
+    const text = this.text(from, to);
     const probe = prefix + text;
     let explained: { position: number; problem: string };
     try {
