@@ -85,6 +85,14 @@ export function slashToRfc2253(text: string): string {
   return toRfc2253(parseDn(text));
 }
 
+/**
+ * The length of `slashToRfc2253(text)`, without building it for a plain slash DN (a `/` before
+ * each pair becomes a `,` between them: one character fewer). IAM's limit is on this length.
+ */
+export function rfc2253Length(text: string): number {
+  return PLAIN_SLASH.test(text) ? text.length - 1 : slashToRfc2253(text).length;
+}
+
 /** Either form in, slash form out. */
 export function rfc2253ToSlash(text: string): string {
   if (PLAIN_RFC2253.test(text)) return `/${text.split(',').reverse().join('/')}`;

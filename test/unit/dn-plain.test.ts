@@ -1,11 +1,11 @@
 /**
- * The split-and-join conversions dn.ts uses for plain DNs must give what the parser gives, for
- * every DN and every text (errors included).
+ * The split-and-join conversions dn.ts uses for plain DNs (and the RFC 2253 length it reads off a
+ * plain slash DN) must give what the parser gives, for every DN and every text (errors included).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generateVo } from '../../bench/generate.js';
-import { parseDn, rfc2253ToSlash, slashToRfc2253, toRfc2253, toSlash, type Dn } from '../../src/engine/dn.js';
+import { parseDn, rfc2253Length, rfc2253ToSlash, slashToRfc2253, toRfc2253, toSlash, type Dn } from '../../src/engine/dn.js';
 
 const outcome = (f: (s: string) => string, s: string) => {
   try {
@@ -21,6 +21,7 @@ const byParser = {
 function same(text: string): void {
   expect(outcome(slashToRfc2253, text)).toBe(outcome(byParser.rfc, text));
   expect(outcome(rfc2253ToSlash, text)).toBe(outcome(byParser.slash, text));
+  expect(outcome((s) => String(rfc2253Length(s)), text)).toBe(outcome((s) => String(byParser.rfc(s).length), text));
 }
 
 const type = fc.constantFrom('CN', 'cn', 'O', 'OU', 'DC', 'C', 'emailAddress', 'E', 'UID', '2.5.4.3', 'X-Custom');

@@ -67,6 +67,11 @@ export function checkAttribute(name: string, value: string): string | null {
 
 /** A certificate subject or issuer as IAM stores it (RFC 2253). */
 export function checkDn(what: string, dn: string): string | null {
-  if (dn.length > IAM_LIMITS.dnMax) return `the certificate ${what} is longer than ${IAM_LIMITS.dnMax} characters`;
+  return checkDnLength(what, dn.length);
+}
+
+/** checkDn for a DN of which only the length in IAM's form is known (see rfc2253Length). */
+export function checkDnLength(what: string, length: number): string | null {
+  if (length > IAM_LIMITS.dnMax) return `the certificate ${what} is longer than ${IAM_LIMITS.dnMax} characters`;
   return null;
 }

@@ -5,7 +5,7 @@
  */
 import type { Conflict, IamUser, VomsUser } from '../../model.js';
 import { NO_FIELDS, NO_MULTI, type TargetObject } from '../../compare/index.js';
-import { checkAttribute, checkDn, checkLabel, checkPersonName, checkUserName } from '../../rules/iamLimits.js';
+import { checkAttribute, checkDnLength, checkLabel, checkPersonName, checkUserName } from '../../rules/iamLimits.js';
 import type { CertificateInfo, CurrentAccount, PlannedAccount } from './current.js';
 import {
   attributeField, CERN_PERSON_ID, type ParseCache, CERN_SSO_ISSUER, HR_PREFIX, labelField, lower,
@@ -400,13 +400,13 @@ export function desiredAccounts(
     for (const c of u.certificates) {
       if (c.suspended && !options.syncActivation) continue;
       const key = parsed.key(c.subject);
-      const subjectRfc = parsed.rfc2253(c.subject);
-      const issuerRfc = parsed.issuerRfc2253(c.issuer);
-      if (key === null || subjectRfc === null || issuerRfc === null) {
+      const subjectLength = parsed.rfc2253Length(c.subject);
+      const issuerLength = parsed.issuerRfc2253Length(c.issuer);
+      if (key === null || subjectLength === null || issuerLength === null) {
         conflict('invalid-name', u, account?.id ?? null, `the certificate ${c.subject} of ${who(u)} is not a DN IAM can store`);
         continue;
       }
-      const tooLong = checkDn('subject', subjectRfc) ?? checkDn('issuer', issuerRfc);
+      const tooLong = checkDnLength('subject', subjectLength) ?? checkDnLength('issuer', issuerLength);
       if (tooLong) {
         conflict('invalid-name', u, account?.id ?? null, `IAM would refuse the certificate ${c.subject} of ${who(u)}: ${tooLong}`);
         continue;

@@ -4,7 +4,7 @@
  * side always agree.
  */
 import { fastDnKey } from '../../comparison/fastDnKey.js';
-import { slashToRfc2253 } from '../../dn.js';
+import { rfc2253Length } from '../../dn.js';
 import { fqanToIamGroup, normalizeFqan } from '../../rules/roles.js';
 import type { IamLabel } from '../../model.js';
 
@@ -88,7 +88,7 @@ export function splitLabelKey(key: string): { prefix: string | null; name: strin
  * fill than the conversions it saved.
  */
 export class ParseCache {
-  private readonly issuers = new Map<string, string | null>();
+  private readonly issuers = new Map<string, number | null>();
   private readonly fqans = new Map<string, { name: string; isRole: boolean; fqan: string } | null>();
 
   /** The IAM group of an FQAN with its canonical spelling, or null for a string that is not one. */
@@ -107,22 +107,23 @@ export class ParseCache {
     return orNull(fastDnKey, text);
   }
 
-  rfc2253(text: string): string | null {
-    return orNull(slashToRfc2253, text);
+  /** The length of the DN in IAM's form (RFC 2253), or null for a DN that does not parse. */
+  rfc2253Length(text: string): number | null {
+    return orNull(rfc2253Length, text);
   }
 
-  /** rfc2253 for an issuer: a VO trusts a handful of CAs. */
-  issuerRfc2253(text: string): string | null {
+  /** rfc2253Length for an issuer: a VO trusts a handful of CAs. */
+  issuerRfc2253Length(text: string): number | null {
     let found = this.issuers.get(text);
     if (found === undefined) {
-      found = orNull(slashToRfc2253, text);
+      found = orNull(rfc2253Length, text);
       this.issuers.set(text, found);
     }
     return found;
   }
 }
 
-function orNull(convert: (text: string) => string, text: string): string | null {
+function orNull<T>(convert: (text: string) => T, text: string): T | null {
   try {
     return convert(text);
   } catch {
