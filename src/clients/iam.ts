@@ -7,6 +7,7 @@ import { InputError } from '../engine/errors.js';
 import type { IamGroup, IamLabel, IamUser } from '../engine/model.js';
 import { groupHasLabels, labelListSchema, readPage, toIamGroup, toIamUser, toLabel, validate } from '../engine/sources/iam.js';
 import { createHttpClient, mapLimit, type FetchProgress, type HttpClient, type HttpClientOptions } from './http.js';
+import { labelWorkerCount, readLabelsInThreads, type WorkerClientOptions } from './labels-pool.js';
 import { readAllPages } from './paging.js';
 
 /** IAM refuses larger pages. */
@@ -17,8 +18,14 @@ export interface IamReadOptions {
   pageSize?: number;
   /** Pages read at the same time (default 4). */
   concurrency?: number;
-  /** Label requests at the same time (default 8). */
+  /** Label requests at the same time (default 8), over all threads. */
   labelConcurrency?: number;
+  /**
+   * Worker threads that read account labels beside the main thread (labels-pool.ts); 0 keeps them
+   * in-process. Default: one per further core, from 2 000 accounts to ask for on. Only a client made
+   * by createIamHttp can be rebuilt in a worker; any other is always used in-process.
+   */
+  labelWorkers?: number;
   onProgress?: (progress: FetchProgress) => void;
   /** Told about things that did not stop the fetch (e.g. an IAM without group labels). */
   onWarning?: (message: string) => void;
@@ -29,8 +36,13 @@ export interface IamListing {
   groups: IamGroup[];
 }
 
+/** What each IAM client was made from, so that a worker thread can make its own (labels-pool.ts). */
+const madeFrom = new WeakMap<HttpClient, Omit<HttpClientOptions, 'service'>>();
+
 export function createIamHttp(options: Omit<HttpClientOptions, 'service'>): HttpClient {
-  return createHttpClient({ ...options, service: 'IAM' });
+  const http = createHttpClient({ ...options, service: 'IAM' });
+  madeFrom.set(http, options);
+  return http;
 }
 
 /** Pages through a SCIM listing; each raw resource comes with the page URL and index, for error messages. */
@@ -85,11 +97,31 @@ export async function fetchIamUsers(http: HttpClient, options: IamReadOptions = 
   const unlabelled = users.filter((u) => u.labels === null);
   if (unlabelled.length > 0) {
     let done = 0;
-    options.onProgress?.({ phase: 'IAM labels', done, total: unlabelled.length });
-    await mapLimit(unlabelled, Math.max(1, options.labelConcurrency ?? 8), async (user) => {
-      user.labels = await readAccountLabels(http, user.id);
-      options.onProgress?.({ phase: 'IAM labels', done: ++done, total: unlabelled.length });
-    });
+    const total = unlabelled.length;
+    const concurrency = Math.max(1, options.labelConcurrency ?? 8);
+    options.onProgress?.({ phase: 'IAM labels', done, total });
+    const made = madeFrom.get(http);
+    const workers = made ? labelWorkerCount(total, concurrency, options.labelWorkers) : 0;
+    if (made && workers > 0) {
+      const { onRetry, ...client } = made;
+      await readLabelsInThreads({
+        ids: unlabelled.map((u) => u.id),
+        concurrency,
+        workers,
+        client: client satisfies WorkerClientOptions,
+        read: (id) => readAccountLabels(http, id),
+        onRead: (index, labels) => {
+          unlabelled[index].labels = labels;
+          options.onProgress?.({ phase: 'IAM labels', done: ++done, total });
+        },
+        onRetry,
+      });
+    } else {
+      await mapLimit(unlabelled, concurrency, async (user) => {
+        user.labels = await readAccountLabels(http, user.id);
+        options.onProgress?.({ phase: 'IAM labels', done: ++done, total });
+      });
+    }
   }
   return users;
 }
