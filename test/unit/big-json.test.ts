@@ -14,7 +14,7 @@ import { InputError } from '../../src/engine/errors.js';
 import { parseJsonBytes } from '../../src/engine/sources/bigJson.js';
 import { parse as parseHr, parseValue as hrValue } from '../../src/engine/sources/hr.js';
 import { parse as parseIam, parseValue as iamValue } from '../../src/engine/sources/iam.js';
-import { parseSourceFile } from '../../src/engine/sources/index.js';
+import { parseSourceBytes, parseSourceFile } from '../../src/engine/sources/index.js';
 import { decodeUtf8, parseJsonText, readSourceFile } from '../../src/engine/sources/json.js';
 import { parse as parseVoms, parseValue as vomsValue } from '../../src/engine/sources/voms.js';
 import { badUtf8, settle } from '../fuzz/hostile.js';
@@ -152,6 +152,7 @@ describe('reading a JSON dump in spans', () => {
     for (const { doc, parse, value } of sources) {
       const text = JSON.stringify(doc, null, 1);
       const expected = parse(text, FILE);
+      deepStrictEqual(parseSourceBytes(expected.kind === 'voms' ? 'voms' : expected.kind === 'hr' ? 'hr' : 'iam', Buffer.from(text), FILE), expected);
       for (const spanBytes of [1, 700, 20_000]) {
         const parsed = value(parseJsonBytes(Buffer.from(text), FILE, spanBytes), FILE);
         deepStrictEqual(parsed, expected);

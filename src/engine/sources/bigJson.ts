@@ -272,6 +272,8 @@ class SpanReader {
       // A string longer than the span (or a value nested deeper than any dump): one string, if V8 can hold it.
       end = memberEnd(bytes, at);
       if (end - at > MAX_TEXT_BYTES) {
+        // Only a string can be that long and valid; anything else fails within its first bytes.
+        if (bytes[at] !== QUOTE) throw this.fail(prefix, at, this.window(at));
         if (end >= bytes.length) throw this.fail(prefix, bytes.length, bytes.length);
         if (!isUtf8(bytes)) throw invalidUtf8(bytes, this.file);
         const { line, column } = this.lineColumn(at);
