@@ -74,12 +74,26 @@ const ACTION_RETIRED = `${hrLabel(LABEL.action)} is no longer used by the HR han
 const RESTORED = 'restored: the lifecycle suspended the account, HR says it is a member again';
 const STATUS_HEADS: Record<string, string> = {};
 
-/** Decisions share their reasons (see texts.ts), so the changes share theirs: `reasons` is the plan's. */
-function describeField(field: string, d: HrDecision, reasons: Texts): string {
-  if (field === ACTION_FIELD) return ACTION_RETIRED;
-  if (field === LIFECYCLE_FIELD) return RESTORED;
-  if (field === TIMESTAMP_FIELD) return reasons.join('time of this HR check; ', d.reason);
-  return reasons.join((STATUS_HEADS[d.status] ??= `HR ${d.status}: `), d.reason);
+/**
+ * The reasons of one plan's changes. Decisions share their reasons (see texts.ts), so the changes
+ * share theirs; an account's changes come one after another, so its two wordings are kept at hand.
+ */
+class ChangeReasons {
+  private readonly texts = new Texts();
+  private decision: HrDecision | null = null;
+  private status: string | null = null;
+  private checked: string | null = null;
+
+  of(field: string, d: HrDecision): string {
+    if (field === ACTION_FIELD) return ACTION_RETIRED;
+    if (field === LIFECYCLE_FIELD) return RESTORED;
+    if (d !== this.decision) {
+      this.decision = d;
+      this.status = this.checked = null;
+    }
+    if (field === TIMESTAMP_FIELD) return (this.checked ??= this.texts.join('time of this HR check; ', d.reason));
+    return (this.status ??= this.texts.join((STATUS_HEADS[d.status] ??= `HR ${d.status}: `), d.reason));
+  }
 }
 
 /** End times repeat (HR dates are midnights): each is formatted once; the memo is bounded. */
@@ -94,33 +108,44 @@ function instant(ms: Millis | null): string | null {
   return text;
 }
 
+/** The IAM label key of each label field the plan can write. */
+const LABEL_KEYS = new Map<string, string>([...HR_LABEL_FIELDS.values(), LIFECYCLE_FIELD].map((field) => [field, field.slice(LABEL_FIELD.length)]));
+
 /**
- * A raw field change in the IAM plan's kinds. Built as one object literal in the raw change's key
- * order (kind, objectId, ref, phase, reason, op, field, old, new), so plans serialise as before.
+ * A raw field change turned into the IAM plan's kinds, in place: the raw change already has the
+ * keys in their order (kind, objectId, ref, phase, reason, op, field, old, new), so plans serialise
+ * as before, and 200 000 changes are not each built twice.
  */
-function present(change: PlannedChange, ctx: ChangeContext, reasons: Texts): PlannedChange | null {
+function present(change: PlannedChange, ctx: ChangeContext, reasons: ChangeReasons): PlannedChange | null {
   const d = (ctx.desired as HrObject).decision;
   const field = change.field!;
-  const reason = describeField(field, d, reasons);
-  const { objectId: id, ref, phase } = change;
-  if (field.startsWith(LABEL_FIELD)) {
-    const key = field.slice(LABEL_FIELD.length);
-    const old = change.old === '' ? null : change.old;
-    if (change.new === null) return { kind: 'label', objectId: id, ref, phase, reason, op: 'delete', field: key, old, new: null };
-    return { kind: 'label', objectId: id, ref, phase, reason, op: change.old === null ? 'insert' : 'update', field: key, old, new: change.new };
+  const key = LABEL_KEYS.get(field) ?? (field.startsWith(LABEL_FIELD) ? field.slice(LABEL_FIELD.length) : null);
+  if (key !== null) {
+    change.kind = 'label';
+    change.op = change.new === null ? 'delete' : change.old === null ? 'insert' : 'update';
+    change.field = key;
+    if (change.old === '') change.old = null;
+  } else {
+    switch (field) {
+      case 'givenName':
+      case 'familyName':
+        change.kind = 'name';
+        break;
+      case 'endTime':
+        change.kind = 'endTime';
+        change.old = instant(change.old as Millis | null);
+        change.new = instant(change.new as Millis | null);
+        break;
+      case 'email':
+      case 'active':
+        change.kind = field;
+        break;
+      default:
+        return null;
+    }
   }
-  switch (field) {
-    case 'givenName':
-    case 'familyName':
-      return { kind: 'name', objectId: id, ref, phase, reason, op: change.op, field, old: change.old, new: change.new };
-    case 'endTime':
-      return { kind: 'endTime', objectId: id, ref, phase, reason, op: change.op, field, old: instant(change.old as Millis | null), new: instant(change.new as Millis | null) };
-    case 'email':
-    case 'active':
-      return { kind: field, objectId: id, ref, phase, reason, op: change.op, field, old: change.old, new: change.new };
-    default:
-      return null;
-  }
+  change.reason = reasons.of(field, d);
+  return change;
 }
 
 export interface HrPlan {
@@ -141,7 +166,7 @@ const SLICE = 1000;
 /** Marks, in the map of accounts, one a decision has taken (a second decision for it is an error). */
 const TAKEN = null;
 
-const compareOptions = (reasons: Texts): CompareOptions => ({
+const compareOptions = (reasons: ChangeReasons): CompareOptions => ({
   // The handler rewrites its labels on every account it checks: a share threshold would stop every run.
   maxChangePercent: null,
   fieldEquals: { email: (a: Scalar, b: Scalar) => String(a).toLowerCase() === String(b).toLowerCase() },
@@ -161,7 +186,7 @@ export function planHr(users: readonly IamUser[], decisions: readonly HrDecision
   }
   const changes: PlannedChange[] = [];
   const summary = { insert: 0, update: 0, delete: 0 };
-  const hooks = compareOptions(new Texts());
+  const hooks = compareOptions(new ChangeReasons());
   for (let start = 0; start < decisions.length; start += SLICE) {
     const end = Math.min(decisions.length, start + SLICE);
     const desired: HrObject[] = [];
