@@ -11,10 +11,11 @@ import { InputError } from '../../src/engine/errors.js';
 import type { ParsedSource } from '../../src/engine/model.js';
 import { parse as parseDirac } from '../../src/engine/sources/dirac.js';
 import { parseEmailMap } from '../../src/engine/sources/emailMap.js';
-import { parse as parseHr } from '../../src/engine/sources/hr.js';
-import { parse as parseIam } from '../../src/engine/sources/iam.js';
+import { parseJsonBytes } from '../../src/engine/sources/bigJson.js';
+import { parse as parseHr, parseValue as hrValue } from '../../src/engine/sources/hr.js';
+import { parse as parseIam, parseValue as iamValue } from '../../src/engine/sources/iam.js';
 import { decodeUtf8 } from '../../src/engine/sources/json.js';
-import { parse as parseVoms } from '../../src/engine/sources/voms.js';
+import { parse as parseVoms, parseValue as vomsValue } from '../../src/engine/sources/voms.js';
 import {
   HOSTILE_STRINGS, badUtf8, editText, hostileString, hostileValue, insertBytes, isRepresentableMillis, mutate, mutation,
   nestedText, settle, textEdit, trickyString,
@@ -24,17 +25,18 @@ const RUNS = 120;
 const vo = generateVo({ size: 8, seed: 3, vo: 'nebula', experiment: 'NEBULA', today: '2026-01-15' });
 
 type Parser = (text: string, file: string) => ParsedSource;
+type ValueParser = (value: unknown, file: string) => ParsedSource;
 
-const JSON_SOURCES: { name: string; parse: Parser; doc: unknown; dates: (record: Record<string, unknown>) => unknown[] }[] = [
+const JSON_SOURCES: { name: string; parse: Parser; value: ValueParser; doc: unknown; dates: (record: Record<string, unknown>) => unknown[] }[] = [
   {
-    name: 'VOMS', parse: parseVoms, doc: vo.voms,
+    name: 'VOMS', parse: parseVoms, value: vomsValue, doc: vo.voms,
     dates: (u) => [u.creationTime, u.endTime, ...(u.certificates as { creationTime: unknown }[]).map((c) => c.creationTime),
       ...(u.aupAcceptanceRecords as { lastAcceptanceDate: unknown }[]).map((a) => a.lastAcceptanceDate)],
   },
   // A damaged users dump may still read as groups (then it has no user dates to check).
-  { name: 'IAM users', parse: parseIam, doc: vo.iamUsers, dates: (u) => ('userName' in u ? [u.endTime, u.aupSignatureTime, u.created, u.lastModified] : []) },
-  { name: 'IAM groups', parse: parseIam, doc: vo.iamGroups, dates: () => [] },
-  { name: 'HR', parse: parseHr, doc: vo.hr, dates: () => [] },
+  { name: 'IAM users', parse: parseIam, value: iamValue, doc: vo.iamUsers, dates: (u) => ('userName' in u ? [u.endTime, u.aupSignatureTime, u.created, u.lastModified] : []) },
+  { name: 'IAM groups', parse: parseIam, value: iamValue, doc: vo.iamGroups, dates: () => [] },
+  { name: 'HR', parse: parseHr, value: hrValue, doc: vo.hr, dates: () => [] },
 ];
 
 /** What parsed must be storable and printable. */
@@ -55,8 +57,17 @@ function parseOrRefuse(parse: Parser, text: string, dates: (record: Record<strin
   return outcome;
 }
 
-describe.each(JSON_SOURCES)('$name parser under hostile input', ({ parse, doc, dates }) => {
+describe.each(JSON_SOURCES)('$name parser under hostile input', ({ parse, value, doc, dates }) => {
   const valid = JSON.stringify(doc);
+
+  /** A dump too large for one string is read in spans (bigJson.ts): what it gives must not differ. */
+  function sameInSpans(text: string, span: number): void {
+    const bytes = Buffer.from(text);
+    const expected = settle(() => parse(decodeUtf8(bytes, 'dump.json'), 'dump.json'), [InputError]);
+    const actual = settle(() => value(parseJsonBytes(bytes, 'dump.json', span), 'dump.json'), [InputError]);
+    if (expected.ok) expect(actual).toEqual(expected);
+    else expect(actual.ok ? 'parsed' : actual.error.message).toBe(expected.error.message);
+  }
 
   it('reads the unmodified document', () => {
     expect(parseOrRefuse(parse, valid, dates).ok).toBe(true);
@@ -89,6 +100,15 @@ describe.each(JSON_SOURCES)('$name parser under hostile input', ({ parse, doc, d
     );
   });
 
+  it('read in spans of a few bytes, a damaged document gives what it gives as one string', () => {
+    fc.assert(
+      fc.property(fc.array(mutation, { maxLength: 3 }), fc.array(textEdit, { maxLength: 2 }), fc.integer({ min: 1, max: 400 }), (mutations, edits, span) => {
+        sameInSpans(editText(JSON.stringify(mutate(doc, mutations), null, 1), edits), span);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
   it('every string field holding control characters, escapes, surrogates or a megabyte', () => {
     fc.assert(
       fc.property(fc.nat(), hostileString, (pick, value) => {
@@ -113,6 +133,8 @@ describe.each(JSON_SOURCES)('$name parser under hostile input', ({ parse, doc, d
           parseOrRefuse(parse, text, dates);
         }
         parseOrRefuse(parse, (kind === 'array' ? '[' : '{"a":').repeat(depth), dates);
+        sameInSpans(nestedText(depth, kind), 3);
+        sameInSpans((kind === 'array' ? '[' : '{"a":').repeat(depth), 3);
       }
     }
   });
