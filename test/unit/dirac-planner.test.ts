@@ -250,6 +250,23 @@ describe('plan dirac: the VOMS2CSSynchronizer rules', () => {
     expect(p.messages.errors[0]).toContain('--max-delete-percent');
   });
 
+  it('users the sync leaves as they are still count among the existing objects for the threshold', () => {
+    // Each user the plan looks at brings itself, its DNs and its memberships of tracked groups
+    // (demo_user, demo_prod, demo_analysis): alindqvi 1+1+1, dsokolov 1+2+3, quarant 1+1+2,
+    // gone 1+1+1, keeper 1+1+1 = 19; only quarant's and gone's memberships change.
+    const p = plan(steady(), { maxDeletePercent: 0 });
+    expect(p.changes).toEqual([]);
+    expect(p.conflicts[0].ref).toMatchObject({ touched: 2, current: 19 });
+    expect(p.conflicts[0].detail).toContain('2 of 19 existing objects');
+  });
+
+  it('an email that differs only in case changes nothing; a CA that differs on an otherwise unchanged user does', () => {
+    const steadyChanges = brief(plan(steady()));
+    expect(brief(plan([ada({ email: 'Ada.LINDQVIST@example.org' }), dmitri(), quarant(), keeper()]))).toEqual(steadyChanges);
+    const otherCa = brief(plan([ada({ dns: [[ADA_DN, '/CN=Another CA']] }), dmitri(), quarant(), keeper()]));
+    expect(otherCa.slice().sort()).toEqual([`update ca alindqvi ${ADA_DN}`, ...steadyChanges].sort());
+  });
+
   it('a robot without a name still gets one', () => {
     const p = plan([...steady(), voms({ id: 700, dns: [['/DC=org/CN=Robot:', '/CN=X']] })]);
     expect(p.newUsers.map((n) => n.user)).toEqual(['robot-demo']);

@@ -139,6 +139,34 @@ function sourceCa(certs: Desired['certs'], dn: string): string | null | undefine
   return undefined;
 }
 
+/**
+ * How many current objects (the user, its DNs, its tracked memberships) a Registry user keeps with
+ * nothing to change, or 0 when the sync changes one of them or the engine must see them: the same
+ * Email (ignoring case, as the engine compares it) and Suspended list, no DN added or dropped, each
+ * DN's CA as the Registry has it, the same tracked groups; a DN or group listed twice (which the
+ * engine refuses as two objects with one id) goes to the engine.
+ */
+function unchangedObjects(
+  d: Desired, u: DiracUser, email: string | null, suspended: string[], keepAll: boolean, memberOf: readonly string[], tracked: ReadonlySet<string>,
+): number {
+  if (suspended !== u.suspended || d.newDns.length !== 0 || !keepAll) return 0;
+  if (email !== u.email && (email === null || u.email === null || email.toLowerCase() !== u.email.toLowerCase())) return 0;
+  const { dns, cas } = u;
+  for (let i = 0; i < dns.length; i++) {
+    if (dns.indexOf(dns[i]) !== i) return 0;
+    const has = cas[i] ?? null;
+    if ((sourceCa(d.certs, dns[i]) ?? has) !== has) return 0;
+  }
+  let members = 0;
+  for (let i = 0; i < u.groups.length; i++) {
+    const g = u.groups[i];
+    if (!tracked.has(g)) continue;
+    if (u.groups.indexOf(g) !== i || !memberOf.includes(g)) return 0;
+    members++;
+  }
+  return members === memberOf.length ? 1 + dns.length + members : 0;
+}
+
 /** One DN as both sides know it: the Registry user it is registered for and the source person who holds it. */
 interface DnEntry {
   owner: Desired | null;
@@ -325,6 +353,14 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
     return out;
   };
   const inOtherVo = (u: DiracUser) => u.groups.some((g) => !groups.inVo.has(g));
+  /**
+   * About 95 % of a big VO's users come out of the sync as they are: their objects are left out of
+   * both sides and only counted (for the threshold), so the engine builds and matches the few that
+   * change. That is exact while an object's id names one user: no user name holds the `|` that ids
+   * put after it (else two users' DNs or groups could share an id, which the engine refuses).
+   */
+  let unchangedCount = 0;
+  const exactIds = !registry.users.some((u) => u.name.includes('|'));
 
   for (const d of desired) {
     const u = d.current;
@@ -343,9 +379,6 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
       newUsers.push({ user: d.name, dns, email: mail, groups: memberOf.sort(), source: d.certs[0].person.source });
       continue;
     }
-    const at = currentObjects(u, d.inVo);
-    const hasUser = current[at];
-
     let obsolete: string[] | null = null;
     for (const dn of u.dns) if (!inSource(d, dn)) (obsolete ??= []).push(dn);
     const keepAll = obsolete === null || inOtherVo(u);
@@ -359,20 +392,7 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
         suspended.splice(suspended.indexOf(vo), 1);
       } else info.push(`${u.name} is suspended for ${vo} in DIRAC but active in the source; lift it with --auto-lift-suspended`);
     }
-    // What the source leaves as it is stays the current object itself: most of 100 000 users
-    // cost no second set of objects. The engine still compares them.
     const email = mail ?? u.email;
-    wanted.push(email === u.email && suspended === u.suspended ? hasUser : userObject(u.name, email, suspended, d.inVo, hasUser.id, hasUser.ref));
-    // A kept DN reuses its current object's id and ref.
-    for (let i = 0; i < u.dns.length; i++) {
-      const dn = u.dns[i];
-      if (!keepAll && !inSource(d, dn)) continue;
-      const ca = sourceCa(d.certs, dn) ?? u.cas[u.dns.indexOf(dn)] ?? null;
-      const same = current[at + 1 + i];
-      wanted.push(ca === same.fields.CA ? same : certificate(u.name, dn, ca, d.inVo, same.id, same.ref));
-    }
-    for (const c of d.newDns) wanted.push(certificate(u.name, c.dn, c.ca, d.inVo));
-
     const quarantined = groups.quarantine !== null && u.groups.includes(groups.quarantine);
     // A few groups per user: an array in insertion order, no Set per user.
     const memberOf: string[] = [];
@@ -387,6 +407,27 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
       for (const f of fqans) for (const g of groups.byFqan.get(f) ?? []) addOnce(memberOf, g.name);
       if (groups.defaultGroup) addOnce(memberOf, groups.defaultGroup);
     }
+    if (exactIds) {
+      const kept = unchangedObjects(d, u, email, suspended, keepAll, memberOf, groups.tracked);
+      if (kept > 0) {
+        unchangedCount += kept;
+        continue;
+      }
+    }
+    const at = currentObjects(u, d.inVo);
+    const hasUser = current[at];
+    // A field the source leaves as it is stays the current object itself.
+    wanted.push(email === u.email && suspended === u.suspended ? hasUser : userObject(u.name, email, suspended, d.inVo, hasUser.id, hasUser.ref));
+    // A kept DN reuses its current object's id and ref.
+    for (let i = 0; i < u.dns.length; i++) {
+      const dn = u.dns[i];
+      if (!keepAll && !inSource(d, dn)) continue;
+      const ca = sourceCa(d.certs, dn) ?? u.cas[u.dns.indexOf(dn)] ?? null;
+      const same = current[at + 1 + i];
+      wanted.push(ca === same.fields.CA ? same : certificate(u.name, dn, ca, d.inVo, same.id, same.ref));
+    }
+    for (const c of d.newDns) wanted.push(certificate(u.name, c.dn, c.ca, d.inVo));
+
     // A membership object is its group and user only: a kept one is the current object itself.
     const memberships = at + 1 + u.dns.length;
     for (const g of memberOf) {
@@ -422,6 +463,7 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
     deletes: { user: options.autoDelete },
     deleteUnlisted: true,
     maxChangePercent: options.maxDeletePercent,
+    unchangedCount,
     thresholdHint: '--max-delete-percent',
     fieldEquals: { Email: (a, b) => String(a).toLowerCase() === String(b).toLowerCase() },
     present: (change, ctx) => {
