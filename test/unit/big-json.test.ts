@@ -60,7 +60,9 @@ function outcome(run: () => unknown): { value?: unknown; message?: string } {
 
 function sameAsWhole(bytes: Uint8Array, spanBytes: number): void {
   const expected = outcome(() => whole(bytes));
+  const before = Buffer.from(bytes);
   const actual = outcome(() => parseJsonBytes(bytes, FILE, spanBytes));
+  expect(Buffer.from(bytes).equals(before)).toBe(true); // the brackets swapped in while decoding are put back
   expect(actual.message).toBe(expected.message);
   if (expected.message === undefined) {
     deepStrictEqual(actual.value, expected.value);
@@ -73,7 +75,9 @@ describe('reading a JSON dump in spans', () => {
     fc.assert(
       fc.property(document, layout, span, (value, choices, spanBytes) => {
         const text = write(value, choices);
-        const parsed = parseJsonBytes(Buffer.from(text), FILE, spanBytes);
+        const bytes = Buffer.from(text);
+        const parsed = parseJsonBytes(bytes, FILE, spanBytes);
+        expect(bytes.toString()).toBe(text);
         deepStrictEqual(parsed, JSON.parse(text));
         expect(JSON.stringify(parsed)).toBe(JSON.stringify(JSON.parse(text)));
       }),

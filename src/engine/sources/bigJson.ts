@@ -22,14 +22,18 @@ export const DEFAULT_SPAN_BYTES = 64 * 1024 * 1024;
  * For tests only: the span in bytes, so that a command-line test reads a small file the way a
  * 1 GB one is read (`IDSYNC_JSON_SPAN_BYTES=200 idsync-tui import voms small.json`).
  */
-export const SPAN_VARIABLE = 'IDSYNC_JSON_SPAN_BYTES';
+const SPAN_VARIABLE = 'IDSYNC_JSON_SPAN_BYTES';
 
-export function spanBytesFromEnvironment(): number {
+function spanBytesFromEnvironment(): number {
   const value = Number(process.env[SPAN_VARIABLE]);
   return Number.isSafeInteger(value) && value > 0 ? Math.min(value, MAX_TEXT_BYTES) : DEFAULT_SPAN_BYTES;
 }
 
-/** The value of a UTF-8 JSON file of any size that fits a Buffer; a BOM is dropped. */
+/**
+ * The value of a UTF-8 JSON file of any size that fits a Buffer; a BOM is dropped. While a run is
+ * decoded, the comma or bracket on each side of it is swapped for a bracket and then put back:
+ * `bytes` is as it was when this returns or throws.
+ */
 export function parseJsonBytes(bytes: Uint8Array, file: string, spanBytes = spanBytesFromEnvironment()): unknown {
   const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const base = buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0;
