@@ -5,7 +5,7 @@
  * the kinds the IAM plan uses (`label`, `endTime`, `name`, `email`, `active`), so the Plan screen,
  * `approve` and `apply` treat them like any IAM change.
  */
-import type { Conflict, IamUser, Millis, PlannedChange } from '../model.js';
+import type { Conflict, IamLabel, IamUser, Millis, PlannedChange } from '../model.js';
 import { compareObjects, NO_MULTI, type ChangeContext, type CompareOptions, type Scalar, type TargetObject } from '../compare/index.js';
 import { iso } from './dates.js';
 import { Texts } from './texts.js';
@@ -23,6 +23,8 @@ const ACTION_FIELD = labelField(hrLabel(LABEL.action));
 const LIFECYCLE_FIELD = labelField(LIFECYCLE_STATUS);
 /** The field of each HR label the plan can manage (its desired keys come only from these names). */
 const HR_LABEL_FIELDS = new Map<string, string>(Object.values(LABEL).map((name) => [name, labelField(hrLabel(name))]));
+
+const NO_LABELS: readonly IamLabel[] = [];
 
 /** A desired account that carries its decision, so wording a change needs no lookup. */
 interface HrObject extends TargetObject {
@@ -43,7 +45,9 @@ function currentObject(user: IamUser, want: HrObject): TargetObject {
   if ('active' in managed) fields.active = user.active;
   if ('endTime' in managed) fields.endTime = user.endTime;
   // HR manages only its own labels and lifecycle.status; a later label of the same key wins.
-  for (const l of user.labels ?? []) {
+  const labels = user.labels ?? NO_LABELS;
+  for (let i = 0; i < labels.length; i++) {
+    const l = labels[i];
     const key = l.prefix === HR_PREFIX ? HR_LABEL_FIELDS.get(l.name) : !l.prefix && l.name === LIFECYCLE_STATUS ? LIFECYCLE_FIELD : undefined;
     if (key !== undefined && key in managed) fields[key] = l.value ?? '';
   }
@@ -53,7 +57,10 @@ function currentObject(user: IamUser, want: HrObject): TargetObject {
 function desiredObject(d: HrDecision, timestamp: string | null): HrObject {
   const fields: Record<string, Scalar> = { [STATUS_FIELD]: d.status, [MESSAGE_FIELD]: d.message };
   if (timestamp !== null) fields[TIMESTAMP_FIELD] = timestamp;
-  for (const key of d.removeLabels) fields[key === LIFECYCLE_STATUS ? LIFECYCLE_FIELD : (HR_LABEL_FIELDS.get(key) ?? labelField(hrLabel(key)))] = null;
+  for (let i = 0; i < d.removeLabels.length; i++) {
+    const key = d.removeLabels[i];
+    fields[key === LIFECYCLE_STATUS ? LIFECYCLE_FIELD : (HR_LABEL_FIELDS.get(key) ?? labelField(hrLabel(key)))] = null;
+  }
   if (d.endTime) fields.endTime = d.endTime.new;
   if (d.givenName) fields.givenName = d.givenName.new;
   if (d.familyName) fields.familyName = d.familyName.new;
@@ -180,9 +187,10 @@ export function planHr(users: readonly IamUser[], decisions: readonly HrDecision
   const timestamp = options.rules === 'documented' ? iso(options.now) : null;
   const accounts = new Map<string, IamUser | typeof TAKEN>();
   let twice: Set<string> | null = null;
-  for (const u of users) {
-    if (accounts.has(u.id)) (twice ??= new Set()).add(u.id);
-    accounts.set(u.id, u);
+  for (let i = 0; i < users.length; i++) {
+    const u = users[i];
+    const size = accounts.size;
+    if (accounts.set(u.id, u).size === size) (twice ??= new Set()).add(u.id);
   }
   const changes: PlannedChange[] = [];
   const summary = { insert: 0, update: 0, delete: 0 };
@@ -203,13 +211,14 @@ export function planHr(users: readonly IamUser[], decisions: readonly HrDecision
       }
     }
     const result = compareObjects(current, desired, hooks);
-    for (const c of result.changes) changes.push(c);
+    for (let i = 0; i < result.changes.length; i++) changes.push(result.changes[i]);
     summary.insert += result.summary.insert;
     summary.update += result.summary.update;
     summary.delete += result.summary.delete;
   }
   const conflicts: Conflict[] = [];
-  for (const d of decisions) {
+  for (let i = 0; i < decisions.length; i++) {
+    const d = decisions[i];
     if (d.emailBound) {
       conflicts.push({
         kind: 'email-bound',
