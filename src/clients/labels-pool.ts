@@ -53,7 +53,7 @@ export function sendableError(err: unknown): SentError {
   return err instanceof InputError ? { name, message, file: err.file, where: err.where } : { name, message };
 }
 
-function revive(sent: SentError): Error {
+export function reviveError(sent: SentError): Error {
   if (sent.name === 'InputError') {
     // The message was built from file, where and problem in the worker; keep it as it is.
     const error = new InputError(sent.file ?? '', sent.where ?? null, '');
@@ -151,7 +151,7 @@ export async function readLabelsInThreads(plan: LabelsInThreads): Promise<void> 
         for (let i = 0; i < pairs.length; i += 2) got(pairs[i] as number, pairs[i + 1] as IamLabel[]);
         give(pairs.length / 2);
       } else if ('retry' in message) onRetry?.(message.retry);
-      else fail(revive(message.error));
+      else fail(reviveError(message.error));
     });
     worker.on('error', fail);
     worker.on('exit', (code) => {

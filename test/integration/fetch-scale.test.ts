@@ -7,7 +7,7 @@ import { createServer, request, type Server, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateVo } from '../../bench/generate.js';
-import type { FetchProgress } from '../../src/clients/http.js';
+import type { FetchProgress, RetryInfo } from '../../src/clients/http.js';
 import { createIamHttp, fetchIam, readAccountLabels } from '../../src/clients/iam.js';
 import { OperationError } from '../../src/engine/errors.js';
 import { startScimServer, type ScimServer } from '../servers/scim-server.js';
@@ -197,5 +197,25 @@ describe('IAM fetch at scale: bounded parallel requests', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(proxy.total.labels).toBe(asked);
     expect(asked).toBeLessThan(scim.state.users.size);
+  }, 60_000);
+
+  it('retries in a worker as on the main thread, and tells the main thread\'s onRetry', async () => {
+    const { scim, proxy } = await serve(false, {
+      count: 7,
+      answer: (held) => {
+        // The worker's first three answers are 503 with Retry-After 0; the rest are served.
+        for (const h of held.slice(4)) {
+          h.res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '0' });
+          h.res.end(JSON.stringify({ status: '503', detail: 'injected fault 503' }));
+        }
+        held.slice(0, 4).forEach((h) => h.forward());
+      },
+    });
+    const retries: RetryInfo[] = [];
+    const http = createIamHttp({ baseUrl: proxy.url, bearerToken: TOKEN, onRetry: (info) => retries.push(info) });
+    const listing = await fetchIam(http, { labelConcurrency: 7, labelWorkers: 1 });
+    expect(retries.map((r) => [r.attempt, r.delayMs])).toEqual([[1, 0], [1, 0], [1, 0]]);
+    for (const r of retries) expect(r.reason).toBe(`IAM GET ${r.url}: HTTP 503 Service Unavailable: injected fault 503`);
+    for (const user of listing.users) expect(user.labels).toEqual(normalised(scim.state.labels.get(user.id)));
   }, 60_000);
 });
