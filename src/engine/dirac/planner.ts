@@ -115,22 +115,41 @@ const NO_CERTS: readonly Desired['certs'][number][] = Object.freeze([]);
 const NOT_SUSPENDED: Record<string, string[]> = Object.freeze({ Suspended: Object.freeze([]) as unknown as string[] });
 
 /**
- * The distinct FQANs of the people behind a user's certificates, in first-seen order. A user has a
- * few certificates, usually of one person: small arrays, no Set per user (100 000 users).
+ * A distinct list of FQANs in first-seen order, shared by every user whose people hold these FQANs
+ * in this order (a VO has a few dozen combinations for 100 000 users), so what follows from the
+ * list is worked out once per combination of it and a user's groups.
  */
-function fqansOf(certs: Desired['certs']): string[] {
-  if (certs.length === 1) {
-    const fqans = certs[0].person.fqans;
-    return fqans.every((f, i) => fqans.indexOf(f) === i) ? fqans : [...new Set(fqans)];
-  }
-  const out: string[] = [];
+interface FqanList {
+  fqans: string[];
+  /** The list with one more FQAN at the end. */
+  next: Map<string, FqanList> | null;
+  /** The memberships the sync leaves a user with, per list of current groups (the Registry shares those too). */
+  byGroups: Map<readonly string[], Memberships> | null;
+}
+
+interface Memberships {
+  /** The groups the user should be in, in the order the sync adds them. */
+  memberOf: string[];
+  /** How many memberships of tracked groups the user has when they are exactly `memberOf`, else -1. */
+  unchanged: number;
+}
+
+/** The distinct FQANs of the people behind a user's certificates, in first-seen order. */
+function fqansOf(certs: Desired['certs'], root: FqanList): FqanList {
+  let node = root;
   let last: SourcePerson | null = null;
-  for (const { person } of certs) {
+  for (let c = 0; c < certs.length; c++) {
+    const person = certs[c].person;
     if (person === last) continue;
     last = person;
-    for (const f of person.fqans) if (!out.includes(f)) out.push(f);
+    for (const f of person.fqans) {
+      if (node.fqans.includes(f)) continue;
+      let next = node.next?.get(f);
+      if (!next) (node.next ??= new Map()).set(f, (next = { fqans: [...node.fqans, f], next: null, byGroups: null }));
+      node = next;
+    }
   }
-  return out;
+  return node;
 }
 
 /** The source's CA of a DN among a user's certificates (the last one listed wins), else undefined. */
@@ -140,15 +159,13 @@ function sourceCa(certs: Desired['certs'], dn: string): string | null | undefine
 }
 
 /**
- * How many current objects (the user, its DNs, its tracked memberships) a Registry user keeps with
- * nothing to change, or 0 when the sync changes one of them or the engine must see them: the same
- * Email (ignoring case, as the engine compares it) and Suspended list, no DN added or dropped, each
- * DN's CA as the Registry has it, the same tracked groups; a DN or group listed twice (which the
- * engine refuses as two objects with one id) goes to the engine.
+ * How many current objects (the user, its DNs, its `members` memberships, already found unchanged)
+ * a Registry user keeps with nothing to change, or 0 when the sync changes one of them or the engine
+ * must see them: the same Email (ignoring case, as the engine compares it) and Suspended list, no DN
+ * added or dropped, each DN's CA as the Registry has it; a DN listed twice (which the engine refuses
+ * as two objects with one id) goes to the engine.
  */
-function unchangedObjects(
-  d: Desired, u: DiracUser, email: string | null, suspended: string[], keepAll: boolean, memberOf: readonly string[], tracked: ReadonlySet<string>,
-): number {
+function unchangedObjects(d: Desired, u: DiracUser, email: string | null, suspended: string[], keepAll: boolean, members: number): number {
   if (suspended !== u.suspended || d.newDns.length !== 0 || !keepAll) return 0;
   if (email !== u.email && (email === null || u.email === null || email.toLowerCase() !== u.email.toLowerCase())) return 0;
   const { dns, cas } = u;
@@ -157,14 +174,7 @@ function unchangedObjects(
     const has = cas[i] ?? null;
     if ((sourceCa(d.certs, dns[i]) ?? has) !== has) return 0;
   }
-  let members = 0;
-  for (let i = 0; i < u.groups.length; i++) {
-    const g = u.groups[i];
-    if (!tracked.has(g)) continue;
-    if (u.groups.indexOf(g) !== i || !memberOf.includes(g)) return 0;
-    members++;
-  }
-  return members === memberOf.length ? 1 + dns.length + members : 0;
+  return 1 + dns.length + members;
 }
 
 /** One DN as both sides know it: the Registry user it is registered for and the source person who holds it. */
@@ -352,6 +362,31 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
     for (const f of fqans) for (const g of groups.byFqan.get(f) ?? []) out.push(g.name);
     return out;
   };
+  const noFqans: FqanList = { fqans: [], next: null, byGroups: null };
+  const membershipsOf = (current: readonly string[], fqans: readonly string[]): Memberships => {
+    const quarantined = groups.quarantine !== null && current.includes(groups.quarantine);
+    // A few groups per user: an array in insertion order, no Set.
+    const memberOf: string[] = [];
+    for (const g of current) {
+      if (!groups.tracked.has(g)) continue;
+      const group = groups.inVo.get(g);
+      // Role-mapped groups follow the source; plain VO groups are only ever added.
+      if (group && isRoleGroup(group) && (quarantined || !fqans.includes(group.vomsRole!))) continue;
+      addOnce(memberOf, g);
+    }
+    if (!quarantined) {
+      for (const f of fqans) for (const g of groups.byFqan.get(f) ?? []) addOnce(memberOf, g.name);
+      if (groups.defaultGroup) addOnce(memberOf, groups.defaultGroup);
+    }
+    // A group listed twice would be two objects with one id: the engine must see (and refuse) them.
+    let unchanged = 0;
+    for (let i = 0; i < current.length && unchanged >= 0; i++) {
+      const g = current[i];
+      if (!groups.tracked.has(g)) continue;
+      unchanged = current.indexOf(g) === i && memberOf.includes(g) ? unchanged + 1 : -1;
+    }
+    return { memberOf, unchanged: unchanged === memberOf.length ? unchanged : -1 };
+  };
   const inOtherVo = (u: DiracUser) => u.groups.some((g) => !groups.inVo.has(g));
   /**
    * About 95 % of a big VO's users come out of the sync as they are: their objects are left out of
@@ -364,9 +399,14 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
 
   for (const d of desired) {
     const u = d.current;
-    const fqans = fqansOf(d.certs);
-    const mail = d.certs.find((c) => c.person.mail)?.person.mail ?? null;
-    const suspendedInSource = d.certs.every((c) => c.person.suspended || c.cert.suspended);
+    const fqanList = fqansOf(d.certs, noFqans);
+    const fqans = fqanList.fqans;
+    let mail: string | null = null;
+    let suspendedInSource = true;
+    for (const { cert, person } of d.certs) {
+      if (mail === null && person.mail) mail = person.mail;
+      if (!person.suspended && !cert.suspended) suspendedInSource = false;
+    }
     if (u === null) {
       const dns = d.newDns.map((c) => c.dn);
       const memberOf = [...new Set([...groupsFor(fqans), ...(groups.defaultGroup ? [groups.defaultGroup] : [])])];
@@ -393,24 +433,13 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
       } else info.push(`${u.name} is suspended for ${vo} in DIRAC but active in the source; lift it with --auto-lift-suspended`);
     }
     const email = mail ?? u.email;
-    const quarantined = groups.quarantine !== null && u.groups.includes(groups.quarantine);
-    // A few groups per user: an array in insertion order, no Set per user.
-    const memberOf: string[] = [];
-    for (const g of u.groups) {
-      if (!groups.tracked.has(g)) continue;
-      const group = groups.inVo.get(g);
-      // Role-mapped groups follow the source; plain VO groups are only ever added.
-      if (group && isRoleGroup(group) && (quarantined || !fqans.includes(group.vomsRole!))) continue;
-      addOnce(memberOf, g);
-    }
-    if (!quarantined) {
-      for (const f of fqans) for (const g of groups.byFqan.get(f) ?? []) addOnce(memberOf, g.name);
-      if (groups.defaultGroup) addOnce(memberOf, groups.defaultGroup);
-    }
+    let kept = fqanList.byGroups?.get(u.groups);
+    if (!kept) (fqanList.byGroups ??= new Map()).set(u.groups, (kept = membershipsOf(u.groups, fqans)));
+    const memberOf = kept.memberOf;
     if (exactIds) {
-      const kept = unchangedObjects(d, u, email, suspended, keepAll, memberOf, groups.tracked);
-      if (kept > 0) {
-        unchangedCount += kept;
+      const objects = kept.unchanged < 0 ? 0 : unchangedObjects(d, u, email, suspended, keepAll, kept.unchanged);
+      if (objects > 0) {
+        unchangedCount += objects;
         continue;
       }
     }
