@@ -307,6 +307,17 @@ describe('plan dirac: the VOMS2CSSynchronizer rules', () => {
     expect(plain[0].fqans.sort()).toEqual(['/demo', '/demo/production']);
   });
 
+  it('a Registry built by hand (no index of the parse) plans the same as the one read from the CFG', () => {
+    const vo = generateVo({ size: 300, seed: 5 });
+    const read = readRegistry(parseCfg(vo.diracCfg, 'g.cfg'));
+    const { memberPositions: _positions, positionOf: _positionOf, ...byHand } = read;
+    const people = peopleFromVoms(parseVoms(JSON.stringify(vo.voms), 'v.json').records as VomsUser[]);
+    const options = { ...DEFAULT_DIRAC_OPTIONS, vo: vo.vo, autoDelete: true, maxDeletePercent: null };
+    const fromRead = planDirac(read, people, options);
+    expect(fromRead.changes.length).toBeGreaterThan(0);
+    expect(planDirac(byHand, people, options)).toEqual(fromRead);
+  });
+
   it('plans the generated VO from its own VOMS and IAM dumps', () => {
     const vo = generateVo({ size: 400, seed: 11 });
     const registry = readRegistry(parseCfg(vo.diracCfg, 'g.cfg'));

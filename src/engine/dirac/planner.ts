@@ -177,6 +177,13 @@ function unchangedObjects(d: Desired, u: DiracUser, email: string | null, suspen
   return 1 + dns.length + members;
 }
 
+/** A Registry built by hand has no index of names: one map. */
+function positionsByName(users: readonly DiracUser[]): (name: string) => number {
+  const at = new Map<string, number>();
+  for (let i = 0; i < users.length; i++) at.set(users[i].name, i);
+  return (name) => at.get(name) ?? -1;
+}
+
 /** One DN as both sides know it: the Registry user it is registered for and the source person who holds it. */
 interface DnEntry {
   owner: Desired | null;
@@ -196,27 +203,37 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
   const info: string[] = [];
   const errors: string[] = [];
   const groups = voGroups(registry, vo, errors);
-  const registered = new Map<string, Desired>();
+  // One record per Registry user, by position; names and group members are found through the
+  // Registry's own index of the parse (no second map of 100 000 names).
+  const registeredAt: Desired[] = [];
   for (const user of registry.users) {
-    registered.set(user.name, { name: user.name, current: user, inVo: false, touched: false, certs: NO_CERTS as Desired['certs'], newDns: NO_NEW_DNS as SourceCertificate[] });
+    registeredAt.push({ name: user.name, current: user, inVo: false, touched: false, certs: NO_CERTS as Desired['certs'], newDns: NO_NEW_DNS as SourceCertificate[] });
   }
+  const positionOf = registry.positionOf ?? positionsByName(registry.users);
+  const registeredNamed = (name: string): Desired | undefined => {
+    const at = positionOf(name);
+    return at < 0 ? undefined : registeredAt[at];
+  };
   /** In the order the VO's groups list them. */
   const voUsers: Desired[] = [];
+  const groupAt = new Map(registry.groups.map((g, i) => [g, i]));
   for (const g of groups.inVo.values()) {
-    for (const u of g.users) {
-      const r = registered.get(u);
+    const members = registry.memberPositions?.[groupAt.get(g)!];
+    const count = members ? members.length : g.users.length;
+    for (let m = 0; m < count; m++) {
+      const r = members ? registeredAt[members[m]] : registeredNamed(g.users[m]);
       if (r && !r.inVo) {
         r.inVo = true;
         voUsers.push(r);
       }
     }
   }
-  const isVoUser = (name: string) => registered.get(name)?.inVo === true;
+  const isVoUser = (name: string) => registeredNamed(name)?.inVo === true;
 
   // One map from DN to user, built once: DIRAC looks every DN up by scanning all users. The source
   // side marks the same entries, so each certificate costs one lookup.
   const dnEntries = new Map<string, DnEntry>();
-  for (const r of registered.values()) {
+  for (const r of registeredAt) {
     for (const dn of r.current!.dns) {
       const entry = dnEntries.get(dn);
       if (entry === undefined) dnEntries.set(dn, { owner: r, holder: null });
@@ -224,7 +241,7 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
     }
   }
 
-  const names = new UniqueNames((name) => registered.has(name));
+  const names = new UniqueNames((name) => positionOf(name) >= 0);
   /** In the order the plan first touched them. */
   const desired: Desired[] = [];
   const addedDesired = new Map<string, Desired>();
@@ -236,7 +253,7 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
     return r;
   };
   const touch = (name: string): Desired => {
-    const r = registered.get(name);
+    const r = registeredNamed(name);
     if (r) return touchRegistered(r);
     let d = addedDesired.get(name);
     if (!d) {
@@ -503,7 +520,7 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
       if (!presented) return null;
       if (presented.kind === 'user' && presented.op === 'insert') presented.reason = `new user for ${newSource.get(user)}`;
       if (presented.kind === 'user' && presented.op === 'delete') {
-        const u = registered.get(user)!.current!;
+        const u = registeredNamed(user)!.current!;
         presented.old = { DN: u.dns, CA: u.cas, Email: u.email, Suspended: u.suspended };
       }
       const onExisting = !newNames.has(user) && !(change.kind === 'user' && change.op === 'delete');
