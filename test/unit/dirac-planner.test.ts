@@ -267,6 +267,23 @@ describe('plan dirac: the VOMS2CSSynchronizer rules', () => {
     expect(otherCa.slice().sort()).toEqual([`update ca alindqvi ${ADA_DN}`, ...steadyChanges].sort());
   });
 
+  it('a DN two people hold goes to the first; a DN two Registry users list is matched to the first', () => {
+    const twin = voms({ id: 900, name: 'Ada', surname: 'Twin', email: 'twin@example.org', dns: [[ADA_DN, CERN_CA], ['/CN=Shared New', '/CN=X']] });
+    const other = voms({ id: 901, name: 'Otto', surname: 'Other', email: 'otto@example.org', dns: [['/CN=Shared New', '/CN=X']] });
+    const p = plan([...steady(), twin, other]);
+    expect(p.messages.errors).toEqual([
+      `DN ${ADA_DN} belongs to both voms:101 and voms:900; voms:900's copy is ignored`,
+      "DN /CN=Shared New belongs to both voms:900 and voms:901; voms:901's copy is ignored",
+    ]);
+    // The twin's other DN is new: it makes a user of its own, whose groups are the twin's.
+    expect(p.newUsers.map((n) => [n.user, n.dns])).toEqual([['atwin', ['/CN=Shared New']]]);
+    const doubled = REGISTRY.replace('DN = /CN=Keeper', `DN = /CN=Keeper, ${ADA_DN}`);
+    const q = plan(steady(), {}, doubled);
+    expect(q.messages.errors).toEqual([`DN ${ADA_DN} is registered for both alindqvi and keeper; it is matched to alindqvi`]);
+    // keeper's copy is held by Ada, so it is not obsolete for keeper either.
+    expect(brief(q).filter((c) => c.includes('keeper'))).toEqual([]);
+  });
+
   it('a robot without a name still gets one', () => {
     const p = plan([...steady(), voms({ id: 700, dns: [['/DC=org/CN=Robot:', '/CN=X']] })]);
     expect(p.newUsers.map((n) => n.user)).toEqual(['robot-demo']);

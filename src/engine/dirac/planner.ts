@@ -184,10 +184,13 @@ function positionsByName(users: readonly DiracUser[]): (name: string) => number 
   return (name) => at.get(name) ?? -1;
 }
 
-/** One DN as both sides know it: the Registry user it is registered for and the source person who holds it. */
-interface DnEntry {
-  owner: Desired | null;
-  holder: SourcePerson | null;
+/**
+ * The person who holds a Registry DN: the first to bring it put it among its owner's certificates
+ * (only a DN nobody registered goes elsewhere), so no record per DN is needed.
+ */
+function holderIn(certs: Desired['certs'], dn: string): SourcePerson | null {
+  for (let i = 0; i < certs.length; i++) if (certs[i].cert.dn === dn) return certs[i].person;
+  return null;
 }
 
 function addOnce(list: string[], value: string): void {
@@ -230,14 +233,17 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
   }
   const isVoUser = (name: string) => registeredNamed(name)?.inVo === true;
 
-  // One map from DN to user, built once: DIRAC looks every DN up by scanning all users. The source
-  // side marks the same entries, so each certificate costs one lookup.
-  const dnEntries = new Map<string, DnEntry>();
+  // One map from DN to user, built once: DIRAC looks every DN up by scanning all users. Each
+  // certificate costs one lookup: who already holds a registered DN is read from its owner's few
+  // certificates, so there is no record per DN.
+  const owners = new Map<string, Desired>();
+  /** Who holds each DN that no Registry user has. */
+  const unregistered = new Map<string, SourcePerson>();
   for (const r of registeredAt) {
     for (const dn of r.current!.dns) {
-      const entry = dnEntries.get(dn);
-      if (entry === undefined) dnEntries.set(dn, { owner: r, holder: null });
-      else if (entry.owner !== r) errors.push(`DN ${dn} is registered for both ${entry.owner!.name} and ${r.name}; it is matched to ${entry.owner!.name}`);
+      const owner = owners.get(dn);
+      if (owner === undefined) owners.set(dn, r);
+      else if (owner !== r) errors.push(`DN ${dn} is registered for both ${owner.name} and ${r.name}; it is matched to ${owner.name}`);
     }
   }
 
@@ -277,20 +283,21 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
     let owner: Desired | null = null;
     for (const cert of person.certificates) {
       if (!cert.dn) continue;
-      let entry = dnEntries.get(cert.dn);
-      if (entry?.holder) {
-        if (entry.holder !== person) errors.push(`DN ${cert.dn} belongs to both ${entry.holder.source} and ${person.source}; ${person.source}'s copy is ignored`);
+      const existing = owners.get(cert.dn);
+      const holder = existing === undefined ? unregistered.get(cert.dn) : holderIn(existing.certs, cert.dn);
+      if (holder) {
+        if (holder !== person) errors.push(`DN ${cert.dn} belongs to both ${holder.source} and ${person.source}; ${person.source}'s copy is ignored`);
         continue;
       }
-      if (entry) entry.holder = person;
-      else dnEntries.set(cert.dn, (entry = { owner: null, holder: person }));
-      const existing = entry.owner;
-      if (existing !== null) {
+      if (existing !== undefined) {
         const d = touchRegistered(existing);
         if (d.certs === NO_CERTS) d.certs = [];
         d.certs.push({ cert, person });
         if (owner === null || (!owner.inVo && existing.inVo)) owner = existing;
-      } else (newCerts ??= []).push(cert);
+      } else {
+        unregistered.set(cert.dn, person);
+        (newCerts ??= []).push(cert);
+      }
     }
     if (newCerts === null) continue;
 
@@ -338,7 +345,11 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
     }
   }
   /** Whether a source person holds the DN (a DN of the user's own certificates needs no lookup). */
-  const inSource = (d: Desired, dn: string) => sourceCa(d.certs, dn) !== undefined || dnEntries.get(dn)?.holder != null;
+  const inSource = (d: Desired, dn: string) => {
+    if (sourceCa(d.certs, dn) !== undefined) return true;
+    const owner = owners.get(dn);
+    return owner !== undefined && holderIn(owner.certs, dn) !== null;
+  };
 
   // ---- desired and current target objects
   const current: TargetObject[] = [];
