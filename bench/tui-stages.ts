@@ -109,11 +109,19 @@ export async function tuiStages(dbFile: string, vo: string, size: number, onPhas
   });
   const rows: Row[] = [];
   try {
-    const deadline = performance.now() + 120_000;
+    // Reading every record takes about 0.1 ms a record on a quiet machine: a million need minutes.
+    const waitMs = 120_000 + size;
+    const deadline = performance.now() + waitMs;
     while ((loaded === null || firstData === null) && failure === null && performance.now() < deadline) await nextWrite(stdout, 1000);
     stdout.off('frame', onFrame);
-    if (firstData === null || loaded === null || failure) {
-      rows.push({ stage: 'TUI first frame with data', medianMs: null, runs: 1, display: `failed: ${failure ?? 'no data frame within 120 s'}`, target: firstTarget, ok: false });
+    if (firstData === null || failure) {
+      rows.push({ stage: 'TUI first frame with data', medianMs: null, runs: 1, display: `failed: ${failure ?? `no data frame within ${fmt(waitMs)}`}`, target: firstTarget, ok: false });
+      return rows;
+    }
+    if (loaded === null) {
+      const first = (firstData as number) - start;
+      rows.push({ stage: 'TUI first frame with data', medianMs: first, runs: 1, cpuMs: firstCpu, display: `${fmt(first)} (CPU ${fmt(firstCpu)}; open ${fmt(openMs)})`, target: firstTarget, value: first, ok: first <= 1500 });
+      rows.push({ stage: 'TUI every record loaded (keys answered meanwhile)', medianMs: null, runs: 1, display: `failed: not every record read within ${fmt(waitMs)}`, target: '' });
       return rows;
     }
     const first = (firstData as number) - start;
