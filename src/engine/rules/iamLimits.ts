@@ -65,12 +65,7 @@ export function checkAttribute(name: string, value: string): string | null {
   return null;
 }
 
-/** A certificate subject or issuer as IAM stores it (RFC 2253). */
-export function checkDn(what: string, dn: string): string | null {
-  return checkDnLength(what, dn.length);
-}
-
-/** checkDn for a DN of which only the length in IAM's form is known (see rfc2253Length). */
+/** IAM's limit on a certificate DN, given the DN's length in IAM's form (RFC 2253, see rfc2253Length). */
 export function checkDnLength(what: string, length: number): string | null {
   if (length > IAM_LIMITS.dnMax) return `the certificate ${what} is longer than ${IAM_LIMITS.dnMax} characters`;
   return null;
