@@ -60,7 +60,10 @@ export async function packRecords(records: readonly unknown[], options: { sha256
   for (let first = 0, n = 0; first < records.length; first += RECORDS_PER_CHUNK, n++) {
     if (n >= IN_FLIGHT) await chunks[n - IN_FLIGHT];
     const text = JSON.stringify(records.slice(first, first + RECORDS_PER_CHUNK));
-    chunks.push(deflateRaw(text, deflateOptions(text.length)));
+    const packing = deflateRaw(text, deflateOptions(text.length));
+    // Its failure is reported by Promise.all below; marked handled so that it cannot end the process first.
+    packing.catch(() => undefined);
+    chunks.push(packing);
     hash?.update(n > 0 ? ',' : '').update(text.slice(1, -1));
   }
   const packed = { packedRecords: true as const, count: records.length, chunks: await Promise.all(chunks) };
