@@ -47,26 +47,49 @@ export interface FilterResult {
  * `previous` is the last result on the same source; it is reused when the query only grew.
  */
 export function filterPeople(source: readonly Person[], query: string, previous?: FilterResult | null): FilterResult {
+  const steps = filterSteps(source, query, previous);
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+  }
+}
+
+/**
+ * Above this many people the Users screen filters in slices between frames (see filterSteps): one
+ * scan of a million people takes longer than a frame may. An object so that tests can lower it.
+ */
+export const filterTuning = { slicesAbove: 200_000, step: 20_000 };
+
+/**
+ * filterPeople as a job that can pause after every `filterTuning.step` people it reads (for
+ * runInSlices): it yields the share of the scan done, from 0 to 1, and returns the result.
+ */
+export function* filterSteps(source: readonly Person[], query: string, previous?: FilterResult | null): Generator<number, FilterResult> {
   const words = terms(query);
   if (words.length === 0) return { query, source, rows: source, earlier: null };
   const same = previous && previous.source === source ? previous : null;
   for (let r = same; r; r = r.earlier) if (r.query === query) return r;
   const base = same && query.startsWith(same.query) ? same : null;
-  return { query, source, rows: matching(base?.rows ?? source, words), earlier: base };
+  const people = base?.rows ?? source;
+  const rows: Person[] = [];
+  const step = filterTuning.step;
+  for (let from = 0; from < people.length; from += step) {
+    matching(people, from, Math.min(people.length, from + step), words, rows);
+    if (from + step < people.length) yield (from + step) / people.length;
+  }
+  return { query, source, rows, earlier: base };
 }
 
 /** A plain loop, not filter(every()): two closure calls per person are most of a scan of 100 000. */
-function matching(people: readonly Person[], words: string[]): Person[] {
-  const rows: Person[] = [];
+function matching(people: readonly Person[], from: number, to: number, words: string[], rows: Person[]): void {
   if (words.length === 1) {
     const [word] = words;
-    for (let i = 0; i < people.length; i++) if (people[i].search.includes(word)) rows.push(people[i]);
-    return rows;
+    for (let i = from; i < to; i++) if (people[i].search.includes(word)) rows.push(people[i]);
+    return;
   }
-  outer: for (let i = 0; i < people.length; i++) {
+  outer: for (let i = from; i < to; i++) {
     const search = people[i].search;
     for (let w = 0; w < words.length; w++) if (!search.includes(words[w])) continue outer;
     rows.push(people[i]);
   }
-  return rows;
 }

@@ -5,11 +5,12 @@
  */
 
 import { Box, Text } from 'ink';
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo } from 'react';
 import type { Person } from '../app/data.js';
 import { START, clampPosition, moveList, scrollText, type ListPosition } from '../app/listNav.js';
-import { SORT_ORDERS, filterPeople, sortPeople, type FilterResult } from '../app/peopleQuery.js';
+import { SORT_ORDERS, sortPeople } from '../app/peopleQuery.js';
 import { useScreenInput } from '../app/screenInput.js';
+import { usePeopleFilter } from '../app/usePeopleFilter.js';
 import { filterKey } from '../app/textField.js';
 import { useLiveState } from '../app/useLiveState.js';
 import { VirtualList } from './components/VirtualList.js';
@@ -63,15 +64,13 @@ function Users({ data, width, height, request }: ScreenProps) {
 
   // One sort per order, kept while the data stays the same.
   const sortCache = useMemo(() => new Map<string, Person[]>(), [data.people]);
-  const lastFilter = useRef<FilterResult | null>(null);
   const order = SORT_ORDERS[sortIndex];
   const source = useMemo(() => {
     let rows = sortCache.get(order.id);
     if (!rows) sortCache.set(order.id, (rows = sortPeople(data.people, order)));
     return rows;
   }, [sortCache, data.people, order]);
-  const filtered = useMemo(() => (lastFilter.current = filterPeople(source, query, lastFilter.current)), [source, query]);
-  const rows = filtered.rows;
+  const { rows, pending } = usePeopleFilter(source, query);
 
   const listHeight = Math.max(1, height - 2);
   const at = clampPosition(pos, rows.length, listHeight);
@@ -151,7 +150,8 @@ function Users({ data, width, height, request }: ScreenProps) {
 
   const w = columns(width);
   const shown = rows.length ? `${at.top + 1}–${Math.min(rows.length, at.top + listHeight)} of ${rows.length}` : '0';
-  const filterText = query ? `  filter "${clean(query)}"${editing ? '▏' : ''}` : editing ? '  filter ▏' : '';
+  const filtering = pending === null ? '' : `  filtering… ${Math.floor(pending * 100)} %`;
+  const filterText = (query ? `  filter "${clean(query)}"${editing ? '▏' : ''}` : editing ? '  filter ▏' : '') + filtering;
   const info = `Users ${shown}${data.people.length !== rows.length ? ` (of ${data.people.length})` : ''}  sort: ${order.label}${filterText}${FLAGS_LEGEND}`;
   return (
     <Box flexDirection="column">

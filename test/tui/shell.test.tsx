@@ -3,6 +3,7 @@ import { cleanup } from 'ink-testing-library';
 import { createElement } from 'react';
 import { App } from '../../src/app/App.js';
 import { KEY_BINDINGS, keyLabel } from '../../src/app/keyBindings.js';
+import { filterTuning } from '../../src/app/peopleQuery.js';
 import { KEYS, dataOf, people, renderTui, vomsUser } from './helpers.js';
 
 afterEach(() => cleanup());
@@ -81,6 +82,25 @@ describe('Users screen', () => {
     f = await tui.waitFor((x) => x.includes('1–13 of 13'), 'DN matches: every word of the filter');
     await tui.press(KEYS.enter, KEYS.esc);
     await tui.waitFor((x) => x.includes('Users 1–') && x.includes('of 40'), 'the whole list');
+  });
+
+  it('filters a list too long to scan in one frame in slices, keeping the last result until the new one is in', async () => {
+    const saved = { ...filterTuning };
+    Object.assign(filterTuning, { slicesAbove: 10, step: 7 });
+    try {
+      const voms = people(60);
+      voms[44] = vomsUser(45, { name: 'Zora', surname: 'Quist', email: 'zq@elsewhere.test' });
+      const tui = await renderTui({ data: dataOf({ voms }), initialScreen: 'users' });
+      await tui.press('/', 'q', 'u', 'i');
+      const f = await tui.waitFor((x) => x.includes('Users 1–1 of 1') && !x.includes('filtering'), 'one match, found in slices');
+      expect(f).toContain('Zora Quist');
+      await tui.press(KEYS.backspace, KEYS.backspace, KEYS.backspace, 'c', 'n', '=', 'u', 's', 'e', 'r', ' ', '3');
+      await tui.waitFor((x) => x.includes('1–15 of 15') && !x.includes('filtering'), 'DN matches: every word of the filter');
+      await tui.press(KEYS.enter, KEYS.esc);
+      await tui.waitFor((x) => x.includes('Users 1–') && x.includes('of 60') && !x.includes('filtering'), 'the whole list');
+    } finally {
+      Object.assign(filterTuning, saved);
+    }
   });
 
   it('shows escape sequences and control characters in data escaped, never raw', async () => {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { KEY_BINDINGS, actionFor, bindingsFor, type KeyBinding } from '../../src/app/keyBindings.js';
 import { clampPosition, moveList, scrollText } from '../../src/app/listNav.js';
-import { SORT_ORDERS, filterPeople, sortPeople } from '../../src/app/peopleQuery.js';
+import { SORT_ORDERS, filterPeople, filterSteps, filterTuning, sortPeople } from '../../src/app/peopleQuery.js';
 import { editField } from '../../src/app/textField.js';
 import { SCREENS, completeScreen, matchScreens } from '../../src/screens/registry.js';
 import { detailColumns, sideBySide, vomsIamDifferences } from '../../src/screens/personDetail.js';
@@ -85,6 +85,24 @@ describe('people query', () => {
     const u = filterPeople(data.people, 'u');
     const us = filterPeople(data.people, 'us', u);
     expect(filterPeople(data.people, 'u', us)).toBe(u);
+  });
+  it('filters in steps (for slices between frames) to what one scan gives, reporting a growing share done', () => {
+    const saved = { ...filterTuning };
+    filterTuning.step = 7;
+    try {
+      for (const query of ['user', 'cn=user 4', 'given7 family7', '', 'nobody']) {
+        const steps = filterSteps(data.people, query);
+        const shares: number[] = [];
+        let next = steps.next();
+        for (; !next.done; next = steps.next()) shares.push(next.value);
+        expect(next.value.rows).toEqual(filterPeople(data.people, query).rows);
+        expect(shares).toEqual([...shares].sort((a, b) => a - b));
+        if (shares.length) expect(shares.at(-1)).toBeLessThan(1);
+        if (query === 'user') expect(shares.length).toBe(Math.ceil(data.people.length / 7) - 1);
+      }
+    } finally {
+      Object.assign(filterTuning, saved);
+    }
   });
   it('matches every word in any case, by id, name, email or DN', () => {
     expect(filterPeople(data.people, 'asa@example').rows.map((p) => p.vomsId)).toEqual([51]);
