@@ -1,8 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpClient, mapLimit, parseRetryAfter, type RetryInfo } from '../../src/clients/http.js';
-import { OperationError } from '../../src/engine/errors.js';
+import { createHttpClient, mapLimit, parseRetryAfter } from '../../src/clients/http.js';
+import { failure, recordingClient } from '../fixtures/http-client.js';
 import { startScimServer, type ScimServer } from '../servers/scim-server.js';
 import { makeTlsMaterial, type TlsMaterial } from '../servers/tls.js';
 import type { Fault } from '../servers/faults.js';
@@ -22,20 +22,7 @@ async function server(faults: Fault[] = [], extra: Partial<Parameters<typeof sta
   return s;
 }
 
-function client(url: string, extra: Partial<Parameters<typeof createHttpClient>[0]> = {}) {
-  const retries: RetryInfo[] = [];
-  const http = createHttpClient({
-    baseUrl: url, service: 'IAM', bearerToken: TOKEN, backoffMs: 10, timeoutMs: 2000,
-    onRetry: (info) => retries.push(info), ...extra,
-  });
-  return { http, retries };
-}
-
-async function failure(promise: Promise<unknown>): Promise<OperationError> {
-  const err = await promise.then(() => null, (e: unknown) => e);
-  expect(err).toBeInstanceOf(OperationError);
-  return err as OperationError;
-}
+const client = (url: string, extra: Parameters<typeof recordingClient>[2] = {}) => recordingClient(url, TOKEN, extra);
 
 describe('http client against a real server', () => {
   it('reads JSON with the bearer token', async () => {

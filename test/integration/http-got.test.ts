@@ -8,8 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createHttpClient, type RetryInfo } from '../../src/clients/http.js';
-import { OperationError } from '../../src/engine/errors.js';
+import { failure, recordingClient } from '../fixtures/http-client.js';
 
 const TOKEN = 'tok-transport-51c0e7';
 
@@ -95,19 +94,9 @@ beforeEach(() => {
   seen = [];
 });
 
-function client() {
-  const retries: RetryInfo[] = [];
-  const http = createHttpClient({ baseUrl: `${base}/`, service: 'IAM', bearerToken: TOKEN, backoffMs: 1, timeoutMs: 3000, onRetry: (r) => retries.push(r) });
-  return { http, retries };
-}
+const client = () => recordingClient(`${base}/`, TOKEN, { backoffMs: 1, timeoutMs: 3000 });
 
-async function failure(promise: Promise<unknown>): Promise<OperationError> {
-  const err = await promise.then(() => null, (e: unknown) => e);
-  expect(err).toBeInstanceOf(OperationError);
-  return err as OperationError;
-}
-
-describe('http transport', () => {
+describe('the HTTP layer on got', () => {
   it.each(['gzip', 'deflate', 'br'])('reads an answer compressed with %s, having said it can', async (encoding) => {
     const { value, text } = await client().http.getJson<typeof PAYLOAD>(`/packed/${encoding}`);
     expect(value).toEqual(PAYLOAD);
