@@ -19,15 +19,15 @@ export function usePeopleFilter(source: readonly Person[], query: string): Peopl
   const last = useRef<FilterResult | null>(null);
   const inSlices = source.length > filterTuning.slicesAbove;
   const now = useMemo(() => (inSlices ? null : (last.current = filterPeople(source, query, last.current))), [inSlices, source, query]);
-  const [sliced, setSliced] = useState<{ result: FilterResult | null; done: number }>({ result: null, done: 0 });
+  // `done` is the progress of the filter for `query` there; a newer query starts at 0 without a render of its own.
+  const [sliced, setSliced] = useState<{ result: FilterResult | null; query: string; done: number }>({ result: null, query: '', done: 0 });
   useEffect(() => {
     if (!inSlices) return undefined;
-    setSliced((s) => ({ ...s, done: 0 }));
     return runInSlices(filterSteps(source, query, last.current), {
-      onProgress: (done) => setSliced((s) => ({ ...s, done })),
+      onProgress: (done) => setSliced((s) => ({ ...s, query, done })),
       onDone: (result) => {
         last.current = result;
-        setSliced({ result, done: 1 });
+        setSliced({ result, query, done: 1 });
       },
       onError: () => undefined,
     });
@@ -35,5 +35,6 @@ export function usePeopleFilter(source: readonly Person[], query: string): Peopl
   if (now) return { rows: now.rows, pending: null };
   const finished = sliced.result !== null && sliced.result.source === source ? sliced.result : null;
   const current = finished !== null && finished.query === query;
-  return { rows: finished?.rows ?? source, pending: current || (!finished && query.trim() === '') ? null : sliced.done };
+  const idle = current || (!finished && query.trim() === '');
+  return { rows: finished?.rows ?? source, pending: idle ? null : sliced.query === query ? sliced.done : 0 };
 }
