@@ -7,9 +7,9 @@
 import type { Conflict, IamGroup, IamUser, PlannedChange, VomsUser } from '../model.js';
 import { compareObjects, type TargetObject } from '../compare/index.js';
 import { desiredAccounts } from './iam/accounts.js';
-import { currentAccounts as currentAccountsOf, currentGroup, currentMembership, type CurrentAccount } from './iam/current.js';
+import { currentAccount, currentAccounts as currentAccountsOf, currentGroup, currentMembership, type CurrentAccount } from './iam/current.js';
 import { desiredGroups } from './iam/groups.js';
-import { ParseCache, lower } from './iam/keys.js';
+import { FIELD_EQUALS, ParseCache } from './iam/keys.js';
 import { iamPresent, iamReason, type PresentContext } from './iam/present.js';
 
 export interface PlanIamOptions {
@@ -67,8 +67,9 @@ export function planIam(input: PlanIamInput): PlanIamResult {
   let unchangedCount = 0;
   for (const account of currentAccounts) {
     const owned = account.owner !== null;
-    account.object.managed = owned;
-    current.push(account.object);
+    // An account no VOMS user is planned onto, or one that stays as it is, cannot change either.
+    if (account.planned === null || account.planned.unchanged) unchangedCount++;
+    else current.push(currentAccount(account));
     for (const group of account.groups) {
       if (owned && !account.planned!.groups.includes(group) && groups.vomsManaged.has(group)) current.push(currentMembership(account, group, true));
       else unchangedCount++;
@@ -84,7 +85,7 @@ export function planIam(input: PlanIamInput): PlanIamResult {
     maxChangePercent: options.maxDeletePercent === undefined ? 20 : options.maxDeletePercent,
     thresholdHint: '--max-delete-percent',
     unchangedCount,
-    fieldEquals: { email: (a, b) => lower(String(a)) === lower(String(b)) },
+    fieldEquals: FIELD_EQUALS,
     reason: iamReason(presentContext),
     present: iamPresent(presentContext),
   });

@@ -6,9 +6,9 @@
 import type { Conflict, IamUser, VomsUser } from '../../model.js';
 import { NO_FIELDS, NO_MULTI, type TargetObject } from '../../compare/index.js';
 import { checkAttribute, checkDnLength, checkLabel, checkPersonName, checkUserName } from '../../rules/iamLimits.js';
-import type { CertificateInfo, CurrentAccount, PlannedAccount } from './current.js';
+import { unchangedAccount, type CertificateInfo, type CurrentAccount, type PlannedAccount } from './current.js';
 import {
-  attributeField, CERN_PERSON_ID, type ParseCache, CERN_SSO_ISSUER, HR_PREFIX, labelField, lower,
+  accountObjectId, attributeField, CERN_PERSON_ID, FIELD_EQUALS, type ParseCache, CERN_SSO_ISSUER, HR_PREFIX, labelField, lower,
   membershipObjectId, newAccountObjectId, oidcKey, SKIP_EMAIL_SYNCH, vomsIdLabel,
 } from './keys.js';
 
@@ -127,11 +127,11 @@ function index(vo: string, accounts: readonly CurrentAccount[]): Indexes {
       const key = lower(u.emails[n].value);
       ix.byEmail.set(key, emailClaims(key, account));
     }
-    const certificates = account.object.multi.certificates;
+    const certificates = account.certificates;
     for (let n = certificates.length - 1; n >= 0; n--) ix.byCertificate.set(certificates[n], claims(account, null, certificates[n]));
   }
   for (const account of accounts) {
-    const oidcIds = account.object.multi.oidcIds;
+    const oidcIds = account.oidcIds;
     for (let n = 0; n < oidcIds.length; n++) {
       const o = account.user.oidcIds[n];
       // The last account wins, as it always has for OIDC ids.
@@ -274,6 +274,7 @@ export function desiredAccounts(
   const newAccounts = new Map<number, PlannedAccount>();
   let userNames: Map<string, IamUser> | null = null;
   const plannedUserNames = new Set<string>();
+  const plans: PlannedAccount[] = [];
 
   for (let at = 0; at < order.length; at++) {
     const u = order[at];
@@ -326,7 +327,7 @@ export function desiredAccounts(
       claimedBy ??= String(plannedFor);
     }
 
-    const objectId = record ? record.object.id : newAccountObjectId(u.id);
+    const objectId = record ? accountObjectId(record.user.id) : newAccountObjectId(u.id);
     const fields: TargetObject['fields'] = {};
     let userName = account?.userName ?? null;
     let note: string | null = null;
@@ -394,8 +395,7 @@ export function desiredAccounts(
 
     // The account's own sets stand for the desired ones until a value is added (then a copy is
     // made): most accounts already hold everything VOMS has, and the compare skips a set it is given back.
-    const current = record?.object;
-    let certKeys = current?.multi.certificates ?? NO_VALUES;
+    let certKeys = record?.certificates ?? NO_VALUES;
     let ownCertKeys = false;
     for (const c of u.certificates) {
       if (c.suspended && !options.syncActivation) continue;
@@ -435,7 +435,7 @@ export function desiredAccounts(
         certKeys.push(key);
       }
     }
-    let oidcIds = current?.multi.oidcIds ?? NO_VALUES;
+    let oidcIds = record?.oidcIds ?? NO_VALUES;
     const nickname = attribute(u, 'nickname');
     if (u.cernHrId !== null && nickname) {
       let claim = ix.byCernSso.get(nickname);
@@ -463,10 +463,10 @@ export function desiredAccounts(
     } else {
       const info: AccountInfo = { voms: u, matchedBy, claimedBy, hasCernPersonId: u.cernHrId !== null || (account ? labelValue(account, HR_PREFIX, CERN_PERSON_ID) !== null : false), email, overridden, note };
       const desired: DesiredAccount = { kind: 'user', id: objectId, fields, multi: { certificates: certKeys, oidcIds }, managed: true, ref, info };
-      plan = { desired, groups: [] };
+      plan = { desired, unchanged: false, groups: [] };
       if (record) record.planned = plan;
       else newAccounts.set(u.id, plan);
-      out.accounts.push(desired);
+      plans.push(plan);
     }
     if (record && plannedFor === null) record.owner = u.id;
 
@@ -482,6 +482,13 @@ export function desiredAccounts(
       out.memberships.push({ kind: 'membership', id: membershipObjectId(objectId, g.name), fields: NO_FIELDS, multi: NO_MULTI, managed: true, ref: member });
     }
   }
+  // Only now, with every VOMS user planned (--merge-accounts adds to an account's sets), is an
+  // account known to stay as it is: then neither side of the compare needs it.
+  for (const account of currentAccounts) {
+    const plan = account.planned;
+    if (plan !== null) plan.unchanged = unchangedAccount(account, plan.desired, FIELD_EQUALS);
+  }
+  for (const plan of plans) if (!plan.unchanged) out.accounts.push(plan.desired);
   return out;
 }
 

@@ -4,9 +4,11 @@
  * and accounts are never deleted by this plan.
  */
 import type { IamGroup, IamUser } from '../../model.js';
-import { NO_FIELDS, NO_MULTI, type TargetObject } from '../../compare/index.js';
+import { NO_FIELDS, NO_MULTI, type Scalar, type TargetObject } from '../../compare/index.js';
 import type { ParseCache } from './keys.js';
-import { accountObjectId, attributeField, groupObjectId, labelField, labelFields, membershipObjectId, oidcKey } from './keys.js';
+import {
+  accountObjectId, attributeField, fieldKind, groupObjectId, isAttributeField, isLabelField, labelField, labelFields, membershipObjectId, oidcKey,
+} from './keys.js';
 
 /** A planned certificate: the VOMS certificate itself may stand here (only these two are read). */
 export interface CertificateInfo {
@@ -32,9 +34,11 @@ export function primaryEmail(user: IamUser): string | null {
 
 /**
  * The account as fields and sets. Certificates are keyed by subject (the key is the canonical
- * slash form, so a change about a certificate only IAM has can still print it).
+ * slash form, so a change about a certificate only IAM has can still print it). The sets are the
+ * record's own arrays: a desired account that keeps them hands the same arrays back.
  */
-export function currentAccount(user: IamUser, parsed: ParseCache): TargetObject {
+export function currentAccount(account: CurrentAccount): TargetObject {
+  const user = account.user;
   const fields: TargetObject['fields'] = {
     userName: user.userName,
     givenName: user.givenName,
@@ -46,20 +50,83 @@ export function currentAccount(user: IamUser, parsed: ParseCache): TargetObject 
   };
   for (const l of user.labels ?? []) fields[labelField(l.prefix, l.name)] = l.value ?? '';
   for (const a of user.attributes ?? []) fields[attributeField(a.name)] = a.value;
-  const certKeys: string[] = [];
-  for (const c of user.certificates) {
-    const key = parsed.key(c.subjectDn);
-    if (key === null) continue;
-    certKeys.push(key);
-  }
   return {
     kind: 'user',
     id: accountObjectId(user.id),
     fields,
-    multi: { certificates: certKeys, oidcIds: user.oidcIds.map((o) => oidcKey(o.issuer, o.subject)) },
-    managed: false,
+    multi: { certificates: account.certificates, oidcIds: account.oidcIds },
+    managed: account.owner !== null,
     ref: { vomsId: null, iamId: user.id, userName: user.userName, group: null },
   };
+}
+
+/**
+ * What `currentAccount(account).fields[field]` holds (null when it has no such field), read off the
+ * IAM user without building the object: the last label or attribute of a name wins there too.
+ */
+export function currentField(user: IamUser, field: string): Scalar | undefined {
+  switch (field) {
+    case 'userName': return user.userName;
+    case 'givenName': return user.givenName;
+    case 'familyName': return user.familyName;
+    case 'email': return primaryEmail(user);
+    case 'active': return user.active;
+    case 'endTime': return user.endTime;
+    case 'aupSignatureTime': return user.aupSignatureTime;
+  }
+  const kind = fieldKind(field);
+  if (kind === 'label') {
+    const labels = user.labels;
+    if (labels !== null) for (let n = labels.length - 1; n >= 0; n--) if (isLabelField(field, labels[n].prefix, labels[n].name)) return labels[n].value ?? '';
+  } else if (kind === 'attribute') {
+    const attributes = user.attributes;
+    if (attributes !== null) for (let n = attributes.length - 1; n >= 0; n--) if (isAttributeField(field, attributes[n].name)) return attributes[n].value;
+  }
+  return null;
+}
+
+const NONE: readonly string[] = [];
+
+/** The same distinct values on both sides (the compare's set difference would be empty). */
+function sameValues(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length <= 16 && b.length <= 16) {
+    for (let n = 0; n < a.length; n++) if (!b.includes(a[n])) return false;
+    for (let n = 0; n < b.length; n++) if (!a.includes(b[n])) return false;
+    return true;
+  }
+  const inA = new Set(a);
+  const inB = new Set(b);
+  for (const v of inA) if (!inB.has(v)) return false;
+  for (const v of inB) if (!inA.has(v)) return false;
+  return true;
+}
+
+/**
+ * Whether the generic compare would find nothing to change from the account to `desired`, by the
+ * compare's own rules (a field the account lacks is null, `fieldEquals` where given, sets as sets).
+ * Most accounts already match VOMS: they are then left out of both sides of the compare, and no
+ * current object is built for them.
+ */
+export function unchangedAccount(
+  account: CurrentAccount,
+  desired: Pick<TargetObject, 'fields' | 'multi'>,
+  fieldEquals: Readonly<Record<string, (a: Scalar, b: Scalar) => boolean>>,
+): boolean {
+  const user = account.user;
+  for (const field in desired.fields) {
+    const want = desired.fields[field];
+    const has = currentField(user, field);
+    if (has === want) continue;
+    const equals = fieldEquals[field];
+    if (has !== null && want !== null && equals !== undefined && equals(has as Scalar, want)) continue;
+    return false;
+  }
+  for (const field in desired.multi) {
+    const want = desired.multi[field];
+    const has = field === 'certificates' ? account.certificates : field === 'oidcIds' ? account.oidcIds : NONE;
+    if (has !== want && !sameValues(has, want)) return false;
+  }
+  return true;
 }
 
 /**
@@ -68,7 +135,9 @@ export function currentAccount(user: IamUser, parsed: ParseCache): TargetObject 
  */
 export interface CurrentAccount {
   user: IamUser;
-  object: TargetObject;
+  /** The certificates' keys (a subject that does not parse has none) and the OIDC ids' keys, in the account's order. */
+  certificates: string[];
+  oidcIds: string[];
   /**
    * The account's groups, each once. No membership objects: most are kept, and planIam builds
    * one only for a membership the plan may remove.
@@ -82,6 +151,8 @@ export interface CurrentAccount {
 
 export interface PlannedAccount {
   desired: TargetObject;
+  /** Whether the account already is as desired (decided once every VOMS user is planned). */
+  unchanged: boolean;
   /** A handful: scanned, not hashed. */
   groups: string[];
 }
@@ -93,7 +164,12 @@ export function currentAccounts(users: readonly IamUser[], groups: readonly IamG
     const user = users[i];
     const names: string[] = [];
     for (const g of user.groups) if (!names.includes(g.name)) names.push(g.name);
-    out[i] = { user, object: currentAccount(user, parsed), groups: names, owner: null, planned: null };
+    const certificates: string[] = [];
+    for (const c of user.certificates) {
+      const key = parsed.key(c.subjectDn);
+      if (key !== null) certificates.push(key);
+    }
+    out[i] = { user, certificates, oidcIds: user.oidcIds.map((o) => oidcKey(o.issuer, o.subject)), groups: names, owner: null, planned: null };
   }
   let byId: Map<string, CurrentAccount> | null = null;
   for (const g of groups) {
@@ -110,7 +186,7 @@ export function currentAccounts(users: readonly IamUser[], groups: readonly IamG
 export function currentMembership(account: CurrentAccount, group: string, managed: boolean): TargetObject {
   return {
     kind: 'membership',
-    id: membershipObjectId(account.object.id, group),
+    id: membershipObjectId(accountObjectId(account.user.id), group),
     fields: NO_FIELDS,
     multi: NO_MULTI,
     managed,

@@ -62,6 +62,21 @@ export function attributeField(name: string): string {
   return field;
 }
 
+/** Whether `field` is the field of the label `prefix`/`name` (what `labelField` gives), without building it. */
+export function isLabelField(field: string, prefix: string | null, name: string): boolean {
+  if (!field.endsWith(name)) return false;
+  if (!prefix) return field.length === LABEL_FIELD.length + name.length && field.startsWith(LABEL_FIELD);
+  return field.length === LABEL_FIELD.length + prefix.length + 1 + name.length && field.startsWith(LABEL_FIELD)
+    && field.startsWith(prefix, LABEL_FIELD.length) && field.charCodeAt(LABEL_FIELD.length + prefix.length) === 47 /* / */;
+}
+
+/** Whether `field` is the field of the attribute `name` (what `attributeField` gives). */
+export const isAttributeField = (field: string, name: string): boolean =>
+  field.length === ATTRIBUTE_FIELD.length + name.length && field.endsWith(name) && field.startsWith(ATTRIBUTE_FIELD);
+
+export const fieldKind = (field: string): 'label' | 'attribute' | 'plain' =>
+  field.startsWith(LABEL_FIELD) ? 'label' : field.startsWith(ATTRIBUTE_FIELD) ? 'attribute' : 'plain';
+
 /** Label values live in fields; a label without value is '' there (null means "no label"). */
 export function labelFields(labels: readonly IamLabel[] | null): Record<string, string> {
   const out: Record<string, string> = {};
@@ -139,3 +154,6 @@ export function parseOidcKey(key: string): { issuer: string; subject: string } {
 }
 
 export const lower = (s: string): string => s.toLowerCase();
+
+/** IAM compares emails ignoring case: the compare's equality for the `email` field. */
+export const FIELD_EQUALS = { email: (a: unknown, b: unknown): boolean => lower(String(a)) === lower(String(b)) } as const;

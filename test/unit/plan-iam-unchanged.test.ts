@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { compareObjects, type Scalar, type TargetObject } from '../../src/engine/compare/index.js';
+import { currentAccount, currentField, unchangedAccount, type CurrentAccount } from '../../src/engine/targets/iam/current.js';
+import { attributeField, FIELD_EQUALS, labelField } from '../../src/engine/targets/iam/keys.js';
+import { iamUser } from './plan-iam-fixtures.js';
+
+// Prefixes and names chosen so that different labels share a field (`a/b` with no prefix, `b` under `a`; '' and no prefix).
+const prefix = fc.constantFrom(null, '', 'a', 'hr.cern');
+const name = fc.constantFrom('b', 'a/b', 'voms.demo.id', 'nickname');
+const value = fc.constantFrom(null, '', 'x', 'X', '1');
+const label = fc.record({ prefix, name, value });
+const attribute = fc.record({ name, value: fc.constantFrom('', 'x', 'y') });
+const keys = fc.constantFrom('k1', 'k2', 'k3');
+
+const account = fc.record({
+  labels: fc.option(fc.array(label, { maxLength: 5 }), { nil: null }),
+  attributes: fc.option(fc.array(attribute, { maxLength: 4 }), { nil: null }),
+  email: fc.constantFrom('ada@example.org', 'Ada@Example.org', 'bob@example.org'),
+  givenName: fc.constantFrom(null, 'Ada', 'ada'),
+  certificates: fc.array(keys, { maxLength: 3 }),
+  oidcIds: fc.array(keys, { maxLength: 2 }),
+}).map((a): CurrentAccount => ({
+  user: iamUser('u1', { labels: a.labels, attributes: a.attributes, givenName: a.givenName, emails: [{ value: a.email, type: 'work', primary: true }] }),
+  certificates: a.certificates,
+  oidcIds: a.oidcIds,
+  groups: [],
+  owner: 1,
+  planned: null,
+}));
+
+const field = fc.oneof(
+  fc.constantFrom('givenName', 'familyName', 'email', 'active', 'endTime', 'userName', 'aupSignatureTime'),
+  fc.tuple(prefix, name).map(([p, n]) => labelField(p, n)),
+  name.map(attributeField),
+);
+const desiredFields = fc.array(fc.tuple(field, fc.constantFrom<Scalar>(null, '', 'x', 'Ada', 'ada@example.org', 'ADA@example.org', true, 'u1')), { maxLength: 6 })
+  .map((pairs) => Object.fromEntries(pairs) as Record<string, Scalar>);
+
+describe('plan iam: an account that stays as it is', () => {
+  it('reads every field as the current account object holds it', () => {
+    fc.assert(fc.property(account, field, (a, f) => {
+      const fields = currentAccount(a).fields;
+      expect(currentField(a.user, f)).toBe(f in fields ? fields[f] : null);
+    }), { numRuns: 500 });
+  });
+
+  it('is unchanged exactly when the generic compare finds no change', () => {
+    fc.assert(fc.property(account, desiredFields, fc.option(fc.array(keys, { maxLength: 3 })), fc.option(fc.array(keys, { maxLength: 2 })), (a, fields, certs, oidc) => {
+      const current = currentAccount(a);
+      const desired: TargetObject = {
+        ...current,
+        fields,
+        multi: { certificates: certs ?? a.certificates, oidcIds: oidc ?? a.oidcIds },
+      };
+      const changes = compareObjects([current], [desired], { fieldEquals: FIELD_EQUALS, maxChangePercent: null }).changes;
+      expect(unchangedAccount(a, desired, FIELD_EQUALS)).toBe(changes.length === 0);
+    }), { numRuns: 1000 });
+  });
+});
