@@ -29,6 +29,18 @@ export interface SourcePerson {
 
 const trimmed = (s: string | null | undefined): string | null => s?.trim() || null;
 
+/** A list of FQANs in the order a person holds them, and the lists with one more at the end. */
+interface FqanNode {
+  fqans: string[];
+  next: Map<string, FqanNode> | null;
+}
+
+function withFqan(node: FqanNode, fqan: string): FqanNode {
+  let next = node.next?.get(fqan);
+  if (!next) (node.next ??= new Map()).set(fqan, (next = { fqans: [...node.fqans, fqan], next: null }));
+  return next;
+}
+
 export function peopleFromVoms(users: readonly VomsUser[]): SourcePerson[] {
   // A VO has a few dozen FQANs, spelled the same for everyone: each is normalised once.
   const canonical = new Map<string, string | null>();
@@ -37,6 +49,9 @@ export function peopleFromVoms(users: readonly VomsUser[]): SourcePerson[] {
     if (found === undefined) canonical.set(fqan, (found = normalizeFqan(fqan)));
     return found;
   };
+  // People with the same FQANs share one list (a VO has a few dozen combinations): the lists live
+  // as long as the plan, and each of its own would be one more object to copy through every scavenge.
+  const root: FqanNode = { fqans: [], next: null };
   // One pass per person, no intermediate lists (100 000 people).
   const people: SourcePerson[] = [];
   for (const u of users) {
@@ -46,13 +61,18 @@ export function peopleFromVoms(users: readonly VomsUser[]): SourcePerson[] {
       nickname = trimmed(a.value);
       break;
     }
-    const fqans: string[] = [];
+    let fqans = root;
     for (const f of u.fqans) {
       const fqan = normalize(f);
-      if (fqan !== null) fqans.push(fqan);
+      if (fqan !== null) fqans = withFqan(fqans, fqan);
     }
-    const certificates: SourceCertificate[] = [];
-    for (const c of u.certificates) certificates.push({ dn: c.subject.trim(), ca: trimmed(c.issuer), suspended: c.suspended });
+    // Sized up front: an array grown by push keeps room for 16 (most people have one certificate).
+    const certs = u.certificates;
+    const certificates: SourceCertificate[] = new Array(certs.length);
+    for (let i = 0; i < certs.length; i++) {
+      const c = certs[i];
+      certificates[i] = { dn: c.subject.trim(), ca: trimmed(c.issuer), suspended: c.suspended };
+    }
     people.push({
       source: `voms:${u.id}`,
       name: trimmed(u.name),
@@ -60,7 +80,7 @@ export function peopleFromVoms(users: readonly VomsUser[]): SourcePerson[] {
       mail: trimmed(u.email),
       nickname,
       suspended: u.suspended,
-      fqans,
+      fqans: fqans.fqans,
       certificates,
     });
   }

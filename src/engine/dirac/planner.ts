@@ -102,15 +102,27 @@ interface Desired {
   inVo: boolean;
   /** Whether the plan has touched it (it is then in the plan's list of users, in that order). */
   touched: boolean;
-  /** Source certificates that land on this user, and whose they are; the shared NO_CERTS until the first. */
-  certs: { cert: SourceCertificate; person: SourcePerson }[];
+  /**
+   * Source certificates that land on this user, each followed by its person (no pair object per
+   * certificate: these live as long as the plan); the shared NO_CERTS until the first.
+   */
+  certs: CertList;
   /** DNs to add (not in the current `DN` list); the shared NO_NEW_DNS until the first. */
   newDns: SourceCertificate[];
 }
 
+/** A certificate at each even position, the person who holds it after it. */
+type CertList = (SourceCertificate | SourcePerson)[];
+
 /** Most users get no new DN, and a Registry user no source holds gets no certificate: shared empty lists. */
 const NO_NEW_DNS: readonly SourceCertificate[] = Object.freeze([]);
-const NO_CERTS: readonly Desired['certs'][number][] = Object.freeze([]);
+const NO_CERTS = Object.freeze([]) as unknown as CertList;
+
+function addCert(d: Desired, cert: SourceCertificate, person: SourcePerson): void {
+  // A list of exactly one pair: one pushed onto [] would keep room for 16.
+  if (d.certs === NO_CERTS) d.certs = [cert, person];
+  else d.certs.push(cert, person);
+}
 /** The `multi` of the many users suspended nowhere. */
 const NOT_SUSPENDED: Record<string, string[]> = Object.freeze({ Suspended: Object.freeze([]) as unknown as string[] });
 
@@ -135,11 +147,11 @@ interface Memberships {
 }
 
 /** The distinct FQANs of the people behind a user's certificates, in first-seen order. */
-function fqansOf(certs: Desired['certs'], root: FqanList): FqanList {
+function fqansOf(certs: CertList, root: FqanList): FqanList {
   let node = root;
   let last: SourcePerson | null = null;
-  for (let c = 0; c < certs.length; c++) {
-    const person = certs[c].person;
+  for (let c = 1; c < certs.length; c += 2) {
+    const person = certs[c] as SourcePerson;
     if (person === last) continue;
     last = person;
     for (const f of person.fqans) {
@@ -153,8 +165,11 @@ function fqansOf(certs: Desired['certs'], root: FqanList): FqanList {
 }
 
 /** The source's CA of a DN among a user's certificates (the last one listed wins), else undefined. */
-function sourceCa(certs: Desired['certs'], dn: string): string | null | undefined {
-  for (let i = certs.length - 1; i >= 0; i--) if (certs[i].cert.dn === dn) return certs[i].cert.ca;
+function sourceCa(certs: CertList, dn: string): string | null | undefined {
+  for (let i = certs.length - 2; i >= 0; i -= 2) {
+    const cert = certs[i] as SourceCertificate;
+    if (cert.dn === dn) return cert.ca;
+  }
   return undefined;
 }
 
@@ -188,8 +203,8 @@ function positionsByName(users: readonly DiracUser[]): (name: string) => number 
  * The person who holds a Registry DN: the first to bring it put it among its owner's certificates
  * (only a DN nobody registered goes elsewhere), so no record per DN is needed.
  */
-function holderIn(certs: Desired['certs'], dn: string): SourcePerson | null {
-  for (let i = 0; i < certs.length; i++) if (certs[i].cert.dn === dn) return certs[i].person;
+function holderIn(certs: CertList, dn: string): SourcePerson | null {
+  for (let i = 0; i < certs.length; i += 2) if ((certs[i] as SourceCertificate).dn === dn) return certs[i + 1] as SourcePerson;
   return null;
 }
 
@@ -210,7 +225,7 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
   // Registry's own index of the parse (no second map of 100 000 names).
   const registeredAt: Desired[] = [];
   for (const user of registry.users) {
-    registeredAt.push({ name: user.name, current: user, inVo: false, touched: false, certs: NO_CERTS as Desired['certs'], newDns: NO_NEW_DNS as SourceCertificate[] });
+    registeredAt.push({ name: user.name, current: user, inVo: false, touched: false, certs: NO_CERTS, newDns: NO_NEW_DNS as SourceCertificate[] });
   }
   const positionOf = registry.positionOf ?? positionsByName(registry.users);
   const registeredNamed = (name: string): Desired | undefined => {
@@ -263,7 +278,7 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
     if (r) return touchRegistered(r);
     let d = addedDesired.get(name);
     if (!d) {
-      addedDesired.set(name, (d = { name, current: null, inVo: false, touched: true, certs: [], newDns: NO_NEW_DNS as SourceCertificate[] }));
+      addedDesired.set(name, (d = { name, current: null, inVo: false, touched: true, certs: NO_CERTS, newDns: NO_NEW_DNS as SourceCertificate[] }));
       desired.push(d);
     }
     return d;
@@ -290,9 +305,7 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
         continue;
       }
       if (existing !== undefined) {
-        const d = touchRegistered(existing);
-        if (d.certs === NO_CERTS) d.certs = [];
-        d.certs.push({ cert, person });
+        addCert(touchRegistered(existing), cert, person);
         if (owner === null || (!owner.inVo && existing.inVo)) owner = existing;
       } else {
         unregistered.set(cert.dn, person);
@@ -307,13 +320,12 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
     else if (owner !== null) target = owner.name;
     if (target !== null) {
       const d = touch(target);
-      if (d.certs === NO_CERTS) d.certs = [];
       for (const cert of newCerts) {
         if (cert.suspended) {
           info.push(`${cert.dn} of ${person.source} is not added to ${target}: the certificate is suspended`);
           continue;
         }
-        d.certs.push({ cert, person });
+        addCert(d, cert, person);
         newDnOf(d, cert);
       }
       continue;
@@ -340,7 +352,7 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
     added.add(name);
     const d = touch(name);
     for (const cert of active) {
-      d.certs.push({ cert, person });
+      addCert(d, cert, person);
       newDnOf(d, cert);
     }
   }
@@ -431,7 +443,10 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
     const fqans = fqanList.fqans;
     let mail: string | null = null;
     let suspendedInSource = true;
-    for (const { cert, person } of d.certs) {
+    const certs = d.certs;
+    for (let c = 0; c < certs.length; c += 2) {
+      const cert = certs[c] as SourceCertificate;
+      const person = certs[c + 1] as SourcePerson;
       if (mail === null && person.mail) mail = person.mail;
       if (!person.suspended && !cert.suspended) suspendedInSource = false;
     }
@@ -442,9 +457,9 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
       wanted.push(userObject(d.name, mail, [], true));
       for (let i = 0; i < dns.length; i++) wanted.push(certificate(d.name, dns[i], cas[i] ?? null, true));
       newUserValues.set(d.name, { DN: dns, CA: cas, Email: mail });
-      newSource.set(d.name, d.certs[0].person.source);
+      newSource.set(d.name, (d.certs[1] as SourcePerson).source);
       for (const g of memberOf) wanted.push(membership(g, d.name, true));
-      newUsers.push({ user: d.name, dns, email: mail, groups: memberOf.sort(), source: d.certs[0].person.source });
+      newUsers.push({ user: d.name, dns, email: mail, groups: memberOf.sort(), source: (d.certs[1] as SourcePerson).source });
       continue;
     }
     let obsolete: string[] | null = null;
