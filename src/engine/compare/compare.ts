@@ -14,14 +14,21 @@ export const NO_MULTI = Object.freeze({}) as Record<string, string[]>;
 /** The position, in the map of current ids, of an id only the desired side has. */
 const DESIRED_ONLY = -1;
 
-function mergedRef(current: TargetObject | null, desired: TargetObject | null): Record<string, string | number | null> {
+/**
+ * The identifiers a change carries: the desired side's, over the current side's. When only one side
+ * has any, that side's object is used as it is (nothing writes to a change's ref): most changes are
+ * of objects one side identifies, and a plan of 100 000 people would otherwise copy one per object.
+ */
+function changeRef(current: TargetObject | null, desired: TargetObject | null): Record<string, string | number | null> {
+  const has = current?.ref;
+  const want = desired?.ref;
+  if (has == null) return want ?? {};
+  if (want == null) return has;
   const out: Record<string, string | number | null> = {};
-  if (current) for (const k in current.ref) out[k] = current.ref[k];
-  if (desired) {
-    for (const k in desired.ref) {
-      const v = desired.ref[k];
-      if (v !== null || !(k in out)) out[k] = v;
-    }
+  for (const k in has) out[k] = has[k];
+  for (const k in want) {
+    const v = want[k];
+    if (v !== null || !(k in out)) out[k] = v;
   }
   return out;
 }
@@ -47,42 +54,43 @@ function defaultReason(change: PlannedChange, ctx: ChangeContext): string {
     : `${change.field} holds ${String(change.old)}, which the source does not`;
 }
 
-interface ChangeBase {
-  kind: string;
-  objectId: string;
-  ref: Record<string, string | number | null>;
-  phase: number;
-  reason: string;
-}
-
-function changeBase(obj: TargetObject, current: TargetObject | null, desired: TargetObject | null): ChangeBase {
-  return { kind: obj.kind, objectId: obj.id, ref: mergedRef(current, desired), phase: 0, reason: '' };
+/**
+ * One change on an object, written out as a literal in the order of its JSON (phase and reason are
+ * set once the change is complete). Not a spread of a shared part: in Node 20 a spread followed by
+ * more properties costs microseconds per object, and a plan of 100 000 people makes hundreds of
+ * thousands of changes.
+ */
+function makeChange(obj: TargetObject, ref: PlannedChange['ref'], op: ChangeOp, field: string | null, old: unknown, value: unknown): PlannedChange {
+  return { kind: obj.kind, objectId: obj.id, ref, phase: 0, reason: '', op, field, old, new: value };
 }
 
 /**
- * One change on an object, written out as a literal in the order of its JSON. Not `{ ...base, op }`:
- * in Node 20 a spread followed by more properties costs microseconds per object, and a plan of
- * 100 000 people makes hundreds of thousands of changes.
+ * The raw changes as the objects are diffed, and beside each (same position) what it is about: two
+ * arrays rather than a pair per change, which would be one more object for each of 200 000 changes.
  */
-function makeChange(base: ChangeBase, op: ChangeOp, field: string | null, old: unknown, value: unknown): PlannedChange {
-  return { kind: base.kind, objectId: base.objectId, ref: base.ref, phase: base.phase, reason: base.reason, op, field, old, new: value };
+interface RawChanges {
+  changes: PlannedChange[];
+  contexts: ChangeContext[];
 }
 
 /** Every raw change that turns `current` into `desired` (one object, either side may be missing). */
-function diffObject(current: TargetObject | null, desired: TargetObject | null, options: CompareOptions, out: Array<[PlannedChange, ChangeContext]>): void {
+function diffObject(current: TargetObject | null, desired: TargetObject | null, options: CompareOptions, raw: RawChanges): void {
   const obj = (desired ?? current)!;
-  // Most objects do not change: the shared parts of a change are built only when one is found.
-  // No closure here: this runs once per object (a million times for a big VO), and under tsx every
-  // named closure costs a defineProperty.
-  let base: ChangeBase | null = null;
+  const { changes, contexts } = raw;
   if (!current) {
-    out.push([makeChange(changeBase(obj, current, desired), 'insert', null, null, objectValue(desired!)), { current, desired, level: 'object' }]);
+    changes.push(makeChange(obj, changeRef(current, desired), 'insert', null, null, objectValue(desired!)));
+    contexts.push({ current, desired, level: 'object' });
     return;
   }
   if (!desired) {
-    out.push([makeChange(changeBase(obj, current, desired), 'delete', null, objectValue(current), null), { current, desired, level: 'object' }]);
+    changes.push(makeChange(obj, changeRef(current, desired), 'delete', null, objectValue(current), null));
+    contexts.push({ current, desired, level: 'object' });
     return;
   }
+  // Most objects do not change: the ref and contexts are made only when a change is found. No
+  // closure here: this runs once per object (a million times for a big VO), and under tsx every
+  // named closure costs a defineProperty.
+  let ref: PlannedChange['ref'] | null = null;
   let ctxField: ChangeContext | null = null;
   for (const field in desired.fields) {
     const want = desired.fields[field];
@@ -90,7 +98,8 @@ function diffObject(current: TargetObject | null, desired: TargetObject | null, 
     if (has === want) continue;
     const equals = options.fieldEquals?.[field];
     if (has !== null && want !== null && equals?.(has, want)) continue;
-    out.push([makeChange((base ??= changeBase(obj, current, desired)), 'update', field, has, want), (ctxField ??= { current, desired, level: 'field' })]);
+    changes.push(makeChange(obj, (ref ??= changeRef(current, desired)), 'update', field, has, want));
+    contexts.push((ctxField ??= { current, desired, level: 'field' }));
   }
   let ctxMulti: ChangeContext | null = null;
   for (const field in desired.multi) {
@@ -99,8 +108,17 @@ function diffObject(current: TargetObject | null, desired: TargetObject | null, 
     // A target that keeps a set as it is may pass the current array itself.
     if (hasValues === wantValues || (wantValues.length === 0 && hasValues.length === 0)) continue;
     const { gone, added } = setDifference(hasValues, wantValues);
-    for (const v of gone) out.push([makeChange((base ??= changeBase(obj, current, desired)), 'delete', field, v, null), (ctxMulti ??= { current, desired, level: 'multi' })]);
-    for (const v of added) out.push([makeChange((base ??= changeBase(obj, current, desired)), 'insert', field, null, v), (ctxMulti ??= { current, desired, level: 'multi' })]);
+    if (gone.length === 0 && added.length === 0) continue;
+    ref ??= changeRef(current, desired);
+    ctxMulti ??= { current, desired, level: 'multi' };
+    for (const v of gone) {
+      changes.push(makeChange(obj, ref, 'delete', field, v, null));
+      contexts.push(ctxMulti);
+    }
+    for (const v of added) {
+      changes.push(makeChange(obj, ref, 'insert', field, null, v));
+      contexts.push(ctxMulti);
+    }
   }
 }
 
@@ -143,7 +161,7 @@ export function compareObjects(current: readonly TargetObject[], desired: readon
     if (position.size !== i + 1) throw new Error(`two current objects share the matching id ${current[i].id}`);
   }
   const matched = new Uint8Array(current.length);
-  const raw: Array<[PlannedChange, ChangeContext]> = [];
+  const raw: RawChanges = { changes: [], contexts: [] };
   for (const want of desired) {
     const at = position.get(want.id);
     let has: TargetObject | null = null;
@@ -160,25 +178,36 @@ export function compareObjects(current: readonly TargetObject[], desired: readon
     if (matched[i] === 0 && deleteAllowed(current[i], options)) diffObject(current[i], null, options, raw);
   }
 
-  const changes: PlannedChange[] = [];
-  const touchedIds = new Set<string>();
-  for (const [change, ctx] of raw) {
-    const objectKind = (ctx.desired ?? ctx.current)!.kind;
+  // The presented changes replace the raw ones in the same array (a change is read before its
+  // place is written). An object's changes come one after another, each current object's in one
+  // run, so the current objects touched are counted where the current object changes, without a
+  // set of their ids.
+  const { changes, contexts } = raw;
+  const phaseOf = options.phaseOf ?? defaultPhase;
+  let kept = 0;
+  let touched = 0;
+  let lastTouched: TargetObject | null = null;
+  for (let i = 0; i < changes.length; i++) {
+    const change = changes[i];
+    const ctx = contexts[i];
     change.reason = options.reason?.(change, ctx) ?? defaultReason(change, ctx);
-    change.phase = (options.phaseOf ?? defaultPhase)(change, objectKind);
+    change.phase = phaseOf(change, (ctx.desired ?? ctx.current)!.kind);
     const final = options.present ? options.present(change, ctx) : change;
     if (!final) continue;
-    if (ctx.current) touchedIds.add(ctx.current.id);
-    changes.push(final);
+    if (ctx.current !== null && ctx.current !== lastTouched) {
+      touched++;
+      lastTouched = ctx.current;
+    }
+    changes[kept++] = final;
   }
+  changes.length = kept;
   // Stable: within a phase, the order the objects were given (parents before children). Array
   // sort is stable, and changes often come already in phase order: then there is nothing to do.
   let inOrder = true;
   for (let i = 1; i < changes.length && inOrder; i++) inOrder = changes[i - 1].phase <= changes[i].phase;
-  const ordered = inOrder ? changes : changes.slice().sort((a, b) => a.phase - b.phase);
+  const ordered = inOrder ? changes : changes.sort((a, b) => a.phase - b.phase);
 
   const limit = options.maxChangePercent === undefined ? DEFAULT_MAX_CHANGE_PERCENT : options.maxChangePercent;
-  const touched = touchedIds.size;
   const currentCount = current.length + (options.unchangedCount ?? 0);
   const percent = currentCount === 0 ? 0 : (touched * 100) / currentCount;
   const summary: Record<ChangeOp, number> = { insert: 0, update: 0, delete: 0 };
