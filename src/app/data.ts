@@ -10,9 +10,9 @@
  */
 
 import type { IamGroup, IamUser, SourceKind, VomsUser, VoPerson } from '../engine/model.js';
-import { iamEntries, indexEntries, vomsEntries } from '../engine/comparison/entries.js';
+import { keyOf } from '../engine/comparison/entries.js';
 import { fastDnKey } from '../engine/comparison/fastDnKey.js';
-import { matchPeople } from '../engine/comparison/people.js';
+import { matchPeopleBy } from '../engine/comparison/people.js';
 import type { SnapshotInfo, Store } from '../store/types.js';
 
 /**
@@ -138,30 +138,71 @@ export function buildAppData(src: SourceData): AppData {
   return runToEnd(buildSteps(src));
 }
 
-/** People are built this many at a time between frames. */
+/** Records are read, keyed and joined this many at a time between frames. */
 const PEOPLE_PER_STEP = 5_000;
 
-/** buildAppData in steps: the matching at once, then the people a batch at a time. */
+/** True after every `PEOPLE_PER_STEP`-th item: where a loop over records yields to the frames. */
+const stepEnds = (i: number) => i % PEOPLE_PER_STEP === PEOPLE_PER_STEP - 1;
+
+/**
+ * buildAppData in steps of a few thousand records each, so that at a million people no single
+ * step holds the screen for seconds: the DIRAC and HR indexes, the certificate keys of each side,
+ * the matching, then the people.
+ */
 function* buildSteps(src: SourceData): Generator<void, AppData> {
   const voms = src.voms ?? [];
   const iamUsers = src.iamUsers ?? [];
   const hr = src.hr ?? [];
-  const dirac = (src.dirac ?? []).map(toDiracUser).filter((d): d is DiracUser => d !== null);
+  const rawDirac = src.dirac ?? [];
   const vo = src.vo;
 
-  const hrById = new Map<number, VoPerson>(hr.map((p) => [p.id, p]));
+  const dirac: DiracUser[] = [];
   const diracByDn = new Map<string, DiracUser>();
-  for (const d of dirac) for (const dn of d.dns) diracByDn.set(dn, d);
+  for (let i = 0; i < rawDirac.length; i++) {
+    const d = toDiracUser(rawDirac[i]);
+    if (d !== null) {
+      dirac.push(d);
+      for (const dn of d.dns) diracByDn.set(dn, d);
+    }
+    if (stepEnds(i)) yield;
+  }
+  const hrById = new Map<number, VoPerson>();
+  for (let i = 0; i < hr.length; i++) {
+    hrById.set(hr[i].id, hr[i]);
+    if (stepEnds(i)) yield;
+  }
 
   // The same matching as `compare` (label, CERN person id, certificate, then an unambiguous
   // email), so the Users, Emails and Overview counts agree with the headless report, and an
   // account labelled for another VOMS user is never shown as this one's because of an email.
-  const matching = matchPeople(vo ?? '', voms, iamUsers, vomsEntries(voms), indexEntries(iamEntries(iamUsers)).byKey);
-  const iamOf = (v: number): IamUser | null => (matching.iamOf[v] === -1 ? null : iamUsers[matching.iamOf[v]]);
-  const slashDns = new Map<IamUser, string[]>();
-  iamUsers.forEach((u, i) => {
-    if (matching.vomsOf[i] === -1) slashDns.set(u, u.certificates.map((c) => slashKey(c.subjectDn)));
+  // Its certificate pass pairs each VOMS certificate, in order, with the first IAM account that
+  // has the same DN key; those keys are computed here a step at a time.
+  const iamByCertificate = new Map<string, number>();
+  for (let i = 0; i < iamUsers.length; i++) {
+    for (const c of iamUsers[i].certificates) {
+      const key = keyOf(c.subjectDn);
+      if (!iamByCertificate.has(key)) iamByCertificate.set(key, i);
+    }
+    if (stepEnds(i)) yield;
+  }
+  const vomsCertificateKeys: string[] = [];
+  const vomsCertificateOwners: number[] = [];
+  for (let v = 0; v < voms.length; v++) {
+    for (const c of voms[v].certificates) {
+      vomsCertificateKeys.push(keyOf(c.subject));
+      vomsCertificateOwners.push(v);
+    }
+    if (stepEnds(v)) yield;
+  }
+  const matching = matchPeopleBy(vo ?? '', voms, iamUsers, (open, pair) => {
+    for (let j = 0; j < vomsCertificateKeys.length; j++) {
+      const v = vomsCertificateOwners[j];
+      if (!open(v)) continue;
+      const account = iamByCertificate.get(vomsCertificateKeys[j]);
+      if (account !== undefined) pair(v, account);
+    }
   });
+  const iamOf = (v: number): IamUser | null => (matching.iamOf[v] === -1 ? null : iamUsers[matching.iamOf[v]]);
 
   yield;
   const people: Person[] = [];
@@ -190,13 +231,13 @@ function* buildSteps(src: SourceData): Generator<void, AppData> {
       dirac: diracOf(dns),
       search: searchText([u.id, name, u.email, ...dns, ...u.fqans, iam?.userName]),
     });
-    return v % PEOPLE_PER_STEP === PEOPLE_PER_STEP - 1;
+    return stepEnds(v);
   };
   for (let v = 0; v < voms.length; v++) if (addVoms(voms[v], v)) yield;
   const addIam = (u: IamUser, i: number): boolean => {
     if (matching.vomsOf[i] !== -1) return false;
     const personId = numericLabel(u, 'hr.cern', 'cern_person_id');
-    const dns = slashDns.get(u) ?? [];
+    const dns = u.certificates.map((c) => slashKey(c.subjectDn));
     people.push({
       key: `iam:${u.id}`,
       vomsId: null,
@@ -210,7 +251,7 @@ function* buildSteps(src: SourceData): Generator<void, AppData> {
       dirac: diracOf(dns),
       search: searchText([u.id, u.userName, iamName(u), ...u.emails.map((e) => e.value), ...dns, ...u.groups.map((g) => g.name)]),
     });
-    return i % PEOPLE_PER_STEP === PEOPLE_PER_STEP - 1;
+    return stepEnds(i);
   };
   for (let i = 0; i < iamUsers.length; i++) if (addIam(iamUsers[i], i)) yield;
   return {
