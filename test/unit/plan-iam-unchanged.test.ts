@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { compareObjects, type Scalar, type TargetObject } from '../../src/engine/compare/index.js';
 import { currentAccount, currentField, unchangedAccount, type CurrentAccount } from '../../src/engine/targets/iam/current.js';
 import { attributeField, FIELD_EQUALS, labelField } from '../../src/engine/targets/iam/keys.js';
-import { iamUser } from './plan-iam-fixtures.js';
+import { planIam } from '../../src/engine/targets/iam.js';
+import { iamUser, idLabel, vomsUser } from './plan-iam-fixtures.js';
 
 // Prefixes and names chosen so that different labels share a field (`a/b` with no prefix, `b` under `a`; '' and no prefix).
 const prefix = fc.constantFrom(null, '', 'a', 'hr.cern');
@@ -27,6 +28,8 @@ const account = fc.record({
   groups: [],
   owner: 1,
   planned: null,
+  unchanged: false,
+  removals: null,
 }));
 
 const field = fc.oneof(
@@ -56,5 +59,25 @@ describe('plan iam: an account that stays as it is', () => {
       const changes = compareObjects([current], [desired], { fieldEquals: FIELD_EQUALS, maxChangePercent: null }).changes;
       expect(unchangedAccount(a, desired, FIELD_EQUALS)).toBe(changes.length === 0);
     }), { numRuns: 1000 });
+  });
+});
+
+describe('plan iam: matching by the voms id label', () => {
+  it('matches the label only when it is the id as written, not another spelling of the number', () => {
+    const voms = [vomsUser(7, { email: 'seven@example.org', fqans: [], certificates: [] })];
+    const spelled = (value: string) => iamUser(`acc-${value}`, { labels: [{ ...idLabel(7), value }], emails: [{ value: 'other@example.org', type: 'work', primary: true }] });
+    const plan = (value: string) => planIam({ vo: 'demo', voms, iamUsers: [spelled(value)], iamGroups: [], options: { maxDeletePercent: null } });
+    expect(plan('7').changes.map((c) => [c.kind, c.op, c.ref.iamId])).toEqual([['email', 'update', 'acc-7']]);
+    for (const value of ['07', '7.0', ' 7', '+7']) {
+      expect(plan(value).changes.map((c) => [c.kind, c.op, c.ref.iamId])).toEqual([['user', 'insert', null]]);
+    }
+  });
+
+  it('plans nothing for an account that already is as VOMS has it, and counts it for the threshold', () => {
+    const voms = [vomsUser(1, { fqans: [], certificates: [] }), vomsUser(2, { fqans: [], certificates: [], name: 'Bob' })];
+    const account = (id: number) => iamUser(`a${id}`, { labels: [idLabel(id)], emails: [{ value: `user${id}@example.org`, type: 'work', primary: true }] });
+    const result = planIam({ vo: 'demo', voms, iamUsers: [account(1), account(2)], iamGroups: [], options: { maxDeletePercent: 10 } });
+    // Bob's given name is one change on one of two accounts: 50 % of the current objects.
+    expect(result.conflicts.map((c) => c.detail)).toEqual([expect.stringContaining('change 1 of 2 existing objects')]);
   });
 });

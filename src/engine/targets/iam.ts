@@ -55,7 +55,7 @@ export function planIam(input: PlanIamInput): PlanIamResult {
   // Memberships are built before the plan knows who owns an account; `managed` and the VOMS id follow.
   const currentAccounts = currentAccountsOf(input.iamUsers, input.iamGroups, parsed);
   const groups = desiredGroups(vo, users, input.voms, input.iamGroups, conflicts, parsed);
-  const accounts = desiredAccounts(vo, users, input.voms, currentAccounts, groups.valid, {
+  const accounts = desiredAccounts(vo, input.voms, currentAccounts, groups, {
     emailMap: options.emailMap ?? new Map(),
     usernameAttr: options.usernameAttr ?? null,
     syncActivation,
@@ -66,12 +66,12 @@ export function planIam(input: PlanIamInput): PlanIamResult {
   const current: TargetObject[] = input.iamGroups.map(currentGroup);
   let unchangedCount = 0;
   for (const account of currentAccounts) {
-    const owned = account.owner !== null;
     // An account no VOMS user is planned onto, or one that stays as it is, cannot change either.
-    if (account.planned === null || account.planned.unchanged) unchangedCount++;
+    if (account.owner === null || account.unchanged) unchangedCount++;
     else current.push(currentAccount(account));
+    const removals = account.removals;
     for (const group of account.groups) {
-      if (owned && !account.planned!.groups.includes(group) && groups.vomsManaged.has(group)) current.push(currentMembership(account, group, true));
+      if (removals !== null && removals.includes(group)) current.push(currentMembership(account, group, true));
       else unchangedCount++;
     }
   }

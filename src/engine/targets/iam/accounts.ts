@@ -6,10 +6,11 @@
 import type { Conflict, IamUser, VomsUser } from '../../model.js';
 import { NO_FIELDS, NO_MULTI, type TargetObject } from '../../compare/index.js';
 import { checkAttribute, checkDnLength, checkLabel, checkPersonName, checkUserName } from '../../rules/iamLimits.js';
+import type { DesiredGroups } from './groups.js';
 import { unchangedAccount, type CertificateInfo, type CurrentAccount, type PlannedAccount } from './current.js';
 import {
   accountObjectId, attributeField, CERN_PERSON_ID, FIELD_EQUALS, type ParseCache, CERN_SSO_ISSUER, HR_PREFIX, labelField, lower,
-  membershipObjectId, newAccountObjectId, oidcKey, SKIP_EMAIL_SYNCH, vomsIdLabel,
+  membershipObjectId, newAccountObjectId, oidcKey, SKIP_EMAIL_SYNCH, userIdKey, vomsIdKey, vomsIdLabel,
 } from './keys.js';
 
 export interface AccountOptions {
@@ -83,12 +84,14 @@ interface Claims {
 
 interface Indexes {
   /** By the value of the `voms.<vo>.id` label: the first account; `sameVomsId` all of them, for a value several carry. */
-  byVomsId: Map<string, CurrentAccount>;
-  sameVomsId: Map<string, CurrentAccount[]>;
+  byVomsId: Map<number | string, CurrentAccount>;
+  sameVomsId: Map<number | string, CurrentAccount[]>;
   byEmail: Map<string, EmailClaims>;
   byCertificate: Map<string, Claims>;
   /** CERN SSO accounts, by subject: the only issuer the plan links. */
   byCernSso: Map<string, Claims>;
+  /** Certificate keys more than one account holds (null: none). */
+  heldTwice: Set<string> | null;
 }
 
 function labelValue(user: IamUser, prefix: string | null, name: string): string | null {
@@ -111,14 +114,15 @@ const claims = (owner: CurrentAccount | null, claimant: number | null, key: stri
  * from the last, so a plain `set` leaves the first one there (one look-up per key, not two).
  */
 function index(vo: string, accounts: readonly CurrentAccount[]): Indexes {
-  const ix: Indexes = { byVomsId: new Map(), sameVomsId: new Map(), byEmail: new Map(), byCertificate: new Map(), byCernSso: new Map() };
+  const ix: Indexes = { byVomsId: new Map(), sameVomsId: new Map(), byEmail: new Map(), byCertificate: new Map(), byCernSso: new Map(), heldTwice: null };
   const idLabel = vomsIdLabel(vo);
-  let labelledTwice: Set<string> | null = null;
+  let labelledTwice: Set<number | string> | null = null;
   for (let i = accounts.length - 1; i >= 0; i--) {
     const account = accounts[i];
     const u = account.user;
-    const vomsId = labelValue(u, null, idLabel);
-    if (vomsId !== null) {
+    const label = labelValue(u, null, idLabel);
+    if (label !== null) {
+      const vomsId = vomsIdKey(label);
       const size = ix.byVomsId.size;
       ix.byVomsId.set(vomsId, account);
       if (ix.byVomsId.size === size) (labelledTwice ??= new Set()).add(vomsId);
@@ -128,7 +132,11 @@ function index(vo: string, accounts: readonly CurrentAccount[]): Indexes {
       ix.byEmail.set(key, emailClaims(key, account));
     }
     const certificates = account.certificates;
-    for (let n = certificates.length - 1; n >= 0; n--) ix.byCertificate.set(certificates[n], claims(account, null, certificates[n]));
+    for (let n = certificates.length - 1; n >= 0; n--) {
+      const size = ix.byCertificate.size;
+      ix.byCertificate.set(certificates[n], claims(account, null, certificates[n]));
+      if (ix.byCertificate.size === size) (ix.heldTwice ??= new Set()).add(certificates[n]);
+    }
   }
   for (const account of accounts) {
     const oidcIds = account.oidcIds;
@@ -138,8 +146,10 @@ function index(vo: string, accounts: readonly CurrentAccount[]): Indexes {
       if (o.issuer === CERN_SSO_ISSUER) ix.byCernSso.set(o.subject, claims(account, null, oidcIds[n]));
     }
     if (labelledTwice === null) continue;
-    const vomsId = labelValue(account.user, null, idLabel);
-    if (vomsId === null || !labelledTwice.has(vomsId)) continue;
+    const label = labelValue(account.user, null, idLabel);
+    if (label === null) continue;
+    const vomsId = vomsIdKey(label);
+    if (!labelledTwice.has(vomsId)) continue;
     const all = ix.sameVomsId.get(vomsId);
     if (all) all.push(account);
     else ix.sameVomsId.set(vomsId, [account]);
@@ -157,11 +167,16 @@ const who = (u: VomsUser): string => `VOMS user ${u.id}${u.name || u.surname ? `
  * Records who has each email: `planned` users (those the plan imports) and every user. An email
  * no IAM account has gets an entry of its own.
  */
-function claimEmails(byEmail: Map<string, EmailClaims>, allUsers: readonly VomsUser[], planned: (u: VomsUser) => boolean, emailOf: (u: VomsUser) => string | null): EmailClaims[] {
+function claimEmails(
+  byEmail: Map<string, EmailClaims>, allUsers: readonly VomsUser[], planned: (u: VomsUser) => boolean, emails: readonly (string | null)[],
+  /** Filled in: each user's entry (by position), so the plan never looks an email up again. */
+  entries: (EmailClaims | null)[],
+): EmailClaims[] {
   /** In the order each became shared, as the duplicate-email conflicts have always come. */
   const shared: EmailClaims[] = [];
-  for (const u of allUsers) {
-    const e = emailOf(u);
+  for (let i = 0; i < allUsers.length; i++) {
+    const u = allUsers[i];
+    const e = emails[i];
     if (!e) continue;
     const key = lower(e);
     let entry = byEmail.get(key);
@@ -169,6 +184,7 @@ function claimEmails(byEmail: Map<string, EmailClaims>, allUsers: readonly VomsU
       entry = emailClaims(key, null);
       byEmail.set(key, entry);
     }
+    entries[i] = entry;
     if (entry.firstAny === null) entry.firstAny = u.id;
     else if (entry.sharedAny === null) entry.sharedAny = [entry.firstAny, u.id];
     else entry.sharedAny.push(u.id);
@@ -217,12 +233,14 @@ const PERSON_NAMES = [
 
 export function desiredAccounts(
   vo: string,
-  users: readonly VomsUser[],
-  /** Every VOMS user, suspended ones included: an email they share makes email matching unsafe. */
+  /**
+   * Every VOMS user, suspended ones included: an email they share makes email matching unsafe.
+   * Those the plan imports are the active ones, or all with --sync-activation.
+   */
   allUsers: readonly VomsUser[],
   /** The current accounts, in the order of the dump (see current.ts); the plan notes owners there. */
   currentAccounts: readonly CurrentAccount[],
-  validGroups: ReadonlySet<string>,
+  groups: Pick<DesiredGroups, 'valid' | 'vomsManaged'>,
   options: AccountOptions,
   conflicts: Conflict[],
   parsed: ParseCache,
@@ -239,9 +257,10 @@ export function desiredAccounts(
   const idLabelProblem = checkLabel(null, idLabel, '0');
   if (idLabelProblem) conflict('invalid-name', null, null, `IAM would refuse the label ${idLabel}: ${idLabelProblem}`);
 
-  // `users` are those of `allUsers` that planIam imports.
   const imported = (u: VomsUser) => options.syncActivation || !u.suspended;
-  for (const entry of claimEmails(ix.byEmail, allUsers, imported, emailOf)) {
+  const emails = allUsers.map(emailOf);
+  const emailEntries: (EmailClaims | null)[] = new Array(allUsers.length).fill(null);
+  for (const entry of claimEmails(ix.byEmail, allUsers, imported, emails, emailEntries)) {
     const ids = entry.sharedUsers!;
     const others = othersOf(ids);
     for (let n = 0; n < ids.length; n++) {
@@ -255,19 +274,32 @@ export function desiredAccounts(
   }
 
   // Label matches first, so the owner of an account always wins over a user found by email.
-  const order: VomsUser[] = [];
+  // Users are taken by their position in `allUsers`, where their emails were worked out.
+  const byId: number[] = [];
+  for (let i = 0; i < allUsers.length; i++) if (imported(allUsers[i])) byId.push(i);
+  byId.sort((a, b) => allUsers[a].id - allUsers[b].id);
+  const order: number[] = [];
   const byLabelOf: CurrentAccount[] = [];
-  const rest: VomsUser[] = [];
-  for (const u of [...users].sort((a, b) => a.id - b.id)) {
-    const byLabel = ix.byVomsId.get(String(u.id));
-    if (byLabel === undefined) rest.push(u);
+  const rest: number[] = [];
+  let sameId = false;
+  for (let n = 0; n < byId.length; n++) {
+    const u = allUsers[byId[n]];
+    if (n > 0 && allUsers[byId[n - 1]].id === u.id) sameId = true;
+    const byLabel = ix.byVomsId.get(userIdKey(u.id));
+    if (byLabel === undefined) rest.push(byId[n]);
     else {
-      order.push(u);
+      order.push(byId[n]);
       byLabelOf.push(byLabel);
     }
   }
   const labelled = order.length;
-  for (const u of rest) order.push(u);
+  for (const i of rest) order.push(i);
+  /**
+   * Without --merge-accounts (and with one user per VOMS id, as the parsers ensure) no later user
+   * adds to an account planned for another: each is settled as soon as its user is planned, so
+   * what it costs dies young.
+   */
+  const settleAtOnce = !options.mergeAccounts && !sameId;
 
   const out: DesiredAccounts = { accounts: [], memberships: [], groupFqans: new Map(), certificates: certificateLookup(ix.byCertificate) };
   /** New accounts by VOMS id: the parsers refuse two users with one id, a caller might not. */
@@ -277,10 +309,10 @@ export function desiredAccounts(
   const plans: PlannedAccount[] = [];
 
   for (let at = 0; at < order.length; at++) {
-    const u = order[at];
+    const u = allUsers[order[at]];
     const vomsId = String(u.id);
-    const email = emailOf(u);
-    const emailEntry = email ? ix.byEmail.get(lower(email)) ?? emailClaims(lower(email), null) : null;
+    const email = emails[order[at]];
+    const emailEntry = emailEntries[order[at]];
     const overridden = options.emailMap.has(u.id);
     let record: CurrentAccount | null = null;
     let matchedBy: MatchedBy = 'new';
@@ -288,7 +320,7 @@ export function desiredAccounts(
     if (at < labelled) {
       record = byLabelOf[at];
       matchedBy = 'label';
-      const all = ix.sameVomsId.get(vomsId);
+      const all = ix.sameVomsId.get(userIdKey(u.id));
       if (all) {
         conflict('account-claimed', u, all[1].user.id,
           `IAM accounts ${all.map((a) => a.user.userName).join(', ')} all carry ${idLabel}=${u.id}; this plan uses ${record.user.userName}, remove the label from the others`);
@@ -411,6 +443,9 @@ export function desiredAccounts(
         conflict('invalid-name', u, account?.id ?? null, `IAM would refuse the certificate ${c.subject} of ${who(u)}: ${tooLong}`);
         continue;
       }
+      // The account holds it and no other does: it is the owner, and (settling at once) no other
+      // user can claim it. Such a key is never printed, so its claim needs no certificate either.
+      if (settleAtOnce && record !== null && (ix.heldTwice === null || !ix.heldTwice.has(key)) && record.certificates.includes(key)) continue;
       let claim = ix.byCertificate.get(key);
       const owner = claim?.owner ?? null;
       if (owner !== null && owner !== record) {
@@ -463,16 +498,16 @@ export function desiredAccounts(
     } else {
       const info: AccountInfo = { voms: u, matchedBy, claimedBy, hasCernPersonId: u.cernHrId !== null || (account ? labelValue(account, HR_PREFIX, CERN_PERSON_ID) !== null : false), email, overridden, note };
       const desired: DesiredAccount = { kind: 'user', id: objectId, fields, multi: { certificates: certKeys, oidcIds }, managed: true, ref, info };
-      plan = { desired, unchanged: false, groups: [] };
+      plan = { desired, account: record, groups: [] };
       if (record) record.planned = plan;
       else newAccounts.set(u.id, plan);
-      plans.push(plan);
+      if (!settleAtOnce) plans.push(plan);
     }
     if (record && plannedFor === null) record.owner = u.id;
 
     for (const fqan of u.fqans) {
       const g = parsed.fqanGroup(fqan);
-      if (!g || !validGroups.has(g.name)) continue;
+      if (!g || !groups.valid.has(g.name)) continue;
       if (!out.groupFqans.has(g.name)) out.groupFqans.set(g.name, g.fqan);
       if (plan.groups.includes(g.name)) continue;
       plan.groups.push(g.name);
@@ -481,15 +516,26 @@ export function desiredAccounts(
       const member = { vomsId: ref.vomsId, iamId: ref.iamId, userName: ref.userName, group: g.name };
       out.memberships.push({ kind: 'membership', id: membershipObjectId(objectId, g.name), fields: NO_FIELDS, multi: NO_MULTI, managed: true, ref: member });
     }
+    if (settleAtOnce) settle(plan, groups.vomsManaged, out);
   }
-  // Only now, with every VOMS user planned (--merge-accounts adds to an account's sets), is an
-  // account known to stay as it is: then neither side of the compare needs it.
-  for (const account of currentAccounts) {
-    const plan = account.planned;
-    if (plan !== null) plan.unchanged = unchangedAccount(account, plan.desired, FIELD_EQUALS);
-  }
-  for (const plan of plans) if (!plan.unchanged) out.accounts.push(plan.desired);
+  // --merge-accounts adds to an account's sets: only now, with every VOMS user planned, is it settled.
+  for (const plan of plans) settle(plan, groups.vomsManaged, out);
   return out;
+}
+
+/**
+ * The plan of an account is final: an existing account that already is as desired is left out of
+ * both sides of the compare (planIam counts it), and the memberships it loses are noted on it.
+ */
+function settle(plan: PlannedAccount, vomsManaged: ReadonlySet<string>, out: DesiredAccounts): void {
+  const account = plan.account;
+  if (account !== null) {
+    account.planned = null;
+    for (const g of account.groups) if (!plan.groups.includes(g) && vomsManaged.has(g)) (account.removals ??= []).push(g);
+    account.unchanged = unchangedAccount(account, plan.desired, FIELD_EQUALS);
+    if (account.unchanged) return;
+  }
+  out.accounts.push(plan.desired);
 }
 
 function certificateLookup(byCertificate: ReadonlyMap<string, Claims>): CertificateLookup {

@@ -145,14 +145,18 @@ export interface CurrentAccount {
   groups: string[];
   /** The VOMS user planned onto the account; null while (or when) none is. */
   owner: number | null;
-  /** The desired account planned onto it, with the groups planned so far. */
+  /** The desired account planned onto it, with the groups planned so far, until it is settled. */
   planned: PlannedAccount | null;
+  /** Settled: the account already is as desired (nothing to compare). */
+  unchanged: boolean;
+  /** Settled: its memberships of VOMS groups its owner no longer holds (null: none). */
+  removals: string[] | null;
 }
 
 export interface PlannedAccount {
   desired: TargetObject;
-  /** Whether the account already is as desired (decided once every VOMS user is planned). */
-  unchanged: boolean;
+  /** The existing account, or null for a new one. */
+  account: CurrentAccount | null;
   /** A handful: scanned, not hashed. */
   groups: string[];
 }
@@ -169,7 +173,7 @@ export function currentAccounts(users: readonly IamUser[], groups: readonly IamG
       const key = parsed.key(c.subjectDn);
       if (key !== null) certificates.push(key);
     }
-    out[i] = { user, certificates, oidcIds: user.oidcIds.map((o) => oidcKey(o.issuer, o.subject)), groups: names, owner: null, planned: null };
+    out[i] = { user, certificates, oidcIds: user.oidcIds.map((o) => oidcKey(o.issuer, o.subject)), groups: names, owner: null, planned: null, unchanged: false, removals: null };
   }
   let byId: Map<string, CurrentAccount> | null = null;
   for (const g of groups) {

@@ -21,6 +21,22 @@ export const membershipObjectId = (accountId: string, group: string): string => 
 /** The label `voms.<vo>.id`, no prefix, that ties an account to its VOMS user. */
 export const vomsIdLabel = (vo: string): string => `voms.${vo}.id`;
 
+const SAFE_INTEGER_TEXT = /^(?:0|-?[1-9][0-9]{0,15})$/;
+
+/**
+ * A `voms.<vo>.id` value as a map key: the number when it is how `String` writes a safe integer,
+ * so a VOMS id is looked up as itself (no string per user); any other value stays text and can
+ * only be found by `vomsIdKey(String(id))` of an id that is not a safe integer, as before.
+ */
+export function vomsIdKey(value: string): number | string {
+  if (!SAFE_INTEGER_TEXT.test(value)) return value;
+  const n = Number(value);
+  return Number.isSafeInteger(n) ? n : value;
+}
+
+/** The key a VOMS user's id is looked up by (see vomsIdKey). */
+export const userIdKey = (id: number): number | string => (Number.isSafeInteger(id) ? id : String(id));
+
 const LABEL_FIELD = 'label:';
 const ATTRIBUTE_FIELD = 'attr:';
 
