@@ -108,4 +108,27 @@ describe('HR plan', () => {
     const run = decideAll(users, [person(1, 'a', [participation(null)])], null, { experiment: EXPERIMENT, today: TODAY, now: NOW });
     expect(() => planHr(users, [run.decisions[0], run.decisions[0]], { rules: 'documented', now: NOW })).toThrow(/two desired objects/);
   });
+
+  it('pairs decisions with accounts the same whether IAM lists its users sorted by id or not', () => {
+    const users = ['d', 'a', 'c', 'b'].map((id, i) => linked(id, i + 1, { endTime: i % 2 ? startOfDay('2026-06-30') : null }));
+    const persons = users.map((u, i) => person(i + 1, u.id, [participation(i === 2 ? '2025-12-31' : '2027-03-01')], i === 1 ? { firstName: 'Adah' } : {}));
+    const sorted = [...users].sort((x, y) => (x.id < y.id ? -1 : 1));
+    const run = decideAll(users, persons, null, { experiment: EXPERIMENT, today: TODAY, now: NOW });
+    const shuffled = planHr(users, run.decisions, { rules: 'documented', now: NOW });
+    expect(shuffled.changes.length).toBeGreaterThan(4);
+    expect(planHr(sorted, run.decisions, { rules: 'documented', now: NOW })).toEqual(shuffled);
+    // A decision whose account IAM no longer lists plans nothing for it.
+    const without = planHr(sorted.filter((u) => u.id !== 'c'), run.decisions, { rules: 'documented', now: NOW });
+    expect(without.changes.some((c) => c.ref.iamId === 'c')).toBe(false);
+    expect(without.changes).toEqual(shuffled.changes.filter((c) => c.ref.iamId !== 'c'));
+  });
+
+  it('refuses two accounts with the id a decision is about, listed sorted or not', () => {
+    const users = [linked('a', 1), linked('b', 2)];
+    const run = decideAll(users, [person(1, 'a', [participation(null)]), person(2, 'b', [participation(null)])], null, { experiment: EXPERIMENT, today: TODAY, now: NOW });
+    const unlinkedCopy = { ...users[1], labels: [] };
+    for (const listed of [[users[0], users[1], unlinkedCopy], [unlinkedCopy, users[0], users[1]]]) {
+      expect(() => planHr(listed, run.decisions, { rules: 'documented', now: NOW })).toThrow(/two current objects share the matching id user:b/);
+    }
+  });
 });
