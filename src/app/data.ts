@@ -14,6 +14,8 @@ import { keyOf } from '../engine/comparison/entries.js';
 import { fastDnKey } from '../engine/comparison/fastDnKey.js';
 import { matchPeopleBy } from '../engine/comparison/people.js';
 import type { SnapshotInfo, Store } from '../store/types.js';
+import { emailSteps } from './emails.js';
+import { overviewSteps } from './overview.js';
 
 /**
  * A DIRAC Registry user as the DIRAC source stores it. Read loosely: only the fields the detail
@@ -369,11 +371,13 @@ export function startAppLoad(store: Store, vo: string | null, notes: string[] = 
       }
     }
     const build = buildSteps({ vo: theVo, snapshots, notes: shell.notes, ...(lists as Omit<SourceData, 'vo'>) });
-    for (;;) {
-      const next = build.next();
-      if (next.done) return next.value;
-      yield { done: total, total };
-    }
+    let next = build.next();
+    for (; !next.done; next = build.next()) yield { done: total, total };
+    const data = next.value;
+    // What the Overview shows once every record is in, computed here in steps so that its first
+    // frame with a million people does not compute it in one go.
+    for (const job of [overviewSteps(data), emailSteps(data)]) for (let step = job.next(); !step.done; step = job.next()) yield { done: total, total };
+    return data;
   }
   return { shell, steps: steps() };
 }

@@ -1,5 +1,6 @@
 /**
  * The numbers of the Overview screen, computed once per data set (linear in the number of users).
+ * The load computes them in steps (`overviewSteps`), so the first frame with every record does not.
  */
 
 import { SOURCE_KINDS, type SourceKind } from '../engine/model.js';
@@ -15,14 +16,33 @@ export interface OverviewStats {
   missingInIam: number | null;
 }
 
+const computed = new WeakMap<AppData, OverviewStats>();
+
 export function overviewStats(data: AppData): OverviewStats {
+  let stats = computed.get(data);
+  if (!stats) {
+    const steps = overviewSteps(data);
+    for (let next = steps.next(); !next.done; next = steps.next());
+    stats = computed.get(data)!;
+  }
+  return stats;
+}
+
+/** Users read between two pauses of overviewSteps. */
+const PER_STEP = 20_000;
+
+/** Computes the numbers of `data` a slice of users at a time and keeps them for overviewStats. */
+export function* overviewSteps(data: AppData): Generator<void, void> {
+  if (computed.has(data)) return;
   const fqans = new Set<string>();
   let suspended = 0;
   let certificates = 0;
   let suspendedCertificates = 0;
   let severalCertificates = 0;
   let withoutHrId = 0;
-  for (const u of data.voms) {
+  for (let i = 0; i < data.voms.length; i++) {
+    const u = data.voms[i];
+    if (i % PER_STEP === PER_STEP - 1) yield;
     if (u.suspended) suspended++;
     certificates += u.certificates.length;
     for (const c of u.certificates) if (c.suspended) suspendedCertificates++;
@@ -30,12 +50,14 @@ export function overviewStats(data: AppData): OverviewStats {
     if (u.cernHrId === null) withoutHrId++;
     for (const f of u.fqans) fqans.add(f);
   }
+  yield;
   let missingInIam: number | null = null;
   if (data.snapshots['iam-users']) {
     missingInIam = 0;
     for (const p of data.people) if (p.voms && !p.iam) missingInIam++;
   }
-  return {
+  yield;
+  computed.set(data, {
     sources: SOURCE_KINDS.map((kind) => {
       const s = data.snapshots[kind];
       return { kind, records: s?.recordCount ?? null, createdAt: s?.createdAt ?? null, origin: s?.origin ?? null, id: s?.id ?? null };
@@ -50,5 +72,5 @@ export function overviewStats(data: AppData): OverviewStats {
     hrPersons: data.hr.length,
     diracUsers: data.dirac.length,
     missingInIam,
-  };
+  });
 }

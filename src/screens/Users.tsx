@@ -74,7 +74,8 @@ function Users({ data, width, height, request }: ScreenProps) {
 
   const listHeight = Math.max(1, height - 2);
   const at = clampPosition(pos, rows.length, listHeight);
-  const person = detail === null ? null : (data.people.find((p) => p.key === detail) ?? null);
+  // Looked up when the open detail changes, not on every frame: a million people take a while to scan.
+  const person = useMemo(() => (detail === null ? null : (data.people.find((p) => p.key === detail) ?? null)), [detail, data.people]);
   const detailLines = useMemo(() => {
     if (!person) return [];
     const differs = vomsIamDifferences(person);

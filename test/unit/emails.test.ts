@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { generateVo } from '../../bench/generate.js';
 import { InputError } from '../../src/engine/errors.js';
 import type { IamUser, VomsUser } from '../../src/engine/model.js';
-import { emailReport, vomsIdLabel } from '../../src/engine/rules/emails.js';
+import { emailReport, emailReportSteps, vomsIdLabel } from '../../src/engine/rules/emails.js';
 import { parseEmailMap } from '../../src/engine/sources/emailMap.js';
 import { parse as parseIam } from '../../src/engine/sources/iam.js';
 import { parse as parseVoms } from '../../src/engine/sources/voms.js';
@@ -115,5 +115,21 @@ describe('email map file', () => {
     expect(refuse('x;a@b.c')).toBe('map.csv: line 1: the VOMS id must be a number, got "x"');
     expect(refuse('1;not-an-email')).toBe('map.csv: line 1: not an email address: "not-an-email"');
     expect(refuse('1;a@b.c\n# c\n1;d@e.f')).toBe('map.csv: line 3: VOMS id 1 is already mapped to a@b.c on line 1');
+  });
+});
+
+describe('the report in steps (the TUI computes it while a large VO loads)', () => {
+  // 12 000 users and accounts, a few hundred of them sharing or already bound to an address.
+  const many = Array.from({ length: 12_000 }, (_, i) => voms(i + 1, `p${i % 11_700}@example.org`, i % 97 === 0));
+  const accounts = Array.from({ length: 12_000 }, (_, i) => iam(`a${i}`, `p${(i * 7) % 12_000}@example.org`, i % 3 ? i + 1 : undefined));
+  it('pauses every few thousand users and gives the same report as one call', () => {
+    const steps = emailReportSteps(many, accounts, { vo: 'demo' });
+    let pauses = 0;
+    let next = steps.next();
+    for (; !next.done; next = steps.next()) pauses++;
+    expect(pauses).toBeGreaterThanOrEqual(6);
+    expect(next.value.sharedEmails.length).toBeGreaterThan(100);
+    expect(next.value.boundInIam.length).toBeGreaterThan(100);
+    expect(next.value).toEqual(emailReport(many, accounts, { vo: 'demo' }));
   });
 });

@@ -41,10 +41,27 @@ export function effectiveEmail(user: VomsUser, emailMap?: Map<number, string>): 
 }
 
 export function emailReport(voms: VomsUser[], iamUsers: IamUser[] | null, opts: EmailReportOptions = {}): EmailReport {
+  const steps = emailReportSteps(voms, iamUsers, opts);
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+  }
+}
+
+/** Users or accounts read between two pauses of emailReportSteps. */
+const PER_STEP = 5_000;
+
+/**
+ * emailReport as a job that pauses every few thousand users or accounts: the TUI computes it while
+ * a million people load, between frames, where one call would hold the screen for seconds.
+ */
+export function* emailReportSteps(voms: VomsUser[], iamUsers: IamUser[] | null, opts: EmailReportOptions = {}): Generator<void, EmailReport> {
   const counted = voms.filter((u) => opts.syncActivation || !u.suspended);
 
   const byEmail = new Map<string, Set<number>>();
-  for (const user of counted) {
+  for (let i = 0; i < counted.length; i++) {
+    const user = counted[i];
+    if (i % PER_STEP === PER_STEP - 1) yield;
     const email = effectiveEmail(user, opts.emailMap);
     if (!email) continue;
     let ids = byEmail.get(email);
@@ -56,12 +73,15 @@ export function emailReport(voms: VomsUser[], iamUsers: IamUser[] | null, opts: 
     if (ids.size > 1) sharedEmails.push({ email, vomsIds: [...ids].sort((a, b) => a - b) });
   }
   sharedEmails.sort((a, b) => compare(a.email, b.email));
+  yield;
 
   const boundInIam: BoundEmail[] = [];
   if (iamUsers) {
     const accountsByEmail = new Map<string, IamUser[]>();
     const accountByVomsId = new Map<number, IamUser>();
-    for (const account of iamUsers) {
+    for (let i = 0; i < iamUsers.length; i++) {
+      const account = iamUsers[i];
+      if (i % PER_STEP === PER_STEP - 1) yield;
       for (const e of account.emails) {
         const email = e.value.trim().toLowerCase();
         const list = accountsByEmail.get(email);
@@ -71,7 +91,9 @@ export function emailReport(voms: VomsUser[], iamUsers: IamUser[] | null, opts: 
       const id = vomsIdLabel(account.labels, opts.vo ?? null);
       if (id !== null && !accountByVomsId.has(id)) accountByVomsId.set(id, account);
     }
-    for (const user of counted) {
+    for (let i = 0; i < counted.length; i++) {
+      const user = counted[i];
+      if (i % PER_STEP === PER_STEP - 1) yield;
       const email = effectiveEmail(user, opts.emailMap);
       if (!email) continue;
       const holders = accountsByEmail.get(email) ?? [];
