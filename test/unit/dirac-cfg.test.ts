@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generateVo } from '../../bench/generate.js';
 import {
-  addSection, getOption, getSection, parseCfg, removeOption, removeSection, serializeCfg, setOption, splitDnList,
+  type CfgSection, addSection, childSections, compactChildren, getOption, getSection, parseCfg, removeOption, removeSection, serializeCfg,
+  setOption, splitDnList,
 } from '../../src/engine/dirac/cfg.js';
 import { InputError } from '../../src/engine/errors.js';
 
@@ -217,6 +218,58 @@ describe('DIRAC CFG reader and writer', () => {
     expect(errorOf('A\n{\n  B\n  {\n    x = 1\n    y\n  }\n}\n')).toBe('r.cfg: line 6: section name "y" is not followed by "{"');
     expect(errorOf('A\n{\n  B\n  {\n    x { = 1\n  }\n}\n')).toMatch(/^r\.cfg: line 5: unexpected/);
     expect(errorOf('A\n{\n  B\n  {\n    x = 1\n')).toBe('r.cfg: line 3: section "B" is never closed (missing "}")');
+  });
+
+  it('reads a section of sections of options kept as text as it reads the same sections split into lines (property)', () => {
+    const key = fc.constantFrom('DN', 'CA', 'Email');
+    const option = fc.tuple(key, fc.constantFrom('=', '+='), fc.stringMatching(/^[^\n\r{}#=]{0,12}$/)).map(([k, op, v]) => `      ${k} ${op} ${v}`);
+    const between = fc.constantFrom('', '    # a comment', '\t');
+    const child = fc.tuple(
+      fc.stringMatching(/^[a-z][a-z0-9]{0,5}$/),
+      fc.constantFrom(' {', '\n    {', '\n    # about it\n    {'),
+      fc.array(fc.oneof(option, between), { maxLength: 4 }),
+      fc.array(between, { maxLength: 2 }),
+    ).map(([name, open, lines, after]) => ({ name, lines: [`    ${name}${open}`, ...lines, '    }', ...after] }));
+    fc.assert(
+      fc.property(fc.uniqueArray(child, { selector: (c) => c.name, minLength: 1, maxLength: 5 }), fc.constantFrom('\n', '\r\n'), (children, eol) => {
+        const body = children.flatMap((c) => c.lines).join('\n').split('\n');
+        const text = ['R', '{', '  U', '  {', ...body, '  }', '}', ''].join(eol);
+        // The same sections with an option after them: that section is split into lines at once.
+        const reference = ['R', '{', '  U', '  {', ...body, '    last = 1', '  }', '}', ''].join(eol);
+        const doc = parseCfg(text, 'p.cfg');
+        const split = getSection(parseCfg(reference, 'p.cfg'), ['R', 'U'])!;
+        const kept = compactChildren(getSection(doc, ['R', 'U'])!)!;
+        const sections = childSections(split);
+        expect(kept.names).toEqual(sections.map((s) => s.name));
+        sections.forEach((s, at) => {
+          expect(kept.positionOf(s.name)).toBe(at);
+          expect(kept.options(at, ['DN', 'CA', 'Email', 'None'], [])).toEqual(['DN', 'CA', 'Email', 'None'].map((k) => getOption(s, k)));
+        });
+        expect(kept.positionOf('nobody')).toBe(-1);
+        expect(doc.step).toBe('  ');
+        expect(serializeCfg(doc)).toBe(text);
+        // Asking for its items splits it as a full parse would: same sections, lines and raw text.
+        const shape = (section: CfgSection) => section.items.map((i) =>
+          i.type === 'section' ? [i.name, i.header, i.indent, i.line, i.footer, i.at, i.items.map((o) => (o.type === 'option' ? [o.key, o.value, o.line] : o.type))] : i.type === 'raw' ? i.text : i.key);
+        expect(shape(getSection(doc, ['R', 'U'])!)).toEqual(shape(split).slice(0, -1));
+        expect(compactChildren(getSection(doc, ['R', 'U'])!)).toBeNull();
+        expect(serializeCfg(doc)).toBe(text);
+      }),
+    );
+  });
+
+  it('a section of sections kept as text is edited as any other', () => {
+    const doc = parseCfg(example, 'r.cfg');
+    const users = getSection(doc, ['Registry', 'Users'])!;
+    expect(compactChildren(users)!.names).toEqual(['alindqvi', 'dsokolov']);
+    setOption(doc, getSection(users, ['dsokolov'])!, 'Email', 'dmitri@example.net');
+    addSection(doc, users, 'newbie');
+    removeSection(users, 'alindqvi');
+    const out = serializeCfg(doc);
+    expect(out).toContain('      Email = dmitri@example.net\n      Suspended = demo\n    }\n    newbie\n    {\n    }\n  }\n}\n');
+    expect(out).not.toContain('    alindqvi\n    {');
+    expect(errorOf('A\n{\n  B\n  {\n    x = 1\n  }\n  c\n  {\n    y\n  }\n}\n')).toBe('r.cfg: line 9: section name "y" is not followed by "{"');
+    expect(errorOf('A\n{\n  B\n  {\n  }\n  C\n  # c\n  D\n  {\n  }\n}\n')).toBe('r.cfg: line 6: section name "C" is not followed by "{"');
   });
 
   it('an edit touches only the edited line (property)', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generateVo } from '../../bench/generate.js';
-import { parseCfg } from '../../src/engine/dirac/cfg.js';
+import { compactChildren, getSection, parseCfg } from '../../src/engine/dirac/cfg.js';
 import { patchRegistry } from '../../src/engine/dirac/patch.js';
 import { peopleFromIam, peopleFromVoms } from '../../src/engine/dirac/people.js';
 import { DEFAULT_DIRAC_OPTIONS, type DiracPlanOptions, planDirac } from '../../src/engine/dirac/planner.js';
@@ -354,6 +354,21 @@ describe('plan dirac: the VOMS2CSSynchronizer rules', () => {
 });
 
 describe('reading the Registry', () => {
+  it('reads the users kept as text as it reads them split into lines', () => {
+    const vo = generateVo({ size: 200, seed: 7 });
+    const kept = parseCfg(vo.diracCfg, 'g.cfg');
+    const split = parseCfg(vo.diracCfg, 'g.cfg');
+    expect(compactChildren(getSection(split, ['Registry', 'Users'])!)).not.toBeNull();
+    expect(getSection(split, ['Registry', 'Users'])!.items.length).toBeGreaterThan(100);
+    expect(compactChildren(getSection(split, ['Registry', 'Users'])!)).toBeNull();
+    const fromText = readRegistry(kept);
+    const fromLines = readRegistry(split);
+    const { positionOf: at1, ...read1 } = fromText;
+    const { positionOf: at2, ...read2 } = fromLines;
+    expect(read1).toEqual(read2);
+    for (const name of [...fromText.users.map((u) => u.name), 'nobody', '']) expect(at1!(name)).toBe(at2!(name));
+  });
+
   it("gives each user the groups whose Users list names it, in Registry order, and each user its own options", () => {
     const cfg = [
       'Registry', '{', '  Groups', '  {',

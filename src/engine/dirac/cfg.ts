@@ -72,10 +72,32 @@ interface LazyBody {
 }
 
 /**
+ * A section whose body is only sections of options and comments (a Registry's `Users`, `Groups`),
+ * with comments and blank lines between them: kept as a range of the text, with each child's name
+ * and the range of its options, until its items are asked for. Reading a 100 000-user Registry then
+ * makes no object per user section at all (each would live as long as the document).
+ */
+interface CompactBody {
+  text: string;
+  file: string;
+  /** The body: from the line after the `{` to the start of the `}` line. */
+  start: number;
+  end: number;
+  /** The number of the `{` line. */
+  lineBefore: number;
+  /** The children's names in order, and where each is in that order. */
+  names: string[];
+  positions: Map<string, number>;
+  /** Per child, where its options start and where its `}` line starts. */
+  ranges: number[];
+}
+
+/**
  * A section. One that holds only options and comments (a Registry user, a group) is kept as a
  * range of the source text until its lines are asked for: reading an option scans the range, and
  * writing it back copies the range. A 100 000-user Registry is then 100 000 small objects instead
- * of a million, and only the sections an edit touches are ever split into lines.
+ * of a million, and only the sections an edit touches are ever split into lines. A section of such
+ * sections is kept as a range too (CompactBody).
  */
 class Section implements CfgSection {
   readonly type = 'section' as const;
@@ -83,6 +105,7 @@ class Section implements CfgSection {
   removed?: boolean;
   at = -1;
   lazy: LazyBody | null = null;
+  compact: CompactBody | null = null;
   private itemList: CfgItem[] | null = null;
   private sectionMap: Map<string, CfgSection> | null = null;
   private optionMap: Map<string, OptionLine[]> | null = null;
@@ -95,7 +118,7 @@ class Section implements CfgSection {
   ) {}
 
   get items(): CfgItem[] {
-    if (this.lazy) this.materialize();
+    if (this.lazy || this.compact) this.materialize();
     return (this.itemList ??= []);
   }
 
@@ -105,6 +128,7 @@ class Section implements CfgSection {
 
   get sections(): Map<string, CfgSection> | null {
     // A lazy body has no subsections by construction: nothing to split.
+    if (this.compact) this.materialize();
     return this.sectionMap;
   }
 
@@ -113,7 +137,7 @@ class Section implements CfgSection {
   }
 
   get options(): Map<string, OptionLine[]> | null {
-    if (this.lazy) this.materialize();
+    if (this.lazy || this.compact) this.materialize();
     return this.optionMap;
   }
 
@@ -122,11 +146,14 @@ class Section implements CfgSection {
   }
 
   private materialize(): void {
-    const body = this.lazy!;
+    const body = this.lazy;
+    const compact = this.compact;
     this.lazy = null;
+    this.compact = null;
     // Below a stand-in root, as the section sits in the document: its lines are inside a section.
-    const parser = new Parser(body.text, body.file, [newSection('', '', '', 0), this], false);
-    parser.run(body.start, body.end, body.line - 1);
+    // A compact body's children become lazy sections, as a full parse would have made them.
+    if (body) new Parser(body.text, body.file, [newSection('', '', '', 0), this], false).run(body.start, body.end, body.line - 1);
+    else if (compact) new Parser(compact.text, compact.file, [newSection('', '', '', 0), this], true).run(compact.start, compact.end, compact.lineBefore);
   }
 }
 
@@ -270,11 +297,19 @@ class Parser {
     const section = newSection(name, header, indent, line);
     addChild(parent, section);
     if (this.lazy) {
-      const footerStart = this.scanBody(section, bodyStart);
+      const { text, span } = this;
+      const footerStart = this.scanBody(section.indent.length, bodyStart);
       if (footerStart >= 0) {
-        const { text, span } = this;
         section.lazy = { text, file: this.file, start: bodyStart, end: footerStart, line: line + 1 };
         section.footer = this.intern(text.slice(footerStart, span.end));
+        return span.end;
+      }
+      const lineBefore = this.lineNo;
+      const compact = this.scanChildren(section.indent.length, bodyStart);
+      if (compact !== null) {
+        compact.lineBefore = lineBefore;
+        section.compact = compact;
+        section.footer = this.intern(text.slice(compact.end, span.end));
         return span.end;
       }
     }
@@ -288,7 +323,7 @@ class Parser {
    * of the `}` line (with `span` on it and the line count past it), or -1 when the body holds
    * anything else (the line count is then left as it was).
    */
-  private scanBody(section: CfgSection, from: number): number {
+  private scanBody(indent: number, from: number): number {
     const { text, span } = this;
     let lineNo = this.lineNo;
     let step = this.step;
@@ -307,11 +342,73 @@ class Parser {
       // No name before the `=` (`= 3`, `+= 3`): the full parser reports it.
       if (eq === first || (eq - 1 === first && text.charCodeAt(first) === 43)) return -1;
       if (step === null) {
-        const indent = leadingSpace(text.slice(start, first));
-        if (indent.length > section.indent.length) step = indent.slice(section.indent.length);
+        const lead = leadingSpace(text.slice(start, first));
+        if (lead.length > indent) step = lead.slice(indent);
       }
     }
     return -1;
+  }
+
+  /**
+   * Checks a body of option-only sections, comments and blank lines up to its `}` line: its
+   * children's names and option ranges (with `span` on the `}` line and the line count past it),
+   * or null when it holds anything else or a name twice (the full parse then judges it; the line
+   * count and step are left as they were).
+   */
+  private scanChildren(indent: number, from: number): CompactBody | null {
+    const { text, span } = this;
+    const lineNo = this.lineNo;
+    const step = this.step;
+    const names: string[] = [];
+    const positions = new Map<string, number>();
+    const ranges: number[] = [];
+    /** Where the line of a name waiting for its `{` starts, or -1. */
+    let pendingStart = -1;
+    let pendingName = '';
+    for (let start = from; start < text.length; start = span.end) {
+      this.lineNo++;
+      lineAt(text, start, span);
+      const { first, last } = span;
+      if (first === last || text.charCodeAt(first) === 35) continue;
+      let name: string;
+      let nameStart: number;
+      if (pendingStart >= 0) {
+        if (last - first !== 1 || text.charCodeAt(first) !== 123) break;
+        name = pendingName;
+        nameStart = pendingStart;
+        pendingStart = -1;
+      } else {
+        if (last - first === 1 && text.charCodeAt(first) === 125) {
+          return { text, file: this.file, start: from, end: start, lineBefore: 0, names, positions, ranges };
+        }
+        const eq = equalsAt(text, first, last);
+        const brace = braceBefore(text, first, eq < 0 ? last : eq);
+        if (eq >= 0 && brace < 0) break;
+        if (text.charCodeAt(last - 1) !== 123) {
+          if (brace >= 0) break;
+          pendingStart = start;
+          pendingName = text.slice(first, last);
+          continue;
+        }
+        name = text.slice(first, last - 1).trim();
+        if (!name || /[{}]/.test(name)) break;
+        nameStart = start;
+      }
+      if (positions.has(name)) break;
+      // The name line's leading blanks, as leadingSpace would give them, without a copy of the line.
+      let leadEnd = nameStart;
+      for (let c = text.charCodeAt(leadEnd); c === 32 || c === 9; c = text.charCodeAt(++leadEnd));
+      if (this.step === null && leadEnd - nameStart > indent) this.step = text.slice(nameStart + indent, leadEnd);
+      const bodyStart = span.end;
+      const footerStart = this.scanBody(leadEnd - nameStart, bodyStart);
+      if (footerStart < 0) break;
+      positions.set(name, names.length);
+      names.push(name);
+      ranges.push(bodyStart, footerStart);
+    }
+    this.lineNo = lineNo;
+    this.step = step;
+    return null;
   }
 
   /** Parses the lines from `from` to `to`; `lineNo` is the number of the line before `from`. */
@@ -402,8 +499,9 @@ export function parseCfg(text: string, file: string): CfgDocument {
 
 function writeSection(section: CfgSection, out: string[]): void {
   out.push(section.header);
-  const lazy = (section as Section).lazy;
+  const { lazy, compact } = section as Section;
   if (lazy) out.push(lazy.text.slice(lazy.start, lazy.end));
+  else if (compact) out.push(compact.text.slice(compact.start, compact.end));
   else {
     for (const item of section.items) {
       if (item.removed) continue;
@@ -428,11 +526,10 @@ const scratch: LineSpan = { end: 0, bodyEnd: 0, first: 0, last: 0 };
  * Options of a section still kept as text, read straight from its lines in one pass: the values
  * the option lines would give (appends folded in), by position in `keys`, without making the lines.
  */
-function lazyOptions(body: LazyBody, keys: readonly string[], out: (string | null)[]): (string | null)[] {
-  const { text } = body;
+function lazyOptions(text: string, from: number, to: number, keys: readonly string[], out: (string | null)[]): (string | null)[] {
   const span = scratch;
   for (let k = 0; k < keys.length; k++) out[k] = null;
-  for (let start = body.start; start < body.end; start = span.end) {
+  for (let start = from; start < to; start = span.end) {
     lineAt(text, start, span);
     const { first, last } = span;
     if (first === last) continue;
@@ -465,9 +562,34 @@ function lazyOptions(body: LazyBody, keys: readonly string[], out: (string | nul
  */
 export function getOptions(section: CfgSection, keys: readonly string[], out: (string | null)[] = []): (string | null)[] {
   const lazy = (section as Section).lazy;
-  if (lazy) return lazyOptions(lazy, keys, out);
+  if (lazy) return lazyOptions(lazy.text, lazy.start, lazy.end, keys, out);
   for (let k = 0; k < keys.length; k++) out[k] = getOption(section, keys[k]);
   return out;
+}
+
+/**
+ * The child sections of a section still kept compact (DIRAC's `Registry/Users`: sections of
+ * options only), read without making them.
+ */
+export interface CompactChildren {
+  /** The children's names, in order. */
+  readonly names: readonly string[];
+  /** The position of the child of this name, or -1. */
+  positionOf(name: string): number;
+  /** What getOptions gives for the child at `at`; `out` is reused across children. */
+  options(at: number, keys: readonly string[], out: (string | null)[]): (string | null)[];
+}
+
+/** The children of a section kept compact, or null once its items were made (or never could be kept). */
+export function compactChildren(section: CfgSection): CompactChildren | null {
+  const compact = (section as Section).compact;
+  if (!compact) return null;
+  const { text, names, positions, ranges } = compact;
+  return {
+    names,
+    positionOf: (name) => positions.get(name) ?? -1,
+    options: (at, keys, out) => lazyOptions(text, ranges[2 * at], ranges[2 * at + 1], keys, out),
+  };
 }
 
 // ---------------------------------------------------------------- reading
@@ -489,7 +611,7 @@ export function childSections(section: CfgSection): CfgSection[] {
 /** An option's value with its `+=` appends folded in, or null when the option is absent. */
 export function getOption(section: CfgSection, key: string): string | null {
   const lazy = (section as Section).lazy;
-  if (lazy) return lazyOptions(lazy, [key], [])[0];
+  if (lazy) return lazyOptions(lazy.text, lazy.start, lazy.end, [key], [])[0];
   const all = section.options?.get(key);
   // The usual case, one line: no filtered copy (the registry reads 100 000 users × 5 options).
   if (all?.length === 1) return all[0].removed ? null : all[0].value;

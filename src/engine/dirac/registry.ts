@@ -5,7 +5,7 @@
 import { InputError } from '../errors.js';
 import { normalizeFqan } from '../rules/roles.js';
 import {
-  type CfgDocument, type CfgSection, childSections, getOption, getOptions, getSection, parseBoolean, splitDnList, splitList,
+  type CfgDocument, type CfgSection, childSections, compactChildren, getOption, getOptions, getSection, parseBoolean, splitDnList, splitList,
 } from './cfg.js';
 
 export interface DiracUser {
@@ -112,23 +112,37 @@ export function readRegistry(doc: CfgDocument): DiracRegistry {
   const userAt: number[] = [];
   const values: (string | null)[] = [];
   const none: GroupList = { groups: [], next: null };
-  const items = usersSection?.items ?? [];
-  for (let at = 0; at < items.length; at++) {
-    const s = items[at];
-    if (s.type !== 'section' || s.removed) continue;
-    const [dn, ca, email, suspended] = getOptions(s, USER_OPTIONS, values);
+  const readUser = (name: string, options: (string | null)[]): void => {
+    const dn = options[0];
+    const ca = options[1];
+    const email = options[2];
+    const suspended = options[3];
     const dns = splitDnList(dn);
     const caList = splitDnList(ca);
     // The CA list as it is when it already has one CA per DN, the usual case.
     const cas: (string | null)[] = caList.length === dns.length ? caList : dns.map((_, i) => caList[i] ?? null);
-    const user: DiracUser = { name: s.name, dns, cas, email: email?.trim() || null, suspended: readSuspended(suspended), groups: none.groups };
-    userAt[at] = users.length;
-    users.push(user);
-  }
-  const positionOf = (name: string): number => {
-    const section = usersSection?.sections?.get(name);
-    return section && !section.removed ? (userAt[section.at] ?? -1) : -1;
+    users.push({ name, dns, cas, email: email?.trim() || null, suspended: readSuspended(suspended), groups: none.groups });
   };
+  // A parse keeps the user sections as text: read there, a user is its position.
+  const compact = usersSection ? compactChildren(usersSection) : null;
+  let positionOf: (name: string) => number;
+  if (compact) {
+    const { names } = compact;
+    for (let at = 0; at < names.length; at++) readUser(names[at], compact.options(at, USER_OPTIONS, values));
+    positionOf = compact.positionOf;
+  } else {
+    const items = usersSection?.items ?? [];
+    for (let at = 0; at < items.length; at++) {
+      const s = items[at];
+      if (s.type !== 'section' || s.removed) continue;
+      userAt[at] = users.length;
+      readUser(s.name, getOptions(s, USER_OPTIONS, values));
+    }
+    positionOf = (name: string): number => {
+      const section = usersSection?.sections?.get(name);
+      return section && !section.removed ? (userAt[section.at] ?? -1) : -1;
+    };
+  }
   // Each user's groups, in Registry order.
   const listAt: GroupList[] = [];
   const memberPositions: number[][] = [];
