@@ -54,7 +54,7 @@ describe('plan iam: an account that stays as it is', () => {
       const desired: TargetObject = {
         ...current,
         fields,
-        multi: { certificates: certs ?? a.certificates, oidcIds: oidc ?? a.oidcIds },
+        multi: { certificates: certs ?? a.certificates, oidcIds: oidc ?? a.oidcIds! },
       };
       const changes = compareObjects([current], [desired], { fieldEquals: FIELD_EQUALS, maxChangePercent: null }).changes;
       expect(unchangedAccount(a, desired, FIELD_EQUALS)).toBe(changes.length === 0);

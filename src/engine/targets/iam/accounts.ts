@@ -7,7 +7,8 @@ import type { Conflict, IamUser, VomsUser } from '../../model.js';
 import { NO_FIELDS, NO_MULTI, type TargetObject } from '../../compare/index.js';
 import { checkAttribute, checkDnLength, checkLabel, checkPersonName, checkUserName } from '../../rules/iamLimits.js';
 import type { DesiredGroups } from './groups.js';
-import { unchangedAccount, type CertificateInfo, type CurrentAccount, type PlannedAccount } from './current.js';
+import {
+  hasOidcId, oidcKeys, sameFields, sameValues, unchangedAccount, type CertificateInfo, type CurrentAccount, type PlannedAccount } from './current.js';
 import {
   accountObjectId, attributeField, CERN_PERSON_ID, FIELD_EQUALS, type ParseCache, CERN_SSO_ISSUER, HR_PREFIX, labelField, lower,
   membershipObjectId, newAccountObjectId, oidcKey, SKIP_EMAIL_SYNCH, userIdKey, vomsIdKey, vomsIdLabel,
@@ -70,16 +71,12 @@ interface EmailClaims {
   sharedAny: number[] | null;
 }
 
-/** A certificate (by its key) or a CERN SSO account (by its subject): who has it in IAM, who claims it here. */
-interface Claims {
-  /** The first IAM account that holds it. */
-  owner: CurrentAccount | null;
-  /** The VOMS user it is planned for. */
-  claimant: number | null;
-  /** The value as the accounts' sets hold it (an OIDC key: the current account's own string, reused). */
-  key: string;
-  /** The VOMS certificate planned (certificates only). */
-  cert: CertificateInfo | null;
+
+
+interface CertificateClaim {
+  claimant: number;
+  /** The VOMS certificate planned. */
+  cert: CertificateInfo;
 }
 
 interface Indexes {
@@ -87,9 +84,14 @@ interface Indexes {
   byVomsId: Map<number | string, CurrentAccount>;
   sameVomsId: Map<number | string, CurrentAccount[]>;
   byEmail: Map<string, EmailClaims>;
-  byCertificate: Map<string, Claims>;
-  /** CERN SSO accounts, by subject: the only issuer the plan links. */
-  byCernSso: Map<string, Claims>;
+  /** The first IAM account that holds a certificate, by its key. */
+  byCertificate: Map<string, CurrentAccount>;
+  /** The VOMS user each certificate is planned for, by key (only those not left as the account has them). */
+  certificateClaims: Map<string, CertificateClaim>;
+  /** CERN SSO accounts, by subject (the only issuer the plan links): the last IAM account with it. */
+  byCernSso: Map<string, CurrentAccount>;
+  /** The VOMS user each CERN SSO account is planned for (only those an account may be claimed by twice). */
+  cernSsoClaimants: Map<string, number>;
   /** Certificate keys more than one account holds (null: none). */
   heldTwice: Set<string> | null;
 }
@@ -106,7 +108,6 @@ function labelValue(user: IamUser, prefix: string | null, name: string): string 
 
 const emailClaims = (email: string, owner: CurrentAccount | null): EmailClaims =>
   ({ email, owner, firstUser: null, sharedUsers: null, firstAny: null, sharedAny: null });
-const claims = (owner: CurrentAccount | null, claimant: number | null, key: string): Claims => ({ owner, claimant, key, cert: null });
 
 /**
  * Certificate and OIDC keys come from the current account objects: each DN is parsed once per plan.
@@ -114,7 +115,7 @@ const claims = (owner: CurrentAccount | null, claimant: number | null, key: stri
  * from the last, so a plain `set` leaves the first one there (one look-up per key, not two).
  */
 function index(vo: string, accounts: readonly CurrentAccount[]): Indexes {
-  const ix: Indexes = { byVomsId: new Map(), sameVomsId: new Map(), byEmail: new Map(), byCertificate: new Map(), byCernSso: new Map(), heldTwice: null };
+  const ix: Indexes = { byVomsId: new Map(), sameVomsId: new Map(), byEmail: new Map(), byCertificate: new Map(), certificateClaims: new Map(), byCernSso: new Map(), cernSsoClaimants: new Map(), heldTwice: null };
   const idLabel = vomsIdLabel(vo);
   let labelledTwice: Set<number | string> | null = null;
   for (let i = accounts.length - 1; i >= 0; i--) {
@@ -134,16 +135,15 @@ function index(vo: string, accounts: readonly CurrentAccount[]): Indexes {
     const certificates = account.certificates;
     for (let n = certificates.length - 1; n >= 0; n--) {
       const size = ix.byCertificate.size;
-      ix.byCertificate.set(certificates[n], claims(account, null, certificates[n]));
+      ix.byCertificate.set(certificates[n], account);
       if (ix.byCertificate.size === size) (ix.heldTwice ??= new Set()).add(certificates[n]);
     }
   }
   for (const account of accounts) {
-    const oidcIds = account.oidcIds;
+    const oidcIds = account.user.oidcIds;
     for (let n = 0; n < oidcIds.length; n++) {
-      const o = account.user.oidcIds[n];
       // The last account wins, as it always has for OIDC ids.
-      if (o.issuer === CERN_SSO_ISSUER) ix.byCernSso.set(o.subject, claims(account, null, oidcIds[n]));
+      if (oidcIds[n].issuer === CERN_SSO_ISSUER) ix.byCernSso.set(oidcIds[n].subject, account);
     }
     if (labelledTwice === null) continue;
     const label = labelValue(account.user, null, idLabel);
@@ -301,7 +301,7 @@ export function desiredAccounts(
    */
   const settleAtOnce = !options.mergeAccounts && !sameId;
 
-  const out: DesiredAccounts = { accounts: [], memberships: [], groupFqans: new Map(), certificates: certificateLookup(ix.byCertificate) };
+  const out: DesiredAccounts = { accounts: [], memberships: [], groupFqans: new Map(), certificates: certificateLookup(ix.certificateClaims) };
   /** New accounts by VOMS id: the parsers refuse two users with one id, a caller might not. */
   const newAccounts = new Map<number, PlannedAccount>();
   let userNames: Map<string, IamUser> | null = null;
@@ -446,22 +446,18 @@ export function desiredAccounts(
       // The account holds it and no other does: it is the owner, and (settling at once) no other
       // user can claim it. Such a key is never printed, so its claim needs no certificate either.
       if (settleAtOnce && record !== null && (ix.heldTwice === null || !ix.heldTwice.has(key)) && record.certificates.includes(key)) continue;
-      let claim = ix.byCertificate.get(key);
-      const owner = claim?.owner ?? null;
+      const owner = ix.byCertificate.get(key) ?? null;
       if (owner !== null && owner !== record) {
         conflict('certificate-bound', u, owner.user.id, `the certificate ${c.subject} of ${who(u)} is linked to another IAM account, ${owner.user.userName}`);
         continue;
       }
-      const claimant = claim?.claimant ?? null;
-      if (claimant !== null && claimant !== u.id) {
-        conflict('certificate-bound', u, null, `the certificate ${c.subject} of ${who(u)} is also planned for VOMS user ${claimant}`);
+      const claim = ix.certificateClaims.get(key);
+      if (claim !== undefined && claim.claimant !== u.id) {
+        conflict('certificate-bound', u, null, `the certificate ${c.subject} of ${who(u)} is also planned for VOMS user ${claim.claimant}`);
         continue;
       }
-      if (claim === undefined) {
-        claim = claims(null, u.id, key);
-        ix.byCertificate.set(key, claim);
-      } else claim.claimant = u.id;
-      claim.cert = c;
+      if (claim === undefined) ix.certificateClaims.set(key, { claimant: u.id, cert: c });
+      else claim.cert = c;
       if (!certKeys.includes(key)) {
         if (!ownCertKeys) {
           certKeys = distinct(certKeys);
@@ -470,57 +466,75 @@ export function desiredAccounts(
         certKeys.push(key);
       }
     }
-    let oidcIds = record?.oidcIds ?? NO_VALUES;
+    /** Null while the desired OIDC ids are the account's own (or none, for a new account). */
+    let oidcIds: string[] | null = null;
     const nickname = attribute(u, 'nickname');
     if (u.cernHrId !== null && nickname) {
-      let claim = ix.byCernSso.get(nickname);
-      const owner = claim?.owner ?? null;
-      const claimant = claim?.claimant ?? null;
+      const owner = ix.byCernSso.get(nickname) ?? null;
+      // Settling at once, an account's own CERN SSO id can be claimed by its one user only.
+      const claimant = owner !== null && settleAtOnce ? null : ix.cernSsoClaimants.get(nickname) ?? null;
       if (owner !== null && owner !== record) conflict('oidc-bound', u, owner.user.id, `the CERN SSO account ${nickname} of ${who(u)} is linked to another IAM account, ${owner.user.userName}`);
       else if (claimant !== null && claimant !== u.id) conflict('oidc-bound', u, null, `the CERN SSO account ${nickname} of ${who(u)} is also planned for VOMS user ${claimant}`);
       else {
-        if (claim === undefined) {
-          claim = claims(null, u.id, oidcKey(CERN_SSO_ISSUER, nickname));
-          ix.byCernSso.set(nickname, claim);
-        } else claim.claimant = u.id;
-        if (!oidcIds.includes(claim.key)) oidcIds = [...distinct(oidcIds), claim.key];
+        if (owner === null || !settleAtOnce) ix.cernSsoClaimants.set(nickname, u.id);
+        if (record === null || !hasOidcId(record.user, CERN_SSO_ISSUER, nickname)) {
+          oidcIds = [...distinct(record === null ? NO_VALUES : oidcKeys(record)), oidcKey(CERN_SSO_ISSUER, nickname)];
+        }
       }
     }
 
-    const ref = { vomsId: u.id, iamId: account?.id ?? null, userName, group: null };
     let plan = record ? record.planned : newAccounts.get(u.id) ?? null;
+    const groupNames = plan === null ? [] : plan.groups;
+    for (const fqan of u.fqans) {
+      const g = parsed.fqanGroup(fqan);
+      if (!g || !groups.valid.has(g.name)) continue;
+      if (!out.groupFqans.has(g.name)) out.groupFqans.set(g.name, g.fqan);
+      if (groupNames.includes(g.name)) continue;
+      groupNames.push(g.name);
+      // A membership IAM has is kept as it is: planIam counts it instead (nothing to compare).
+      if (record?.groups.includes(g.name)) continue;
+      const member = { vomsId: u.id, iamId: account?.id ?? null, userName, group: g.name };
+      out.memberships.push({ kind: 'membership', id: membershipObjectId(objectId, g.name), fields: NO_FIELDS, multi: NO_MULTI, managed: true, ref: member });
+    }
+    if (record && plannedFor === null) record.owner = u.id;
+    // Settling at once, an account that stays as it is needs no desired object at all.
+    if (settleAtOnce && record !== null) {
+      noteRemovals(record, groupNames, groups.vomsManaged);
+      if (sameFields(record.user, fields, FIELD_EQUALS) && sameValues(record.certificates, certKeys) && (oidcIds === null || sameValues(oidcKeys(record), oidcIds))) {
+        record.unchanged = true;
+        continue;
+      }
+    }
+
     if (plan) {
       const previous = plan.desired;
       // --merge-accounts: the first VOMS user keeps the account's fields; the others add to its sets.
       for (const [k, v] of Object.entries(fields)) if (!(k in previous.fields)) previous.fields[k] = v;
       previous.multi.certificates = [...new Set([...previous.multi.certificates, ...certKeys])];
-      previous.multi.oidcIds = [...new Set([...previous.multi.oidcIds, ...oidcIds])];
+      previous.multi.oidcIds = [...new Set([...previous.multi.oidcIds, ...(oidcIds ?? (record === null ? NO_VALUES : oidcKeys(record)))])];
     } else {
       const info: AccountInfo = { voms: u, matchedBy, claimedBy, hasCernPersonId: u.cernHrId !== null || (account ? labelValue(account, HR_PREFIX, CERN_PERSON_ID) !== null : false), email, overridden, note };
-      const desired: DesiredAccount = { kind: 'user', id: objectId, fields, multi: { certificates: certKeys, oidcIds }, managed: true, ref, info };
-      plan = { desired, account: record, groups: [] };
+      const ref = { vomsId: u.id, iamId: account?.id ?? null, userName, group: null };
+      const multi = { certificates: certKeys, oidcIds: oidcIds ?? (record === null ? NO_VALUES : oidcKeys(record)) };
+      const desired: DesiredAccount = { kind: 'user', id: objectId, fields, multi, managed: true, ref, info };
+      plan = { desired, account: record, groups: groupNames };
+      if (settleAtOnce) {
+        // Changed (or new): it is compared.
+        out.accounts.push(desired);
+        continue;
+      }
       if (record) record.planned = plan;
       else newAccounts.set(u.id, plan);
-      if (!settleAtOnce) plans.push(plan);
+      plans.push(plan);
     }
-    if (record && plannedFor === null) record.owner = u.id;
-
-    for (const fqan of u.fqans) {
-      const g = parsed.fqanGroup(fqan);
-      if (!g || !groups.valid.has(g.name)) continue;
-      if (!out.groupFqans.has(g.name)) out.groupFqans.set(g.name, g.fqan);
-      if (plan.groups.includes(g.name)) continue;
-      plan.groups.push(g.name);
-      // A membership IAM has is kept as it is: planIam counts it instead (nothing to compare).
-      if (record?.groups.includes(g.name)) continue;
-      const member = { vomsId: ref.vomsId, iamId: ref.iamId, userName: ref.userName, group: g.name };
-      out.memberships.push({ kind: 'membership', id: membershipObjectId(objectId, g.name), fields: NO_FIELDS, multi: NO_MULTI, managed: true, ref: member });
-    }
-    if (settleAtOnce) settle(plan, groups.vomsManaged, out);
   }
   // --merge-accounts adds to an account's sets: only now, with every VOMS user planned, is it settled.
   for (const plan of plans) settle(plan, groups.vomsManaged, out);
   return out;
+}
+
+function noteRemovals(account: CurrentAccount, planned: readonly string[], vomsManaged: ReadonlySet<string>): void {
+  for (const g of account.groups) if (!planned.includes(g) && vomsManaged.has(g)) (account.removals ??= []).push(g);
 }
 
 /**
@@ -531,13 +545,13 @@ function settle(plan: PlannedAccount, vomsManaged: ReadonlySet<string>, out: Des
   const account = plan.account;
   if (account !== null) {
     account.planned = null;
-    for (const g of account.groups) if (!plan.groups.includes(g) && vomsManaged.has(g)) (account.removals ??= []).push(g);
+    noteRemovals(account, plan.groups, vomsManaged);
     account.unchanged = unchangedAccount(account, plan.desired, FIELD_EQUALS);
     if (account.unchanged) return;
   }
   out.accounts.push(plan.desired);
 }
 
-function certificateLookup(byCertificate: ReadonlyMap<string, Claims>): CertificateLookup {
-  return (key) => byCertificate.get(key)?.cert ?? undefined;
+function certificateLookup(claims: ReadonlyMap<string, CertificateClaim>): CertificateLookup {
+  return (key) => claims.get(key)?.cert;
 }

@@ -54,7 +54,7 @@ export function currentAccount(account: CurrentAccount): TargetObject {
     kind: 'user',
     id: accountObjectId(user.id),
     fields,
-    multi: { certificates: account.certificates, oidcIds: account.oidcIds },
+    multi: { certificates: account.certificates, oidcIds: oidcKeys(account) },
     managed: account.owner !== null,
     ref: { vomsId: null, iamId: user.id, userName: user.userName, group: null },
   };
@@ -87,8 +87,23 @@ export function currentField(user: IamUser, field: string): Scalar | undefined {
 
 const NONE: readonly string[] = [];
 
+/** The account's OIDC ids as set values, made once. */
+export function oidcKeys(account: CurrentAccount): string[] {
+  return (account.oidcIds ??= account.user.oidcIds.map((o) => oidcKey(o.issuer, o.subject)));
+}
+
+/** Whether one of the user's OIDC ids has the key of `issuer` and `subject`, without making keys. */
+export function hasOidcId(user: IamUser, issuer: string, subject: string): boolean {
+  for (const o of user.oidcIds) {
+    // A line break in an issuer could shift where the key splits: then the keys themselves are compared.
+    if (o.issuer.includes('\n') ? oidcKey(o.issuer, o.subject) === oidcKey(issuer, subject) : o.issuer === issuer && o.subject === subject) return true;
+  }
+  return false;
+}
+
 /** The same distinct values on both sides (the compare's set difference would be empty). */
-function sameValues(a: readonly string[], b: readonly string[]): boolean {
+export function sameValues(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
   if (a.length <= 16 && b.length <= 16) {
     for (let n = 0; n < a.length; n++) if (!b.includes(a[n])) return false;
     for (let n = 0; n < b.length; n++) if (!a.includes(b[n])) return false;
@@ -112,19 +127,24 @@ export function unchangedAccount(
   desired: Pick<TargetObject, 'fields' | 'multi'>,
   fieldEquals: Readonly<Record<string, (a: Scalar, b: Scalar) => boolean>>,
 ): boolean {
-  const user = account.user;
-  for (const field in desired.fields) {
-    const want = desired.fields[field];
+  if (!sameFields(account.user, desired.fields, fieldEquals)) return false;
+  for (const field in desired.multi) {
+    const want = desired.multi[field];
+    const has = field === 'certificates' ? account.certificates : field === 'oidcIds' ? oidcKeys(account) : NONE;
+    if (!sameValues(has, want)) return false;
+  }
+  return true;
+}
+
+/** Whether the user holds every one of `fields` as the compare sees it (see unchangedAccount). */
+export function sameFields(user: IamUser, fields: Readonly<Record<string, Scalar>>, fieldEquals: Readonly<Record<string, (a: Scalar, b: Scalar) => boolean>>): boolean {
+  for (const field in fields) {
+    const want = fields[field];
     const has = currentField(user, field);
     if (has === want) continue;
     const equals = fieldEquals[field];
     if (has !== null && want !== null && equals !== undefined && equals(has as Scalar, want)) continue;
     return false;
-  }
-  for (const field in desired.multi) {
-    const want = desired.multi[field];
-    const has = field === 'certificates' ? account.certificates : field === 'oidcIds' ? account.oidcIds : NONE;
-    if (has !== want && !sameValues(has, want)) return false;
   }
   return true;
 }
@@ -137,7 +157,8 @@ export interface CurrentAccount {
   user: IamUser;
   /** The certificates' keys (a subject that does not parse has none) and the OIDC ids' keys, in the account's order. */
   certificates: string[];
-  oidcIds: string[];
+  /** Built when first asked for (see oidcKeys): most plans never need them. */
+  oidcIds: string[] | null;
   /**
    * The account's groups, each once. No membership objects: most are kept, and planIam builds
    * one only for a membership the plan may remove.
@@ -173,7 +194,7 @@ export function currentAccounts(users: readonly IamUser[], groups: readonly IamG
       const key = parsed.key(c.subjectDn);
       if (key !== null) certificates.push(key);
     }
-    out[i] = { user, certificates, oidcIds: user.oidcIds.map((o) => oidcKey(o.issuer, o.subject)), groups: names, owner: null, planned: null, unchanged: false, removals: null };
+    out[i] = { user, certificates, oidcIds: null, groups: names, owner: null, planned: null, unchanged: false, removals: null };
   }
   let byId: Map<string, CurrentAccount> | null = null;
   for (const g of groups) {
