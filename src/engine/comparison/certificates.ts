@@ -10,16 +10,20 @@
  * with that user's DNs, without building its key: for nearly every certificate that is the one.
  */
 import type { IamUser, VomsUser } from '../model.js';
-import { type CertificateVisitor, forEachIamCertificate, forEachVomsCertificate, keyOf, slashOf } from './entries.js';
+import { keyOf, slashOf } from './entries.js';
 import { isCanonicalSlashDn, sameDnAsKey } from './fastDnKey.js';
 
 /** One side's certificates, in owner order: `start[o]`…`start[o + 1]` are owner o's rows. */
 export interface CertificateRows {
-  /** As the side gives it: slash form for VOMS, RFC 2253 for IAM (converted only for output). */
+  /** As the side gives it, trimmed: slash form for VOMS, RFC 2253 for IAM (converted only for output). */
   subject: string[];
-  ca: (string | null)[];
-  caKey: (string | null)[];
-  certSuspended: boolean[];
+  /** The row's CA, an index into `cas`. */
+  ca: Int32Array;
+  /** The CA as the report shows it (slash form), per index of `ca`; null when the certificate names none. */
+  cas: (string | null)[];
+  /** The CA's DN key as a number shared by both sides (0: no CA): equal numbers, same CA. */
+  caKey: Int32Array;
+  certSuspended: Uint8Array;
   owner: Int32Array;
   /** The slot of the row's DN key. */
   slot: Int32Array;
@@ -48,44 +52,100 @@ export interface DnSlots {
   iamDns: number;
 }
 
-function certificateCount(users: readonly { certificates: readonly unknown[] }[]): number {
+/** Fills `start` with each owner's first row; returns the number of rows. */
+function countRows(users: readonly { certificates: readonly unknown[] }[], start: Int32Array): number {
   let count = 0;
-  for (const user of users) count += user.certificates.length;
+  for (let o = 0; o < users.length; o++) {
+    start[o] = count;
+    count += users[o].certificates.length;
+  }
+  start[users.length] = count;
   return count;
 }
 
 /** Typed arrays for the numbers: they live outside the collected heap, and are sized once. */
-function emptyRows(owners: number, rows: number): CertificateRows {
+function emptyRows(users: readonly { certificates: readonly unknown[] }[]): CertificateRows {
+  const start = new Int32Array(users.length + 1);
+  const rows = countRows(users, start);
   return {
-    subject: new Array(rows), ca: new Array(rows), caKey: new Array(rows), certSuspended: new Array(rows),
-    owner: new Int32Array(rows), slot: new Int32Array(rows), canonical: new Uint8Array(rows), start: new Int32Array(owners + 1),
+    subject: new Array(rows), ca: new Int32Array(rows), cas: [], caKey: new Int32Array(rows), certSuspended: new Uint8Array(rows),
+    owner: new Int32Array(rows), slot: new Int32Array(rows), canonical: new Uint8Array(rows), start,
   };
 }
 
 /**
- * Fills `rows` from a side's certificates; `slotOf` is given each row's DN text, owner and row
- * number, and tells whether the DN was its own key.
+ * A side's CAs: a VO trusts a handful, so each certificate's issuer text is told by comparing it with
+ * the few seen so far (no hashing of every certificate's issuer), and each CA's key is made once.
  */
-function readRows<U extends { certificates: readonly unknown[] }>(
-  users: readonly U[],
-  each: (users: readonly U[], visit: CertificateVisitor) => void,
-  slotOf: (text: string, owner: number, row: number) => number,
-): CertificateRows {
-  const rows = emptyRows(users.length, certificateCount(users));
-  const { subject, ca, caKey, certSuspended, owner, slot, start } = rows;
-  let row = 0;
-  each(users, (o, text, s, c, ck, suspended) => {
-    subject[row] = s;
-    ca[row] = c;
-    caKey[row] = ck;
-    certSuspended[row] = suspended;
-    owner[row] = o;
-    slot[row] = slotOf(text, o, row);
-    start[o + 1]++;
-    row++;
-  });
-  for (let o = 0; o < users.length; o++) start[o + 1] += start[o];
-  return rows;
+class CaTable {
+  private readonly issuers: string[] = [];
+  private readonly indexOf = new Map<string, number>();
+
+  /** `keyIds`: CA keys numbered for both sides (0 stands for no CA). `show`: the CA as the report gives it. */
+  constructor(
+    private readonly rows: CertificateRows,
+    private readonly keyIds: Map<string, number>,
+    private readonly show: (issuer: string) => string,
+  ) {}
+
+  /** Sets the row's `ca` and `caKey` from the issuer as the source gives it. */
+  read(row: number, raw: string | null | undefined): void {
+    const { rows } = this;
+    const issuers = this.issuers;
+    let index = -1;
+    if (raw != null) {
+      const seen = issuers.length;
+      if (seen <= 16) {
+        for (let k = 0; k < seen; k++) {
+          if (issuers[k] === raw) {
+            index = k;
+            break;
+          }
+        }
+      } else index = this.indexOf.get(raw) ?? -1;
+      if (index === -1) index = this.add(raw);
+    } else index = this.none();
+    rows.ca[row] = index;
+    rows.caKey[row] = this.keyOfIndex[index];
+  }
+
+  private readonly keyOfIndex: number[] = [];
+  private noneIndex = -1;
+
+  private none(): number {
+    if (this.noneIndex === -1) this.noneIndex = this.push(null, null, 0);
+    return this.noneIndex;
+  }
+
+  private add(raw: string): number {
+    const issuer = raw.trim();
+    if (issuer === '') {
+      const index = this.none();
+      this.remember(raw, index);
+      return index;
+    }
+    const key = keyOf(issuer);
+    let id = this.keyIds.get(key);
+    if (id === undefined) {
+      id = this.keyIds.size + 1;
+      this.keyIds.set(key, id);
+    }
+    const index = this.push(raw, this.show(issuer), id);
+    return index;
+  }
+
+  private push(raw: string | null, text: string | null, keyId: number): number {
+    const index = this.rows.cas.length;
+    this.rows.cas.push(text);
+    this.keyOfIndex.push(keyId);
+    if (raw !== null) this.remember(raw, index);
+    return index;
+  }
+
+  private remember(raw: string, index: number): void {
+    this.issuers.push(raw);
+    this.indexOf.set(raw, index);
+  }
 }
 
 function addDuplicate(duplicates: Map<number, number[]>, slot: number, first: number, row: number): void {
@@ -96,59 +156,94 @@ function addDuplicate(duplicates: Map<number, number[]>, slot: number, first: nu
 
 /** `vomsOfIam`: the VOMS user each IAM account is already paired with (-1: none), a hint only. */
 export function dnSlots(vomsUsers: readonly VomsUser[], iamUsers: readonly IamUser[], vomsOfIam: Int32Array | null = null): DnSlots {
+  const voms = emptyRows(vomsUsers);
+  const iam = emptyRows(iamUsers);
   const slotOfKey = new Map<string, number>();
-  const most = certificateCount(vomsUsers) + certificateCount(iamUsers);
+  const most = voms.subject.length + iam.subject.length;
   const vomsFirst = new Int32Array(most);
   const iamFirst = new Int32Array(most);
   let count = 0;
-  const newSlot = (vomsRow: number, iamRow: number) => {
-    vomsFirst[count] = vomsRow;
-    iamFirst[count] = iamRow;
-    return count++;
-  };
   const vomsDuplicates = new Map<number, number[]>();
   const iamDuplicates = new Map<number, number[]>();
-  const vomsCanonical = new Uint8Array(certificateCount(vomsUsers));
-  const voms = readRows(vomsUsers, forEachVomsCertificate, (text, _owner, row) => {
-    const canonical = isCanonicalSlashDn(text);
-    if (canonical) vomsCanonical[row] = 1;
-    const key = canonical ? text : keyOf(text);
-    const slot = slotOfKey.get(key);
-    if (slot !== undefined) {
-      addDuplicate(vomsDuplicates, slot, vomsFirst[slot], row);
-      return slot;
-    }
-    const created = newSlot(row, -1);
-    slotOfKey.set(key, created);
-    return created;
-  });
-  voms.canonical = vomsCanonical;
-  const vomsDns = count;
-  /** The slot of a DN of VOMS user v, when the IAM text is that DN; else -1. */
-  const partnerSlot = (text: string, v: number) => {
-    for (let r = voms.start[v]; r < voms.start[v + 1]; r++) if (voms.canonical[r] === 1 && sameDnAsKey(text, voms.subject[r])) return voms.slot[r];
-    return -1;
-  };
-  let iamDns = 0;
-  const iam = readRows(iamUsers, forEachIamCertificate, (text, owner, row) => {
-    const partner = vomsOfIam === null ? -1 : vomsOfIam[owner];
-    let slot = partner === -1 ? -1 : partnerSlot(text, partner);
-    if (slot === -1) {
-      const key = keyOf(text);
-      slot = slotOfKey.get(key) ?? -1;
-      if (slot === -1) {
-        const created = newSlot(-1, row);
-        slotOfKey.set(key, created);
-        iamDns++;
-        return created;
+  const caKeyIds = new Map<string, number>();
+
+  // VOMS: every DN gets a slot, in order of first appearance.
+  {
+    const { subject, certSuspended, owner, slot, canonical } = voms;
+    const cas = new CaTable(voms, caKeyIds, (issuer) => issuer);
+    let row = 0;
+    for (let o = 0; o < vomsUsers.length; o++) {
+      const certificates = vomsUsers[o].certificates;
+      for (let c = 0; c < certificates.length; c++, row++) {
+        const cert = certificates[c];
+        const text = cert.subject;
+        subject[row] = text.trim();
+        cas.read(row, cert.issuer);
+        certSuspended[row] = cert.suspended ? 1 : 0;
+        owner[row] = o;
+        const isCanonical = isCanonicalSlashDn(text);
+        if (isCanonical) canonical[row] = 1;
+        const key = isCanonical ? text : keyOf(text);
+        const found = slotOfKey.get(key);
+        if (found !== undefined) {
+          addDuplicate(vomsDuplicates, found, vomsFirst[found], row);
+          slot[row] = found;
+        } else {
+          vomsFirst[count] = row;
+          iamFirst[count] = -1;
+          slotOfKey.set(key, count);
+          slot[row] = count++;
+        }
       }
     }
-    if (iamFirst[slot] === -1) {
-      iamFirst[slot] = row;
-      iamDns++;
-    } else addDuplicate(iamDuplicates, slot, iamFirst[slot], row);
-    return slot;
-  });
+  }
+  const vomsDns = count;
+
+  // IAM: a DN first compared with the DNs of the VOMS user the account is paired with.
+  let iamDns = 0;
+  {
+    const { subject, owner, slot } = iam;
+    const cas = new CaTable(iam, caKeyIds, slashOf);
+    const { start: vomsStart, canonical: vomsCanonical, subject: vomsSubject, slot: vomsSlot } = voms;
+    let row = 0;
+    for (let o = 0; o < iamUsers.length; o++) {
+      const certificates = iamUsers[o].certificates;
+      const partner = vomsOfIam === null ? -1 : vomsOfIam[o];
+      for (let c = 0; c < certificates.length; c++, row++) {
+        const cert = certificates[c];
+        const text = cert.subjectDn;
+        subject[row] = text.trim();
+        cas.read(row, cert.issuerDn);
+        owner[row] = o;
+        let found = -1;
+        if (partner !== -1) {
+          for (let r = vomsStart[partner]; r < vomsStart[partner + 1]; r++) {
+            if (vomsCanonical[r] === 1 && sameDnAsKey(text, vomsSubject[r])) {
+              found = vomsSlot[r];
+              break;
+            }
+          }
+        }
+        if (found === -1) {
+          const key = keyOf(text);
+          found = slotOfKey.get(key) ?? -1;
+          if (found === -1) {
+            vomsFirst[count] = -1;
+            iamFirst[count] = row;
+            slotOfKey.set(key, count);
+            slot[row] = count++;
+            iamDns++;
+            continue;
+          }
+        }
+        if (iamFirst[found] === -1) {
+          iamFirst[found] = row;
+          iamDns++;
+        } else addDuplicate(iamDuplicates, found, iamFirst[found], row);
+        slot[row] = found;
+      }
+    }
+  }
   return { voms, iam, vomsFirst, iamFirst, count, vomsDuplicates, iamDuplicates, vomsDns, iamDns };
 }
 

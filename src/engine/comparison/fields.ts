@@ -29,16 +29,37 @@ export function personDiffs(voms: SideValues, iam: SideValues): FieldDiff[] {
   );
 }
 
+/** Bits of `personFieldMask`: one per person field, in DIRAC's order. */
+export const SUSPENDED = 1;
+export const MAIL = 2;
+export const NICKNAME = 4;
+export const ROLES = 8;
+
+/** Which person-level fields differ, as bits: most pairs agree, and then nothing is allocated. */
+export function personFieldMask(
+  vomsSuspended: boolean, vomsMail: string | null, vomsNickname: string | null, vomsRoles: string[],
+  iamSuspended: boolean, iamMail: string | null, iamNickname: string | null, iamRoles: string[],
+): number {
+  let mask = 0;
+  if (vomsSuspended !== iamSuspended) mask |= SUSPENDED;
+  if (vomsMail !== iamMail && normalMail(vomsMail) !== normalMail(iamMail)) mask |= MAIL;
+  if ((vomsNickname ?? null) !== (iamNickname ?? null)) mask |= NICKNAME;
+  if (vomsRoles !== iamRoles && !sameList(vomsRoles, iamRoles)) mask |= ROLES;
+  return mask;
+}
+
 /** personDiffs without the two value objects, and null (no array) when nothing differs: most pairs. */
 export function personFieldDiffs(
   vomsSuspended: boolean, vomsMail: string | null, vomsNickname: string | null, vomsRoles: string[],
   iamSuspended: boolean, iamMail: string | null, iamNickname: string | null, iamRoles: string[],
 ): FieldDiff[] | null {
-  let out: FieldDiff[] | null = null;
-  if (vomsSuspended !== iamSuspended) (out ??= []).push({ field: 'suspended', voms: vomsSuspended, iam: iamSuspended });
-  if (vomsMail !== iamMail && normalMail(vomsMail) !== normalMail(iamMail)) (out ??= []).push({ field: 'mail', voms: vomsMail, iam: iamMail });
-  if ((vomsNickname ?? null) !== (iamNickname ?? null)) (out ??= []).push({ field: 'nickname', voms: vomsNickname, iam: iamNickname });
-  if (vomsRoles !== iamRoles && !sameList(vomsRoles, iamRoles)) (out ??= []).push({ field: 'roles', voms: vomsRoles, iam: iamRoles });
+  const mask = personFieldMask(vomsSuspended, vomsMail, vomsNickname, vomsRoles, iamSuspended, iamMail, iamNickname, iamRoles);
+  if (mask === 0) return null;
+  const out: FieldDiff[] = [];
+  if (mask & SUSPENDED) out.push({ field: 'suspended', voms: vomsSuspended, iam: iamSuspended });
+  if (mask & MAIL) out.push({ field: 'mail', voms: vomsMail, iam: iamMail });
+  if (mask & NICKNAME) out.push({ field: 'nickname', voms: vomsNickname, iam: iamNickname });
+  if (mask & ROLES) out.push({ field: 'roles', voms: vomsRoles, iam: iamRoles });
   return out;
 }
 

@@ -7,7 +7,7 @@
 import type { IamGroup, IamUser, VomsUser } from '../model.js';
 import { type DnSlots, dnSlots, slashDnOf } from './certificates.js';
 import { iamMail, iamNickname, isRobotDn, vomsNickname } from './entries.js';
-import { type FieldDiff, certificateDiffs, personFieldDiffs } from './fields.js';
+import { type FieldDiff, personFieldDiffs, personFieldMask } from './fields.js';
 import { matchPeopleBy } from './people.js';
 import { compareStrings, iamRoleLists, iamRoleResolver, vomsRoles } from './roles.js';
 import type {
@@ -33,22 +33,23 @@ function fullName(first: string | null, last: string | null): string | null {
   return name || null;
 }
 
-const NO_DIFFS: readonly FieldDiff[] = [];
-
 export function compareVomsIam(input: CompareVomsIamInput): VomsIamComparison {
   const { vo, voms, iamUsers: iam } = input;
 
   const { lists: vomsRoleList, universe } = vomsRoles(voms);
   const iamRoleList = iamRoleLists(iamRoleResolver(vo, input.iamGroups, universe), iam);
-  const pairDiffsOf = (v: number, i: number): readonly FieldDiff[] => {
+  /** The person fields of VOMS user v and IAM account i, as `read` wants them (a mask, or the differences with their values). */
+  const pairWith = <R>(v: number, i: number, read: (...fields: Parameters<typeof personFieldMask>) => R): R => {
     const user = voms[v];
     const account = iam[i];
     const roles = iamRoleList[i];
-    return personFieldDiffs(
+    return read(
       user.suspended, user.email, vomsNickname(user), vomsRoleList[v],
       !account.active, iamMail(account), iamNickname(account), typeof roles === 'function' ? roles(vomsRoleList[v]) : roles,
-    ) ?? NO_DIFFS;
+    );
   };
+  /** The values of the fields that differ: asked for only when the mask says some do. */
+  const pairDiffs = (v: number, i: number): FieldDiff[] => pairWith(v, i, personFieldDiffs) ?? [];
 
   // The DNs are indexed once the labels have paired most people: an IAM DN is first compared with its partner's.
   let slots: DnSlots | undefined;
@@ -64,21 +65,26 @@ export function compareVomsIam(input: CompareVomsIamInput): VomsIamComparison {
   });
   if (slots === undefined) throw new Error('matchPeopleBy did not run the certificate pass');
   const { voms: vc, iam: ic, vomsFirst, iamFirst } = slots;
-  // The per-DN and the per-person view ask for the same pairs: the matched pair's differences are computed once.
-  const matchedDiffs: (readonly FieldDiff[] | undefined)[] = new Array(voms.length);
-  const pairDiffs = (v: number, i: number): readonly FieldDiff[] => {
-    if (iamOf[v] !== i) return pairDiffsOf(v, i);
-    return (matchedDiffs[v] ??= pairDiffsOf(v, i));
+  // The per-DN and the per-person view ask about the same pairs: a matched pair is compared once, into a
+  // few bits; the differences themselves are built only for the pairs that have some.
+  const matchedMask = new Int8Array(voms.length).fill(-1);
+  const maskOf = (v: number, i: number): number => {
+    if (iamOf[v] !== i) return pairWith(v, i, personFieldMask);
+    let mask = matchedMask[v];
+    if (mask === -1) mask = matchedMask[v] = pairWith(v, i, personFieldMask);
+    return mask;
   };
   const iamSlash: (string | undefined)[] = new Array(ic.subject.length);
   const iamDn = (row: number) => slashDnOf(ic, iamSlash, row);
   const sameCertificate = (v: number, i: number) =>
     vc.caKey[v] === ic.caKey[i] && vc.certSuspended[v] === ic.certSuspended[i];
-  const certificateDiffsOf = (v: number, i: number) =>
-    certificateDiffs(
-      { ca: vc.ca[v], caKey: vc.caKey[v], certSuspended: vc.certSuspended[v] },
-      { ca: ic.ca[i], caKey: ic.caKey[i], certSuspended: ic.certSuspended[i] },
-    );
+  // CAs are DNs too: compared by key, as the IAM side came through the RFC 2253 converter.
+  const certificateDiffsOf = (v: number, i: number): FieldDiff[] => {
+    const out: FieldDiff[] = [];
+    if (vc.caKey[v] !== ic.caKey[i]) out.push({ field: 'CA', voms: vc.cas[vc.ca[v]], iam: ic.cas[ic.ca[i]] });
+    if (vc.certSuspended[v] !== ic.certSuspended[i]) out.push({ field: 'certSuspended', voms: vc.certSuspended[v] === 1, iam: ic.certSuspended[i] === 1 });
+    return out;
+  };
 
   // ---- per certificate DN, as DIRAC reports it
   const missingInIam: MissingInIam[] = [];
@@ -96,20 +102,23 @@ export function compareVomsIam(input: CompareVomsIamInput): VomsIamComparison {
       continue;
     }
     const dn = vc.subject[v];
-    const robot = isRobotDn(dn);
     const owner = vc.owner[v];
     if (i === -1) {
       const person = iamOf[owner];
       missingInIam.push({
-        dn, vomsId: voms[owner].id, certSuspended: vc.certSuspended[v], suspended: voms[owner].suspended,
-        iamId: person === -1 ? null : iam[person].id, userName: person === -1 ? null : iam[person].userName, robot,
+        dn, vomsId: voms[owner].id, certSuspended: vc.certSuspended[v] === 1, suspended: voms[owner].suspended,
+        iamId: person === -1 ? null : iam[person].id, userName: person === -1 ? null : iam[person].userName, robot: isRobotDn(dn),
       });
       continue;
     }
-    const before = differences.length;
-    if (!sameCertificate(v, i)) for (const d of certificateDiffsOf(v, i)) differences.push({ dn, field: d.field, voms: d.voms, iam: d.iam, robot });
-    for (const d of pairDiffs(owner, ic.owner[i])) differences.push({ dn, field: d.field, voms: d.voms, iam: d.iam, robot });
-    if (differences.length > before) differing++;
+    const account = ic.owner[i];
+    const certificate = !sameCertificate(v, i);
+    const mask = maskOf(owner, account);
+    if (!certificate && mask === 0) continue;
+    differing++;
+    const robot = isRobotDn(dn);
+    if (certificate) for (const d of certificateDiffsOf(v, i)) differences.push({ dn, field: d.field, voms: d.voms, iam: d.iam, robot });
+    if (mask !== 0) for (const d of pairDiffs(owner, account)) differences.push({ dn, field: d.field, voms: d.voms, iam: d.iam, robot });
   }
 
   // ---- per person
@@ -147,9 +156,8 @@ export function compareVomsIam(input: CompareVomsIamInput): VomsIamComparison {
       continue;
     }
     peopleMatched++;
-    const fieldDiffs = pairDiffs(v, i);
     let differencesOfPerson: PersonDifference[] | null = null;
-    for (const d of fieldDiffs) (differencesOfPerson ??= []).push({ dn: null, field: d.field, voms: d.voms, iam: d.iam });
+    if (maskOf(v, i) !== 0) for (const d of pairDiffs(v, i)) (differencesOfPerson ??= []).push({ dn: null, field: d.field, voms: d.voms, iam: d.iam });
     let onlyInVoms: string[] | null = null;
     for (let k = vc.start[v]; k < vc.start[v + 1]; k++) {
       const same = iamRowOf(i, vc.slot[k]);

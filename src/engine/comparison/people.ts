@@ -65,6 +65,67 @@ class AccountIndex<K> {
   }
 }
 
+/**
+ * Accounts by id key. Ids are nearly always integers of a narrow range (VOMS ids, CERN person ids):
+ * those sit in a typed array indexed by value, so 100 000 accounts cost no map entries; other keys,
+ * or integers spread too thinly for an array, go to a map. Keys are added first, then `seal` builds.
+ */
+class IdIndex {
+  private numbers: number[] = [];
+  private numberAccounts: number[] = [];
+  private readonly others = new AccountIndex<IdKey>();
+  private min = 0;
+  private first: Int32Array | null = null;
+  private readonly more = new Map<number, number[]>();
+
+  add(key: IdKey, account: number): void {
+    if (typeof key === 'number' && key >= -0x40000000 && key < 0x40000000) {
+      this.numbers.push(key);
+      this.numberAccounts.push(account);
+    } else this.others.add(key, account);
+  }
+
+  seal(): void {
+    const { numbers, numberAccounts } = this;
+    let min = Infinity;
+    let max = -Infinity;
+    for (const n of numbers) {
+      if (n < min) min = n;
+      if (n > max) max = n;
+    }
+    if (numbers.length > 0 && max - min <= 4 * numbers.length + 1024) {
+      const first = new Int32Array(max - min + 1).fill(-1);
+      for (let k = 0; k < numbers.length; k++) {
+        const at = numbers[k] - min;
+        const account = numberAccounts[k];
+        const held = first[at];
+        if (held === -1) first[at] = account;
+        else if (held !== account) {
+          const more = this.more.get(at);
+          if (more) more.push(account);
+          else this.more.set(at, [account]);
+        }
+      }
+      this.first = first;
+      this.min = min;
+    } else for (let k = 0; k < numbers.length; k++) this.others.add(numbers[k], numberAccounts[k]);
+    this.numbers = [];
+    this.numberAccounts = [];
+  }
+
+  /** The first account with this key that `free` accepts. */
+  find(key: IdKey, free: (account: number) => boolean): number | undefined {
+    const { first } = this;
+    if (first === null || typeof key !== 'number') return this.others.find(key, free);
+    const at = key - this.min;
+    if (at < 0 || at >= first.length) return undefined;
+    const held = first[at];
+    if (held === -1) return undefined;
+    if (free(held)) return held;
+    return this.more.get(at)?.find(free);
+  }
+}
+
 export function normalEmail(email: string | null | undefined): string | null {
   const e = email?.trim().toLowerCase();
   return e ? e : null;
@@ -107,8 +168,8 @@ export function matchPeopleBy(vo: string, voms: readonly VomsUser[], iam: readon
 
   // One pass over the labels fills the index of both label kinds.
   const idLabel = `voms.${vo}.id`;
-  const byLabel = new AccountIndex<IdKey>();
-  const byPersonId = new AccountIndex<IdKey>();
+  const byLabel = new IdIndex();
+  const byPersonId = new IdIndex();
   for (let i = 0; i < iam.length; i++) {
     const labels = iam[i].labels;
     if (labels === null) continue;
@@ -119,6 +180,8 @@ export function matchPeopleBy(vo: string, voms: readonly VomsUser[], iam: readon
       else if (prefix === 'hr.cern' && label.name === 'cern_person_id') byPersonId.add(idKeyOfText(label.value.trim()), i);
     }
   }
+  byLabel.seal();
+  byPersonId.seal();
   for (let v = 0; v < voms.length; v++) {
     const account = byLabel.find(idKeyOfNumber(voms[v].id), free);
     if (account !== undefined) pair(v, account, 'label');
