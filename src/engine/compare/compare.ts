@@ -185,6 +185,9 @@ export function compareObjects(current: readonly TargetObject[], desired: readon
   const { changes, contexts } = raw;
   const phaseOf = options.phaseOf ?? defaultPhase;
   let kept = 0;
+  let inserts = 0;
+  let updates = 0;
+  let deletes = 0;
   let touched = 0;
   let lastTouched: TargetObject | null = null;
   for (let i = 0; i < changes.length; i++) {
@@ -199,6 +202,9 @@ export function compareObjects(current: readonly TargetObject[], desired: readon
       lastTouched = ctx.current;
     }
     changes[kept++] = final;
+    if (final.op === 'insert') inserts++;
+    else if (final.op === 'update') updates++;
+    else if (final.op === 'delete') deletes++;
   }
   changes.length = kept;
   // Stable: within a phase, the order the objects were given (parents before children). Array
@@ -226,6 +232,8 @@ export function compareObjects(current: readonly TargetObject[], desired: readon
       stopped: true,
     };
   }
-  for (const c of ordered) summary[c.op]++;
+  summary.insert = inserts;
+  summary.update = updates;
+  summary.delete = deletes;
   return { changes: ordered, conflicts: [], summary, touched, currentCount, stopped: false };
 }

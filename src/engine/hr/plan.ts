@@ -54,8 +54,12 @@ function currentObject(user: IamUser, want: HrObject): TargetObject {
   return { kind: 'user', id: want.id, fields, multi: NO_MULTI, managed: false };
 }
 
+// The literal below names the status and message fields as written: V8 builds a literal with
+// computed keys key by key, and every account makes one.
+if (STATUS_FIELD !== 'label:hr.cern/status' || MESSAGE_FIELD !== 'label:hr.cern/message') throw new Error('HR label fields renamed: update desiredObject');
+
 function desiredObject(d: HrDecision, timestamp: string | null): HrObject {
-  const fields: Record<string, Scalar> = { [STATUS_FIELD]: d.status, [MESSAGE_FIELD]: d.message };
+  const fields: Record<string, Scalar> = { 'label:hr.cern/status': d.status, 'label:hr.cern/message': d.message };
   if (timestamp !== null) fields[TIMESTAMP_FIELD] = timestamp;
   for (let i = 0; i < d.removeLabels.length; i++) {
     const key = d.removeLabels[i];
@@ -173,13 +177,15 @@ export interface HrPlan {
 const SLICE = 1000;
 
 /** Whether each id is greater than the one before (sorted, and no id twice). */
-function ascending<T>(items: readonly T[], idOf: (item: T) => string): boolean {
-  for (let i = 1; i < items.length; i++) if (!(idOf(items[i - 1]) < idOf(items[i]))) return false;
+function usersAscending(users: readonly IamUser[]): boolean {
+  for (let i = 1; i < users.length; i++) if (!(users[i - 1].id < users[i].id)) return false;
   return true;
 }
 
-const userId = (u: IamUser) => u.id;
-const decisionId = (d: HrDecision) => d.iamId;
+function decisionsAscending(decisions: readonly HrDecision[]): boolean {
+  for (let i = 1; i < decisions.length; i++) if (!(decisions[i - 1].iamId < decisions[i].iamId)) return false;
+  return true;
+}
 
 /**
  * The account each decision is about, by the decision's position (undefined: IAM has none).
@@ -189,7 +195,7 @@ const decisionId = (d: HrDecision) => d.iamId;
  */
 function accountsOf(users: readonly IamUser[], decisions: readonly HrDecision[]): (IamUser | undefined)[] {
   const found = new Array<IamUser | undefined>(decisions.length);
-  if (ascending(users, userId) && ascending(decisions, decisionId)) {
+  if (usersAscending(users) && decisionsAscending(decisions)) {
     let j = 0;
     for (let i = 0; i < decisions.length; i++) {
       const id = decisions[i].iamId;
@@ -231,7 +237,9 @@ const compareOptions = (reasons: ChangeReasons): CompareOptions => ({
 export function planHr(users: readonly IamUser[], decisions: readonly HrDecision[], options: { rules: HrRules; now: Millis }): HrPlan {
   const timestamp = options.rules === 'documented' ? iso(options.now) : null;
   const accounts = accountsOf(users, decisions);
-  const changes: PlannedChange[] = [];
+  // Each slice's changes, joined once at the end (pushed one by one, 200 000 changes would grow
+  // and copy an array in the old generation several times).
+  const parts: PlannedChange[][] = [];
   const summary = { insert: 0, update: 0, delete: 0 };
   const hooks = compareOptions(new ChangeReasons());
   for (let start = 0; start < decisions.length; start += SLICE) {
@@ -245,7 +253,7 @@ export function planHr(users: readonly IamUser[], decisions: readonly HrDecision
       if (user) current.push(currentObject(user, want));
     }
     const result = compareObjects(current, desired, hooks);
-    for (let i = 0; i < result.changes.length; i++) changes.push(result.changes[i]);
+    parts.push(result.changes);
     summary.insert += result.summary.insert;
     summary.update += result.summary.update;
     summary.delete += result.summary.delete;
@@ -261,6 +269,7 @@ export function planHr(users: readonly IamUser[], decisions: readonly HrDecision
       });
     }
   }
+  const changes = parts.length === 1 ? parts[0] : ([] as PlannedChange[]).concat(...parts);
   return { changes, conflicts, summary };
 }
 
