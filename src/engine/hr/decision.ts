@@ -101,7 +101,9 @@ export function labelValue(user: IamUser, prefix: string | null, name: string): 
 }
 
 export function primaryEmail(user: IamUser): string | null {
-  return (user.emails.find((e) => e.primary) ?? user.emails[0])?.value ?? null;
+  const emails = user.emails;
+  for (let i = 0; i < emails.length; i++) if (emails[i].primary) return emails[i].value ?? null;
+  return emails.length > 0 ? (emails[0].value ?? null) : null;
 }
 
 /** Person ids of the linked accounts, each once, in account order (what `fetch hr` asks for). */
@@ -115,7 +117,7 @@ export function linkedPersonIds(users: readonly IamUser[]): number[] {
 }
 
 function parsePersonId(value: string | null): number | null {
-  if (value === null || !/^\s*\d+\s*$/.test(value)) return null;
+  if (value === null || (!onlyDigits(value) && !/^\s*\d+\s*$/.test(value))) return null;
   const n = Number(value);
   return Number.isSafeInteger(n) && n > 0 ? n : null;
 }
@@ -127,6 +129,16 @@ function parsePersonId(value: string | null): number | null {
 export function pickParticipation(person: VoPerson, experiment: string): HrParticipation | null {
   const want = experimentKey(experiment);
   return bestParticipation(person, (name) => experimentKey(name) === want);
+}
+
+/** Whether `text` is ASCII digits only (what nearly every person id label holds; the pattern is for the rest). */
+function onlyDigits(text: string): boolean {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 48 || code > 57) return false;
+  }
+  return true;
 }
 
 const experimentKey = (name: string) => name.trim().toLowerCase();
@@ -223,7 +235,7 @@ function readLabels(user: IamUser, out: HrLabels): HrLabels {
  * slow. Per run, not per module, so a change of time zone between runs is honoured.
  */
 export class HrIndex {
-  readonly persons = new Map<number, VoPerson>();
+  private readonly persons: PersonIndex;
   readonly failures = new Map<number, string>();
   readonly notFound = new Set<number>();
   private readonly users: readonly IamUser[];
@@ -239,14 +251,21 @@ export class HrIndex {
   readonly texts = new Texts();
   private wordsOf: ExperimentWords | null = null;
   private endNow: { now: Millis; note: string } | null = null;
+  private readonly endDates = new Map<string | null, EndDateWords>();
+  private endDatesOf = '';
 
   constructor(persons: readonly VoPerson[], extra: HrExtra | null | undefined, users: readonly IamUser[]) {
     // Indexed loops in the passes over every account and person: a for-of there left an iterator
     // result per element to collect (17 MB per run at 100 000 people).
-    for (let i = 0; i < persons.length; i++) this.persons.set(persons[i].id, persons[i]);
+    this.persons = new PersonIndex(persons);
     for (const e of extra?.errors ?? []) this.failures.set(e.personId, e.message);
     for (const id of extra?.notFound ?? []) this.notFound.add(id);
     this.users = users;
+  }
+
+  /** The person of that id (the last listed, if HR lists it twice). */
+  person(id: number): VoPerson | undefined {
+    return this.persons.get(id);
   }
 
   /** Syncs `hrEmail` to the account later, unless settleEmails finds it on another account. */
@@ -309,6 +328,36 @@ export class HrIndex {
     return this.wordsOf;
   }
 
+  /** What a participation's end date gives every account that has it, worked out once per date and experiment. */
+  endDate(date: string | null, experiment: string): EndDateWords {
+    if (experiment !== this.endDatesOf) {
+      this.endDatesOf = experiment;
+      this.endDates.clear();
+    }
+    let words = this.endDates.get(date);
+    if (words === undefined) this.endDates.set(date, (words = this.endDateWords(date, this.words(experiment))));
+    return words;
+  }
+
+  private endDateWords(date: string | null, words: ExperimentWords): EndDateWords {
+    const { texts } = this;
+    if (date === null) {
+      return { valid: words.openEnded, endTime: null, endDay: null, setNote: END_REMOVED, validSet: texts.join(words.openEnded, END_REMOVED), ended: '', Ended: '' };
+    }
+    const endTime = this.startOfDay(date);
+    const valid = texts.join(words.validUntil, date);
+    const setNote = texts.join('; end time set to ', date);
+    return {
+      valid,
+      endTime,
+      endDay: this.localDate(endTime),
+      setNote,
+      validSet: texts.join(valid, setNote),
+      ended: texts.join(words.endedOn, date),
+      Ended: texts.join(words.EndedOn, date),
+    };
+  }
+
   /** The reason's note for `end time ← now`. */
   endNowNote(now: Millis): string {
     if (this.endNow === null || this.endNow.now !== now) {
@@ -331,6 +380,53 @@ export class HrIndex {
     if (same === undefined) this.experiments.set(name, (same = experimentKey(name) === experimentKey(this.experiment)));
     return same;
   };
+}
+
+/**
+ * HR persons by id. HR person ids are integers in a range not much wider than their number: then a
+ * table by id of positions, filled and read without hashing (a map of 100 000 ids costs a cache
+ * miss per look-up); otherwise a map.
+ */
+class PersonIndex {
+  private readonly persons: readonly VoPerson[];
+  private readonly lowest: number = 0;
+  /** Position + 1 of the person of id `lowest + i`, 0 for none. */
+  private readonly table: Int32Array | null = null;
+  private readonly map: Map<number, VoPerson> | null = null;
+
+  constructor(persons: readonly VoPerson[]) {
+    this.persons = persons;
+    let lowest = Infinity;
+    let highest = -Infinity;
+    let integers = true;
+    for (let i = 0; i < persons.length && integers; i++) {
+      const id = persons[i].id;
+      integers = Number.isSafeInteger(id);
+      if (id < lowest) lowest = id;
+      if (id > highest) highest = id;
+    }
+    if (integers && persons.length > 0 && highest - lowest < Math.min(PersonIndex.MAX_TABLE, 16 * persons.length + 65_536)) {
+      const table = new Int32Array(highest - lowest + 1);
+      for (let i = 0; i < persons.length; i++) table[persons[i].id - lowest] = i + 1;
+      this.lowest = lowest;
+      this.table = table;
+    } else {
+      const map = new Map<number, VoPerson>();
+      for (let i = 0; i < persons.length; i++) map.set(persons[i].id, persons[i]);
+      this.map = map;
+    }
+  }
+
+  /** The widest table (16 MB). */
+  private static readonly MAX_TABLE = 1 << 22;
+
+  get(id: number): VoPerson | undefined {
+    if (this.map !== null) return this.map.get(id);
+    const at = id - this.lowest;
+    if (!(at >= 0 && at < this.table!.length)) return undefined;
+    const position = this.table![at];
+    return position === 0 ? undefined : this.persons[position - 1];
+  }
 }
 
 /** `text` in lower case, without a copy when it has no capital (most addresses: 100 000 are read per run). */
@@ -369,6 +465,24 @@ function experimentWords(experiment: string): ExperimentWords {
   };
 }
 
+/**
+ * The words and instants a participation's end date (null: open-ended) gives: a few hundred dates
+ * for 100 000 people, so each is joined and converted once, not per account.
+ */
+interface EndDateWords {
+  /** The MEMBER message and the start of its reason: `… valid until D` or `… open-ended`. */
+  valid: string;
+  /** The end time the date sets (local midnight, null when open-ended) and that instant's local day. */
+  endTime: Millis | null;
+  endDay: string | null;
+  /** The reason's note when the end time is set, and `valid` followed by it. */
+  setNote: string;
+  validSet: string;
+  /** The EXPIRED reason's start and message: `… ended on D` (empty when open-ended, which never expires). */
+  ended: string;
+  Ended: string;
+}
+
 interface EmailCheck {
   d: HrDecision;
   user: IamUser;
@@ -377,33 +491,48 @@ interface EmailCheck {
   other: IamUser | null;
 }
 
-/** What one account's decision is worked out from (no closures: this runs once per account). */
+/**
+ * What one account's decision is worked out from (no closures: this runs once per account). One
+ * per run, refilled for each account.
+ */
 interface Deciding {
   d: HrDecision;
   hr: HrIndex;
   oldEnd: Millis | null;
-  oldEndDate: string | null;
+  /** The local day of `oldEnd`; undefined until a rule needs it (most accounts' end time moves to another instant, or has none). */
+  oldEndDate: string | null | undefined;
   /** iam-1.12 and `skip-end-date-synch`: the end time is never changed. */
   keepEnd: boolean;
+}
+
+const deciding = (hr: HrIndex): Deciding => ({ d: null as unknown as HrDecision, hr, oldEnd: null, oldEndDate: undefined, keepEnd: false });
+
+function oldEndDate(c: Deciding): string | null {
+  if (c.oldEndDate === undefined) c.oldEndDate = c.oldEnd === null ? null : c.hr.localDate(c.oldEnd);
+  return c.oldEndDate;
 }
 
 const END_KEPT = `; end time kept (${HR_PREFIX}/${LABEL.skipEndDate})`;
 const END_REMOVED = '; end time removed (no end)';
 
-/** Sets the end time unless kept or already on that day; the note for the reason (`note` if set). */
-function setEnd(c: Deciding, value: Millis | null, note: string): string {
+/**
+ * Sets the end time unless kept or already on that day; the note for the reason (`note` if set).
+ * `valueDay` is the local day of `value`.
+ */
+function setEnd(c: Deciding, value: Millis | null, valueDay: string | null, note: string): string {
   if (c.keepEnd) return END_KEPT;
   // Same day is no change: dates compare without time, and re-running must not plan it again.
-  if (value === c.oldEnd || (value !== null && c.oldEndDate !== null && c.hr.localDate(value) === c.oldEndDate)) return '';
+  if (value === c.oldEnd || (value !== null && c.oldEnd !== null && valueDay === oldEndDate(c))) return '';
   c.d.endTime = { old: c.oldEnd, new: value };
   c.d.resultingEndTime = value;
   return note;
 }
 
 function expireNow(c: Deciding, options: HrOptions): string {
-  const stillValid = c.oldEndDate === null || c.oldEndDate >= options.today;
-  const { texts } = c.hr;
-  return stillValid ? setEnd(c, options.now, c.hr.endNowNote(options.now)) : texts.join(texts.join('; end time ', c.oldEndDate!), ' already past, left as it is');
+  const oldDay = oldEndDate(c);
+  const { hr } = c;
+  if (oldDay === null || oldDay >= options.today) return setEnd(c, options.now, hr.localDate(options.now), hr.endNowNote(options.now));
+  return hr.texts.join(hr.texts.join('; end time ', oldDay), ' already past, left as it is');
 }
 
 /** Most accounts remove no label: they share one empty list (100 000 decisions are kept for the plan). */
@@ -421,12 +550,12 @@ function done(d: HrDecision, status: HrStatus, message: string, reason: string):
 
 /** The decision for one linked account. */
 export function decideAccount(user: IamUser, hr: HrIndex, options: HrOptions): HrDecision {
-  const d = decide(user, readLabels(user, noLabels()), hr, options);
+  const d = decide(user, readLabels(user, noLabels()), hr, options, deciding(hr));
   hr.settleEmails();
   return d;
 }
 
-function decide(user: IamUser, labels: HrLabels, hr: HrIndex, options: HrOptions): HrDecision {
+function decide(user: IamUser, labels: HrLabels, hr: HrIndex, options: HrOptions, c: Deciding): HrDecision {
   const rules = options.rules ?? 'documented';
   const { experiment, today } = options;
   const rawId = labels.personId;
@@ -456,7 +585,10 @@ function decide(user: IamUser, labels: HrLabels, hr: HrIndex, options: HrOptions
   };
   if (labels.action) removeLabel(d, LABEL.action);
   if (rules === 'iam-1.12' && labels.timestamp) removeLabel(d, LABEL.timestamp);
-  const c: Deciding = { d, hr, oldEnd, oldEndDate: oldEnd === null ? null : hr.localDate(oldEnd), keepEnd: rules === 'iam-1.12' && labels.skipEndDate };
+  c.d = d;
+  c.oldEnd = oldEnd;
+  c.oldEndDate = undefined;
+  c.keepEnd = rules === 'iam-1.12' && labels.skipEndDate;
 
   // 1. Ignored by the admins.
   if (labels.ignore || labels.ignoredOld) {
@@ -472,7 +604,7 @@ function decide(user: IamUser, labels: HrLabels, hr: HrIndex, options: HrOptions
   if (failure !== undefined) {
     return done(d, 'ERROR', 'HR API error', `the HR API failed for person ${personId} (${failure}); end time untouched (extend it by hand if needed)`);
   }
-  const person = hr.persons.get(personId) ?? null;
+  const person = hr.person(personId) ?? null;
   if (!person) {
     if (rules === 'iam-1.12') {
       return done(d, 'EXPIRED', 'Person not found in HR', `person ${personId} is not in CERN HR${expireNow(c, options)}`);
@@ -495,11 +627,9 @@ function decide(user: IamUser, labels: HrLabels, hr: HrIndex, options: HrOptions
   const p = hr.participation(person, experiment);
   d.participation = p;
   if (p && isValidOn(p, today)) {
-    const { texts } = hr;
-    const words = hr.words(experiment);
-    const head = p.endDate === null ? words.openEnded : texts.join(words.validUntil, p.endDate);
-    const note = setEnd(c, p.endDate === null ? null : hr.startOfDay(p.endDate), p.endDate === null ? END_REMOVED : texts.join('; end time set to ', p.endDate));
-    let reason = texts.join(head, note);
+    const words = hr.endDate(p.endDate, experiment);
+    const note = setEnd(c, words.endTime, words.endDay, words.setNote);
+    let reason = note === words.setNote ? words.validSet : hr.texts.join(words.valid, note);
     if (!user.active) {
       if (lifecycleStatus !== null && RESTORABLE.has(lifecycleStatus.toUpperCase())) {
         d.restore = true;
@@ -508,14 +638,19 @@ function decide(user: IamUser, labels: HrLabels, hr: HrIndex, options: HrOptions
       } else reason += `; stays suspended (suspended by an admin${lifecycleStatus ? `, lifecycle.status ${lifecycleStatus}` : ''})`;
     }
     const status: HrStatus = rules === 'iam-1.12' ? 'VO_MEMBER' : 'MEMBER';
-    return done(d, status, head, reason + emailNote);
+    return done(d, status, words.valid, reason + emailNote);
   }
   // The message is the reason's first part capitalised; its first letter is the experiment's own.
   const words = hr.words(experiment);
-  const { texts } = hr;
-  const why = p ? texts.join(words.endedOn, p.endDate!) : words.none;
-  const message = p ? texts.join(words.EndedOn, p.endDate!) : words.None;
-  return done(d, 'EXPIRED', message, texts.join(why, expireNow(c, options)) + emailNote);
+  const ended = p ? hr.endDate(p.endDate, experiment) : null;
+  const why = ended ? ended.ended : words.none;
+  const message = ended ? ended.Ended : words.None;
+  return done(d, 'EXPIRED', message, hr.texts.join(why, expireNow(c, options)) + emailNote);
+}
+
+function ascending(decisions: readonly HrDecision[]): boolean {
+  for (let i = 1; i < decisions.length; i++) if (!(decisions[i - 1].iamId < decisions[i].iamId)) return false;
+  return true;
 }
 
 export interface HrRun {
@@ -531,13 +666,15 @@ export function decideAll(users: readonly IamUser[], persons: readonly VoPerson[
   const decisions: HrDecision[] = [];
   let unlabelled = 0;
   const labels = noLabels();
+  const c = deciding(index);
   for (let i = 0; i < users.length; i++) {
     const u = users[i];
     if (u.labels === null) unlabelled++;
-    if (readLabels(u, labels).personId !== null) decisions.push(decide(u, labels, index, options));
+    if (readLabels(u, labels).personId !== null) decisions.push(decide(u, labels, index, options, c));
   }
   index.settleEmails();
-  decisions.sort((a, b) => (a.iamId < b.iamId ? -1 : a.iamId > b.iamId ? 1 : 0));
+  // IAM lists its users by id, so the decisions usually come sorted already.
+  if (!ascending(decisions)) decisions.sort((a, b) => (a.iamId < b.iamId ? -1 : a.iamId > b.iamId ? 1 : 0));
   const counts: Record<HrStatus, number> = { MEMBER: 0, VO_MEMBER: 0, EXPIRED: 0, ERROR: 0, IGNORED: 0 };
   for (let i = 0; i < decisions.length; i++) counts[decisions[i].status]++;
   const warnings: string[] = [];
