@@ -284,6 +284,18 @@ describe('plan dirac: the VOMS2CSSynchronizer rules', () => {
     expect(brief(q).filter((c) => c.includes('keeper'))).toEqual([]);
   });
 
+  it('a DN a later Registry user lists too is matched to the first, whatever order the people come in', () => {
+    // keeper, right before otherguy, lists gone's DN too: the person after keeper's is still gone's.
+    const shadowed = REGISTRY.replace('DN = /CN=Keeper', 'DN = /CN=Keeper, /CN=Gone Away');
+    const back = () => voms({ id: 107, email: 'gone@example.org', dns: [['/CN=Gone Away', '/CN=G CA']] });
+    for (const people of [[ada(), dmitri(), quarant(), keeper(), back()], [back(), keeper(), ada(), dmitri(), quarant()]]) {
+      const p = plan(people, {}, shadowed);
+      expect(p.messages.errors).toEqual(['DN /CN=Gone Away is registered for both gone and keeper; it is matched to gone']);
+      expect(p.deletionCandidates).toEqual([]);
+      expect(brief(p)).toEqual(['delete membership quarant demo_prod']);
+    }
+  });
+
   it('a robot without a name still gets one', () => {
     const p = plan([...steady(), voms({ id: 700, dns: [['/DC=org/CN=Robot:', '/CN=X']] })]);
     expect(p.newUsers.map((n) => n.user)).toEqual(['robot-demo']);

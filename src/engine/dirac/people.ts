@@ -36,6 +36,7 @@ interface FqanNode {
 }
 
 function withFqan(node: FqanNode, fqan: string): FqanNode {
+  // The trie also lets one person's list be told from another's by identity (the planner's cache).
   let next = node.next?.get(fqan);
   if (!next) (node.next ??= new Map()).set(fqan, (next = { fqans: [...node.fqans, fqan], next: null }));
   return next;
@@ -107,12 +108,14 @@ export function peopleFromIam(users: readonly IamUser[], groups: readonly IamGro
     if (ca === undefined) caCache.set(issuer, (ca = slashOf(issuer)));
     return ca;
   };
+  // As in peopleFromVoms, people with the same FQANs share one list; each FQAN once, first seen first.
+  const root: FqanNode = { fqans: [], next: null };
   return users.map((u) => {
-    const fqans = new Set<string>();
+    let fqans = root;
     for (const ref of u.groups) {
       const name = ref.name.replace(/^\/+/, '');
       const fqan = iamGroupToFqan(name, roleById.get(ref.id) ?? roleByName.get(name) ?? false, vomsVo);
-      if (fqan) fqans.add(fqan);
+      if (fqan && !fqans.fqans.includes(fqan)) fqans = withFqan(fqans, fqan);
     }
     const nickname = trimmed(u.attributes?.find((a) => a.name === 'nickname')?.value) ?? (forceNickname ? null : trimmed(u.userName));
     return {
@@ -122,7 +125,7 @@ export function peopleFromIam(users: readonly IamUser[], groups: readonly IamGro
       mail: trimmed((u.emails.find((e) => e.primary) ?? u.emails[0])?.value),
       nickname,
       suspended: !u.active,
-      fqans: [...fqans],
+      fqans: fqans.fqans,
       certificates: u.certificates.map((c) => ({ dn: slashOf(c.subjectDn), ca: c.issuerDn ? slashCa(c.issuerDn) : null, suspended: false })),
     };
   });

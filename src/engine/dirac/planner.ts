@@ -98,6 +98,8 @@ function voGroups(registry: DiracRegistry, vo: string, errors: string[]): VoGrou
 interface Desired {
   name: string;
   current: DiracUser | null;
+  /** The position of the current user in the Registry, else -1. */
+  at: number;
   /** Whether the current user is in one of the VO's groups (the objects it has are managed). */
   inVo: boolean;
   /** Whether the plan has touched it (it is then in the plan's list of users, in that order). */
@@ -224,8 +226,9 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
   // One record per Registry user, by position; names and group members are found through the
   // Registry's own index of the parse (no second map of 100 000 names).
   const registeredAt: Desired[] = [];
-  for (const user of registry.users) {
-    registeredAt.push({ name: user.name, current: user, inVo: false, touched: false, certs: NO_CERTS, newDns: NO_NEW_DNS as SourceCertificate[] });
+  for (let at = 0; at < registry.users.length; at++) {
+    const user = registry.users[at];
+    registeredAt.push({ name: user.name, current: user, at, inVo: false, touched: false, certs: NO_CERTS, newDns: NO_NEW_DNS as SourceCertificate[] });
   }
   const positionOf = registry.positionOf ?? positionsByName(registry.users);
   const registeredNamed = (name: string): Desired | undefined => {
@@ -254,13 +257,40 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
   const owners = new Map<string, Desired>();
   /** Who holds each DN that no Registry user has. */
   const unregistered = new Map<string, SourcePerson>();
-  for (const r of registeredAt) {
+  /** Per Registry user, 1 when every DN it lists is matched to it (none is an earlier user's). */
+  const ownsAll = new Uint8Array(registeredAt.length);
+  for (let at = 0; at < registeredAt.length; at++) {
+    const r = registeredAt[at];
+    let all = 1;
     for (const dn of r.current!.dns) {
       const owner = owners.get(dn);
       if (owner === undefined) owners.set(dn, r);
-      else if (owner !== r) errors.push(`DN ${dn} is registered for both ${owner.name} and ${r.name}; it is matched to ${owner.name}`);
+      else if (owner !== r) {
+        all = 0;
+        errors.push(`DN ${dn} is registered for both ${owner.name} and ${r.name}; it is matched to ${owner.name}`);
+      }
     }
+    ownsAll[at] = all;
   }
+  /**
+   * The Registry user a DN is matched to. A VO's dump and its Registry often list people in the
+   * same order: the user of the person's last DN and the one after it are asked first, by their
+   * few DNs, which spares hashing the DN; such a user matches only when all its DNs are its own.
+   */
+  let lastOwner = -1;
+  const ownerOf = (dn: string): Desired | undefined => {
+    for (let at = lastOwner; at <= lastOwner + 1; at++) {
+      if (at < 0 || at >= registeredAt.length || ownsAll[at] === 0) continue;
+      const r = registeredAt[at];
+      if (r.current!.dns.includes(dn)) {
+        lastOwner = at;
+        return r;
+      }
+    }
+    const r = owners.get(dn);
+    if (r !== undefined) lastOwner = r.at;
+    return r;
+  };
 
   const names = new UniqueNames((name) => positionOf(name) >= 0);
   /** In the order the plan first touched them. */
@@ -278,7 +308,7 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
     if (r) return touchRegistered(r);
     let d = addedDesired.get(name);
     if (!d) {
-      addedDesired.set(name, (d = { name, current: null, inVo: false, touched: true, certs: NO_CERTS, newDns: NO_NEW_DNS as SourceCertificate[] }));
+      addedDesired.set(name, (d = { name, current: null, at: -1, inVo: false, touched: true, certs: NO_CERTS, newDns: NO_NEW_DNS as SourceCertificate[] }));
       desired.push(d);
     }
     return d;
@@ -298,7 +328,7 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
     let owner: Desired | null = null;
     for (const cert of person.certificates) {
       if (!cert.dn) continue;
-      const existing = owners.get(cert.dn);
+      const existing = ownerOf(cert.dn);
       const holder = existing === undefined ? unregistered.get(cert.dn) : holderIn(existing.certs, cert.dn);
       if (holder) {
         if (holder !== person) errors.push(`DN ${cert.dn} belongs to both ${holder.source} and ${person.source}; ${person.source}'s copy is ignored`);
@@ -403,6 +433,16 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
     return out;
   };
   const noFqans: FqanList = { fqans: [], next: null, byGroups: null };
+  /** People share their lists of FQANs (peopleFromVoms, peopleFromIam): one walk per list for users of one person. */
+  const byPersonFqans = new Map<readonly string[], FqanList>();
+  const fqanListOf = (certs: CertList): FqanList => {
+    const person = certs.length === 0 ? null : (certs[1] as SourcePerson);
+    for (let c = 3; c < certs.length && person !== null; c += 2) if (certs[c] !== person) return fqansOf(certs, noFqans);
+    if (person === null) return noFqans;
+    let list = byPersonFqans.get(person.fqans);
+    if (list === undefined) byPersonFqans.set(person.fqans, (list = fqansOf(certs, noFqans)));
+    return list;
+  };
   const membershipsOf = (current: readonly string[], fqans: readonly string[]): Memberships => {
     const quarantined = groups.quarantine !== null && current.includes(groups.quarantine);
     // A few groups per user: an array in insertion order, no Set.
@@ -439,7 +479,7 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
 
   for (const d of desired) {
     const u = d.current;
-    const fqanList = fqansOf(d.certs, noFqans);
+    const fqanList = fqanListOf(d.certs);
     const fqans = fqanList.fqans;
     let mail: string | null = null;
     let suspendedInSource = true;

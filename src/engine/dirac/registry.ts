@@ -149,9 +149,14 @@ export function readRegistry(doc: CfgDocument): DiracRegistry {
   for (const group of groups) {
     const members: number[] = [];
     memberPositions.push(members);
+    let last = -1;
     for (const name of group.users) {
-      const at = positionOf(name);
+      // A group lists its users in Registry order more often than not: the next user is asked
+      // first, which spares hashing the name (names are unique, so a match is the user).
+      const next = users[last + 1];
+      const at = next !== undefined && next.name === name ? last + 1 : positionOf(name);
       if (at < 0) continue;
+      last = at;
       members.push(at);
       const list = (listAt[at] = withGroup(listAt[at] ?? none, group.name));
       users[at].groups = list.groups;
