@@ -169,6 +169,7 @@ export async function tuiStages(dbFile: string, vo: string, size: number, onPhas
     await settle(stdout, QUIET_MS);
 
     const samples: Record<KeyStep['kind'], number[]> = { scroll: [], page: [], filter: [], detail: [] };
+    const cpuOf: Record<KeyStep['kind'], number[]> = { scroll: [], page: [], filter: [], detail: [] };
     const all: number[] = [];
     // CPU time of this process from key to frame: what the key costs, whatever else the machine runs.
     const cpu: number[] = [];
@@ -184,6 +185,7 @@ export async function tuiStages(dbFile: string, vo: string, size: number, onPhas
       else {
         const used = process.cpuUsage(cpuBefore);
         cpu.push((used.user + used.system) / 1000);
+        cpuOf[step.kind].push((used.user + used.system) / 1000);
         samples[step.kind].push(frame - pressed);
         all.push(frame - pressed);
       }
@@ -195,7 +197,7 @@ export async function tuiStages(dbFile: string, vo: string, size: number, onPhas
     const p95 = all.length ? percentile(all, 0.95) : NaN;
     const max = all.length ? Math.max(...all) : NaN;
     const kinds = (Object.keys(samples) as KeyStep['kind'][])
-      .map((k) => `${k} ${samples[k].length ? fmt(median(samples[k])) : '—'}`)
+      .map((k) => `${k} ${samples[k].length ? `${fmt(median(samples[k]))} (CPU ${fmt(median(cpuOf[k]))})` : '—'}`)
       .join(', ');
     rows.push({
       stage: 'TUI open Users screen (first visit)',

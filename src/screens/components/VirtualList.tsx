@@ -98,15 +98,17 @@ export function VirtualList({ count, pos, height, width, row, empty, marked, col
   if (count === 0) return <Text dimColor>{fit(empty ?? '(nothing to show)', width)}</Text>;
   const end = Math.min(count, pos.top + Math.max(0, height));
   const lines = [];
+  // Rows are keyed by their place on screen, not by item: paging then updates the text of rows
+  // that stay mounted instead of unmounting and laying out a screenful of new ones.
   for (let i = pos.top; i < end; i++) {
     const selected = i === pos.cursor;
     const mark = selected ? '›' : marked?.(i) ? '*' : ' ';
     if (columns && !selected) {
-      lines.push(<CellRow key={i} mark={mark} cells={columns.cells(i)} widths={columns.widths} width={width} />);
+      lines.push(<CellRow key={i - pos.top} mark={mark} cells={columns.cells(i)} widths={columns.widths} width={width} />);
       continue;
     }
     lines.push(
-      <Text key={i} inverse={selected} bold={selected}>
+      <Text key={i - pos.top} inverse={selected} bold={selected}>
         {fit(`${mark} ${row(i)}`, width)}
       </Text>,
     );
