@@ -90,7 +90,19 @@ export type IamRoles = string[] | ((vomsFqans: readonly string[]) => string[]);
 
 export function iamRoles(resolver: IamRoleResolver, refs: readonly IamGroupRef[]): IamRoles {
   const readings = resolver.readings(refs);
-  if (readings.some((r) => r.length > 1)) return (vomsFqans) => resolver.forUser(readings, vomsFqans);
+  if (readings.some((r) => r.length > 1)) {
+    // Asked once per person compared, with one of the few FQAN lists vomsRoles shares between users:
+    // each distinct list is resolved once (a bounded number of them, should a caller pass its own).
+    const resolved = new Map<readonly string[], string[]>();
+    return (vomsFqans) => {
+      let roles = resolved.get(vomsFqans);
+      if (roles === undefined) {
+        roles = resolver.forUser(readings, vomsFqans);
+        if (resolved.size < 64) resolved.set(vomsFqans, roles);
+      }
+      return roles;
+    };
+  }
   return sortedStrings(new Set(readings.map((r) => r[0])));
 }
 
