@@ -195,4 +195,22 @@ describe('linked accounts', () => {
     expect(addDays('2026-02-27', 2)).toBe('2026-03-01');
     expect(addDays('2024-02-28', 1)).toBe('2024-02-29');
   });
+
+  it('finds each person by id whether the ids are close together or far apart; a person listed twice is the last one', () => {
+    const users = [linked('a', 3), linked('b', 4_000_000_000), linked('c', 5), linked('d', 6), linked('e', '0007')];
+    const persons = [
+      person(3, 'a', [participation(null)]),
+      person(5, 'c', [participation('2020-01-01')]),
+      person(5, 'c', [participation(null)]),
+      person(7, 'e', [participation(null)]),
+    ];
+    const statuses = (list: VoPerson[]) =>
+      Object.fromEntries(decideAll(users, list, null, { experiment: EXPERIMENT, today: TODAY, now: NOW }).decisions.map((d) => [d.iamId, [d.status, d.person?.id ?? null]]));
+    const expected = { a: ['MEMBER', 3], b: ['ERROR', null], c: ['MEMBER', 5], d: ['ERROR', null], e: ['MEMBER', 7] };
+    expect(statuses(persons)).toEqual(expected);
+    // Ids billions apart, and one that is not an integer, are looked up another way with the same answers.
+    expect(statuses([...persons, person(4_000_000_001, 'x', [])])).toEqual(expected);
+    expect(statuses([...persons, person(2.5, 'x', [])])).toEqual(expected);
+    expect(statuses([...persons, person(4_000_000_000, 'b', [participation(null)])])).toEqual({ ...expected, b: ['MEMBER', 4_000_000_000] });
+  });
 });
