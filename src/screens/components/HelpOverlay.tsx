@@ -31,7 +31,7 @@ export function HelpOverlay({ rows, top, width, height }: { rows: HelpRow[]; top
     <Box flexDirection="column">
       <Text bold>{truncate('Keys — esc or ? closes, j/k scroll', width)}</Text>
       {visible.map((r, i) => (
-        <Text key={top + i}>{truncate(`${fit(r.keys, keyWidth)}  ${fit(r.description, descWidth)}  ${truncate(r.where, whereWidth)}`, width)}</Text>
+        <Text key={i}>{truncate(`${fit(r.keys, keyWidth)}  ${fit(r.description, descWidth)}  ${truncate(r.where, whereWidth)}`, width)}</Text>
       ))}
     </Box>
   );

@@ -18,10 +18,11 @@ export function TextView({ lines, top, width, height }: { lines: Line[]; top: nu
   const h = Math.max(0, height);
   const below = lines.length - top - h;
   const visible = lines.slice(top, top + (below > 0 && h > 1 ? h - 1 : h));
+  // Keyed by place on screen: scrolling updates the rows in view rather than mounting new ones.
   return (
     <Box flexDirection="column">
       {visible.map((l, i) => (
-        <Text key={top + i} bold={l.bold} dimColor={l.dim} color={l.color}>
+        <Text key={i} bold={l.bold} dimColor={l.dim} color={l.color}>
           {truncate(l.text, width) || ' '}
         </Text>
       ))}
