@@ -516,13 +516,20 @@ const END_KEPT = `; end time kept (${HR_PREFIX}/${LABEL.skipEndDate})`;
 const END_REMOVED = '; end time removed (no end)';
 
 /**
+ * Instants this far apart are on different local days in any zone: two instants of one local day
+ * are less than 24 h plus the difference of their zone offsets apart, and offsets (old local mean
+ * times included) stay within ±16 h. Their days need not be worked out.
+ */
+const NEAR = 4 * 86_400_000;
+
+/**
  * Sets the end time unless kept or already on that day; the note for the reason (`note` if set).
  * `valueDay` is the local day of `value`.
  */
 function setEnd(c: Deciding, value: Millis | null, valueDay: string | null, note: string): string {
   if (c.keepEnd) return END_KEPT;
   // Same day is no change: dates compare without time, and re-running must not plan it again.
-  if (value === c.oldEnd || (value !== null && c.oldEnd !== null && valueDay === oldEndDate(c))) return '';
+  if (value === c.oldEnd || (value !== null && c.oldEnd !== null && Math.abs(value - c.oldEnd) < NEAR && valueDay === oldEndDate(c))) return '';
   c.d.endTime = { old: c.oldEnd, new: value };
   c.d.resultingEndTime = value;
   return note;

@@ -8,7 +8,6 @@
 import type { Conflict, IamLabel, IamUser, Millis, PlannedChange } from '../model.js';
 import { compareObjects, NO_MULTI, type ChangeContext, type CompareOptions, type Scalar, type TargetObject } from '../compare/index.js';
 import { iso } from './dates.js';
-import { Texts } from './texts.js';
 import { HR_PREFIX, LABEL, LIFECYCLE_STATUS, labelValue, primaryEmail, type HrDecision, type HrRules } from './decision.js';
 
 const LABEL_FIELD = 'label:';
@@ -83,27 +82,50 @@ function desiredObject(d: HrDecision, timestamp: string | null): HrObject {
 
 const ACTION_RETIRED = `${hrLabel(LABEL.action)} is no longer used by the HR handler`;
 const RESTORED = 'restored: the lifecycle suspended the account, HR says it is a member again';
-const STATUS_HEADS: Record<string, string> = {};
+
+/** The wordings of an account's changes, shared by every account with the same status and reason. */
+interface Wordings {
+  /** `HR <status>: <reason>`, for the status, message and the other fields HR sets. */
+  status: string | null;
+  /** `time of this HR check; <reason>`, for the timestamp label. */
+  checked: string | null;
+}
 
 /**
- * The reasons of one plan's changes. Decisions share their reasons (see texts.ts), so the changes
- * share theirs; an account's changes come one after another, so its two wordings are kept at hand.
+ * The reasons of one plan's changes. Decisions share their reasons (see texts.ts), so accounts
+ * with the same status and reason share their changes' wordings: one look-up per account finds
+ * both. An account's changes come one after another, so its wordings are kept at hand.
  */
 class ChangeReasons {
-  private readonly texts = new Texts();
+  /** Per status, the wordings by reason. */
+  private readonly byStatus = new Map<string, Map<string, Wordings>>();
+  private lastStatus: string | null = null;
+  private lastReasons: Map<string, Wordings> | null = null;
   private decision: HrDecision | null = null;
-  private status: string | null = null;
-  private checked: string | null = null;
+  private wordings: Wordings | null = null;
 
   of(field: string, d: HrDecision): string {
     if (field === ACTION_FIELD) return ACTION_RETIRED;
     if (field === LIFECYCLE_FIELD) return RESTORED;
     if (d !== this.decision) {
       this.decision = d;
-      this.status = this.checked = null;
+      this.wordings = this.wordingsOf(d);
     }
-    if (field === TIMESTAMP_FIELD) return (this.checked ??= this.texts.join('time of this HR check; ', d.reason));
-    return (this.status ??= this.texts.join((STATUS_HEADS[d.status] ??= `HR ${d.status}: `), d.reason));
+    const w = this.wordings!;
+    if (field === TIMESTAMP_FIELD) return (w.checked ??= `time of this HR check; ${d.reason}`);
+    return (w.status ??= `HR ${d.status}: ${d.reason}`);
+  }
+
+  private wordingsOf(d: HrDecision): Wordings {
+    if (d.status !== this.lastStatus) {
+      this.lastStatus = d.status;
+      let reasons = this.byStatus.get(d.status);
+      if (reasons === undefined) this.byStatus.set(d.status, (reasons = new Map()));
+      this.lastReasons = reasons;
+    }
+    let w = this.lastReasons!.get(d.reason);
+    if (w === undefined) this.lastReasons!.set(d.reason, (w = { status: null, checked: null }));
+    return w;
   }
 }
 
