@@ -10,7 +10,7 @@
  * with that user's DNs, without building its key: for nearly every certificate that is the one.
  */
 import type { IamUser, VomsUser } from '../model.js';
-import { keyOf, slashOf } from './entries.js';
+import { isRobotDn, keyOf, slashOf } from './entries.js';
 import { isCanonicalSlashDn, sameDnAsKey } from './fastDnKey.js';
 
 /** One side's certificates, in owner order: `start[o]`…`start[o + 1]` are owner o's rows. */
@@ -29,6 +29,8 @@ export interface CertificateRows {
   slot: Int32Array;
   /** 1 when the DN is its own key in slash form (`isCanonicalSlashDn`); VOMS side only. */
   canonical: Uint8Array;
+  /** 1 when `subject` is a robot's DN (`isRobotDn`), found while the text is at hand. */
+  robot: Uint8Array;
   start: Int32Array;
 }
 
@@ -69,7 +71,7 @@ function emptyRows(users: readonly { certificates: readonly unknown[] }[]): Cert
   const rows = countRows(users, start);
   return {
     subject: new Array(rows), ca: new Int32Array(rows), cas: [], caKey: new Int32Array(rows), certSuspended: new Uint8Array(rows),
-    owner: new Int32Array(rows), slot: new Int32Array(rows), canonical: new Uint8Array(rows), start,
+    owner: new Int32Array(rows), slot: new Int32Array(rows), canonical: new Uint8Array(rows), robot: new Uint8Array(rows), start,
   };
 }
 
@@ -169,7 +171,7 @@ export function dnSlots(vomsUsers: readonly VomsUser[], iamUsers: readonly IamUs
 
   // VOMS: every DN gets a slot, in order of first appearance.
   {
-    const { subject, certSuspended, owner, slot, canonical } = voms;
+    const { subject, certSuspended, owner, slot, canonical, robot } = voms;
     const cas = new CaTable(voms, caKeyIds, (issuer) => issuer);
     let row = 0;
     for (let o = 0; o < vomsUsers.length; o++) {
@@ -177,7 +179,8 @@ export function dnSlots(vomsUsers: readonly VomsUser[], iamUsers: readonly IamUs
       for (let c = 0; c < certificates.length; c++, row++) {
         const cert = certificates[c];
         const text = cert.subject;
-        subject[row] = text.trim();
+        const trimmed = (subject[row] = text.trim());
+        if (isRobotDn(trimmed)) robot[row] = 1;
         cas.read(row, cert.issuer);
         certSuspended[row] = cert.suspended ? 1 : 0;
         owner[row] = o;
@@ -202,7 +205,7 @@ export function dnSlots(vomsUsers: readonly VomsUser[], iamUsers: readonly IamUs
   // IAM: a DN first compared with the DNs of the VOMS user the account is paired with.
   let iamDns = 0;
   {
-    const { subject, owner, slot } = iam;
+    const { subject, owner, slot, robot } = iam;
     const cas = new CaTable(iam, caKeyIds, slashOf);
     const { start: vomsStart, canonical: vomsCanonical, subject: vomsSubject, slot: vomsSlot } = voms;
     let row = 0;
@@ -212,7 +215,8 @@ export function dnSlots(vomsUsers: readonly VomsUser[], iamUsers: readonly IamUs
       for (let c = 0; c < certificates.length; c++, row++) {
         const cert = certificates[c];
         const text = cert.subjectDn;
-        subject[row] = text.trim();
+        const trimmed = (subject[row] = text.trim());
+        if (isRobotDn(trimmed)) robot[row] = 1;
         cas.read(row, cert.issuerDn);
         owner[row] = o;
         let found = -1;

@@ -5,7 +5,7 @@
  * Linear: each side is flattened and indexed by DN key once; every lookup after that is a map hit.
  */
 import type { IamGroup, IamUser, VomsUser } from '../model.js';
-import { type DnSlots, dnSlots, slashDnOf } from './certificates.js';
+import { type CertificateRows, type DnSlots, dnSlots, slashDnOf } from './certificates.js';
 import { iamMail, iamNickname, isRobotDn, vomsNickname } from './entries.js';
 import { type FieldDiff, personFieldDiffs, personFieldMask } from './fields.js';
 import { matchPeopleBy } from './people.js';
@@ -107,7 +107,7 @@ export function compareVomsIam(input: CompareVomsIamInput): VomsIamComparison {
       const person = iamOf[owner];
       missingInIam.push({
         dn, vomsId: voms[owner].id, certSuspended: vc.certSuspended[v] === 1, suspended: voms[owner].suspended,
-        iamId: person === -1 ? null : iam[person].id, userName: person === -1 ? null : iam[person].userName, robot: isRobotDn(dn),
+        iamId: person === -1 ? null : iam[person].id, userName: person === -1 ? null : iam[person].userName, robot: vc.robot[v] === 1,
       });
       continue;
     }
@@ -116,14 +116,14 @@ export function compareVomsIam(input: CompareVomsIamInput): VomsIamComparison {
     const mask = maskOf(owner, account);
     if (!certificate && mask === 0) continue;
     differing++;
-    const robot = isRobotDn(dn);
+    const robot = vc.robot[v] === 1;
     if (certificate) for (const d of certificateDiffsOf(v, i)) differences.push({ dn, field: d.field, voms: d.voms, iam: d.iam, robot });
     if (mask !== 0) for (const d of pairDiffs(owner, account)) differences.push({ dn, field: d.field, voms: d.voms, iam: d.iam, robot });
   }
 
   // ---- per person
-  const anyRobot = (subjects: readonly string[], from: number, to: number) => {
-    for (let k = from; k < to; k++) if (isRobotDn(subjects[k])) return true;
+  const anyRobot = (rows: CertificateRows, owner: number) => {
+    for (let k = rows.start[owner]; k < rows.start[owner + 1]; k++) if (rows.robot[k] === 1) return true;
     return false;
   };
   const vomsDns = (v: number) => {
@@ -150,20 +150,25 @@ export function compareVomsIam(input: CompareVomsIamInput): VomsIamComparison {
     if (i === -1) {
       people.push({
         vomsId: user.id, iamId: null, userName: null, displayName: fullName(user.name, user.surname), status: 'missingInIam', matchedBy: null,
-        robot: anyRobot(vc.subject, vc.start[v], vc.start[v + 1]),
-        certificatesOnlyInVoms: vomsDns(v), certificatesOnlyInIam: [], differences: [], kinds: ['missingInIam'],
+        robot: anyRobot(vc, v),
+        certificatesOnlyInVoms: vomsDns(v), certificatesOnlyInIam: [], differences: [], kinds: kindsOf(MISSING_IN_IAM),
       });
       continue;
     }
     peopleMatched++;
-    let differencesOfPerson: PersonDifference[] | null = null;
-    if (maskOf(v, i) !== 0) for (const d of pairDiffs(v, i)) (differencesOfPerson ??= []).push({ dn: null, field: d.field, voms: d.voms, iam: d.iam });
+    const mask = maskOf(v, i);
+    let kinds = mask << PERSON_FIELD_SHIFT;
+    let differencesOfPerson: PersonDifference[] | null =
+      mask === 0 ? null : pairDiffs(v, i).map((d) => ({ dn: null, field: d.field, voms: d.voms, iam: d.iam }));
     let onlyInVoms: string[] | null = null;
     for (let k = vc.start[v]; k < vc.start[v + 1]; k++) {
       const same = iamRowOf(i, vc.slot[k]);
       if (same === -1) (onlyInVoms ??= []).push(vc.subject[k]);
       else if (!sameCertificate(k, same)) {
-        for (const d of certificateDiffsOf(k, same)) (differencesOfPerson ??= []).push({ dn: vc.subject[k], field: d.field, voms: d.voms, iam: d.iam });
+        for (const d of certificateDiffsOf(k, same)) {
+          (differencesOfPerson ??= []).push({ dn: vc.subject[k], field: d.field, voms: d.voms, iam: d.iam });
+          kinds |= d.field === 'CA' ? CA_KIND : CERT_SUSPENDED_KIND;
+        }
       }
     }
     let onlyInIam: string[] | null = null;
@@ -172,16 +177,15 @@ export function compareVomsIam(input: CompareVomsIamInput): VomsIamComparison {
     if (changedCertificates) peopleWithChangedCertificates++;
     if (!changedCertificates && differencesOfPerson === null) continue;
     peopleDiffering++;
-    const differencesSorted = (differencesOfPerson ?? []).sort(byDnThenField);
-    const kinds = changedCertificates ? ['certificates'] : [];
-    for (const field of DN_FIELDS) if (differencesSorted.some((d) => d.field === field)) kinds.push(field);
+    const differencesSorted = differencesOfPerson === null ? [] : differencesOfPerson.length > 1 ? differencesOfPerson.sort(byDnThenField) : differencesOfPerson;
+    if (changedCertificates) kinds |= CERTIFICATES_KIND;
     people.push({
       vomsId: user.id, iamId: iam[i].id, userName: iam[i].userName, displayName: fullName(user.name, user.surname),
       status: 'matched', matchedBy: matchedBy[v],
-      robot: anyRobot(vc.subject, vc.start[v], vc.start[v + 1]) || anyRobot(ic.subject, ic.start[i], ic.start[i + 1]),
+      robot: anyRobot(vc, v) || anyRobot(ic, i),
       certificatesOnlyInVoms: (onlyInVoms ?? []).sort(compareStrings), certificatesOnlyInIam: (onlyInIam ?? []).sort(compareStrings),
       differences: differencesSorted,
-      kinds,
+      kinds: kindsOf(kinds),
     });
   }
   for (let i = 0; i < iam.length; i++) {
@@ -193,7 +197,7 @@ export function compareVomsIam(input: CompareVomsIamInput): VomsIamComparison {
     people.push({
       vomsId: null, iamId: user.id, userName: user.userName, displayName: fullName(user.givenName, user.familyName),
       status: 'missingInVoms', matchedBy: null, robot: dns.some(isRobotDn),
-      certificatesOnlyInVoms: [], certificatesOnlyInIam: dns, differences: [], kinds: ['missingInVoms'],
+      certificatesOnlyInVoms: [], certificatesOnlyInIam: dns, differences: [], kinds: kindsOf(MISSING_IN_VOMS),
     });
   }
 
@@ -230,6 +234,30 @@ export function compareVomsIam(input: CompareVomsIamInput): VomsIamComparison {
 
 function duplicates(map: Map<number, number[]>, side: 'voms' | 'iam', owner: (row: number) => string, dn: (row: number) => string): DuplicateDn[] {
   return [...map.values()].map((rows) => ({ dn: dn(rows[0]), side, owners: [...new Set(rows.map(owner))] }));
+}
+
+/*
+ * A person's `kinds` as bits: missingInIam, missingInVoms, certificates, then one per DN_FIELDS entry
+ * (CA, certSuspended, then the person fields in fields.ts's bit order). People with the same kinds share
+ * one list: a few dozen lists for 100 000 people.
+ */
+const MISSING_IN_IAM = 1;
+const MISSING_IN_VOMS = 2;
+const CERTIFICATES_KIND = 4;
+const CA_KIND = 8;
+const CERT_SUSPENDED_KIND = 16;
+/** personFieldMask's bits (suspended, mail, nickname, roles) moved past the ones above. */
+const PERSON_FIELD_SHIFT = 5;
+const KIND_NAMES = ['missingInIam', 'missingInVoms', 'certificates', ...DN_FIELDS];
+const kindLists = new Map<number, string[]>();
+
+function kindsOf(bits: number): string[] {
+  let kinds = kindLists.get(bits);
+  if (kinds === undefined) {
+    kinds = KIND_NAMES.filter((_, k) => (bits & (1 << k)) !== 0);
+    kindLists.set(bits, kinds);
+  }
+  return kinds;
 }
 
 const FIELD_ORDER = new Map<string, number>(DN_FIELDS.map((f, i) => [f, i]));

@@ -71,31 +71,48 @@ class AccountIndex<K> {
  * or integers spread too thinly for an array, go to a map. Keys are added first, then `seal` builds.
  */
 class IdIndex {
-  private numbers: number[] = [];
-  private numberAccounts: number[] = [];
+  /** Integer keys and their accounts, in the order added (typed: no growing arrays of 100 000 numbers). */
+  private numbers: Int32Array;
+  private numberAccounts: Int32Array;
+  private added = 0;
   private readonly others = new AccountIndex<IdKey>();
   private min = 0;
   private first: Int32Array | null = null;
   private readonly more = new Map<number, number[]>();
 
+  /** `expected`: about how many keys will be added (the number of accounts). */
+  constructor(expected: number) {
+    this.numbers = new Int32Array(Math.max(16, expected));
+    this.numberAccounts = new Int32Array(this.numbers.length);
+  }
+
   add(key: IdKey, account: number): void {
     if (typeof key === 'number' && key >= -0x40000000 && key < 0x40000000) {
-      this.numbers.push(key);
-      this.numberAccounts.push(account);
+      if (this.added === this.numbers.length) {
+        const numbers = new Int32Array(this.added * 2);
+        numbers.set(this.numbers);
+        const accounts = new Int32Array(this.added * 2);
+        accounts.set(this.numberAccounts);
+        this.numbers = numbers;
+        this.numberAccounts = accounts;
+      }
+      this.numbers[this.added] = key;
+      this.numberAccounts[this.added++] = account;
     } else this.others.add(key, account);
   }
 
   seal(): void {
-    const { numbers, numberAccounts } = this;
+    const { numbers, numberAccounts, added } = this;
     let min = Infinity;
     let max = -Infinity;
-    for (const n of numbers) {
+    for (let k = 0; k < added; k++) {
+      const n = numbers[k];
       if (n < min) min = n;
       if (n > max) max = n;
     }
-    if (numbers.length > 0 && max - min <= 4 * numbers.length + 1024) {
+    if (added > 0 && max - min <= 4 * added + 1024) {
       const first = new Int32Array(max - min + 1).fill(-1);
-      for (let k = 0; k < numbers.length; k++) {
+      for (let k = 0; k < added; k++) {
         const at = numbers[k] - min;
         const account = numberAccounts[k];
         const held = first[at];
@@ -108,9 +125,9 @@ class IdIndex {
       }
       this.first = first;
       this.min = min;
-    } else for (let k = 0; k < numbers.length; k++) this.others.add(numbers[k], numberAccounts[k]);
-    this.numbers = [];
-    this.numberAccounts = [];
+    } else for (let k = 0; k < added; k++) this.others.add(numbers[k], numberAccounts[k]);
+    this.numbers = this.numberAccounts = new Int32Array(0);
+    this.added = 0;
   }
 
   /** The first account with this key that `free` accepts. */
@@ -168,8 +185,8 @@ export function matchPeopleBy(vo: string, voms: readonly VomsUser[], iam: readon
 
   // One pass over the labels fills the index of both label kinds.
   const idLabel = `voms.${vo}.id`;
-  const byLabel = new IdIndex();
-  const byPersonId = new IdIndex();
+  const byLabel = new IdIndex(iam.length);
+  const byPersonId = new IdIndex(iam.length);
   for (let i = 0; i < iam.length; i++) {
     const labels = iam[i].labels;
     if (labels === null) continue;
