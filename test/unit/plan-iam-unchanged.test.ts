@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { compareObjects, type Scalar, type TargetObject } from '../../src/engine/compare/index.js';
 import { currentAccount, currentField, unchangedAccount, type CurrentAccount } from '../../src/engine/targets/iam/current.js';
-import { attributeField, FIELD_EQUALS, labelField } from '../../src/engine/targets/iam/keys.js';
+import { attributeField, FIELD_EQUALS, labelField, ParseCache } from '../../src/engine/targets/iam/keys.js';
+import { parseDn, toRfc2253 } from '../../src/engine/dn.js';
 import { planIam } from '../../src/engine/targets/iam.js';
 import { iamUser, idLabel, vomsUser } from './plan-iam-fixtures.js';
 
@@ -79,5 +80,29 @@ describe('plan iam: matching by the voms id label', () => {
     const result = planIam({ vo: 'demo', voms, iamUsers: [account(1), account(2)], iamGroups: [], options: { maxDeletePercent: 10 } });
     // Bob's given name is one change on one of two accounts: 50 % of the current objects.
     expect(result.conflicts.map((c) => c.detail)).toEqual([expect.stringContaining('change 1 of 2 existing objects')]);
+  });
+});
+
+describe('plan iam: the RFC 2253 length of a certificate subject', () => {
+  const byParser = (text: string): number | null => {
+    try {
+      return toRfc2253(parseDn(text)).length;
+    } catch {
+      return null;
+    }
+  };
+  const unit = fc.constantFrom('a', 'B', ' ', ',', ', ', '/', '+', '=', '\\', '"', ';', '#', 'é', '1', '.', '-', '\u0001');
+  const type = fc.constantFrom('CN', 'O', 'OU', 'DC', 'emailAddress', '2.5.4.3');
+  const slashDn = fc.array(fc.tuple(type, fc.string({ unit, minLength: 0, maxLength: 10 })), { minLength: 1, maxLength: 6 })
+    .map((rdns) => rdns.map(([t, v]) => `/${t}=${v}`).join(''));
+
+  it('is the parser\'s, commas inside values included', () => {
+    const parsed = new ParseCache();
+    for (const text of ['/C=DE/O=Beispiel, Forschung und Lehre/CN=Elif Yilmaz', '/O=a,b,c/CN=x', '/O=a ,/CN=x', '/O=,a/CN=x', '/O=a, /CN=x']) {
+      expect(parsed.rfc2253Length(text)).toBe(byParser(text));
+    }
+    fc.assert(fc.property(slashDn, (text) => {
+      expect(parsed.rfc2253Length(text)).toBe(byParser(text));
+    }), { numRuns: 3000 });
   });
 });

@@ -65,13 +65,15 @@ export function planIam(input: PlanIamInput): PlanIamResult {
   // A membership the plan keeps, or one it may not remove, cannot change: it is counted, not built.
   const current: TargetObject[] = input.iamGroups.map(currentGroup);
   let unchangedCount = 0;
-  for (const account of currentAccounts) {
+  for (let i = 0; i < currentAccounts.length; i++) {
+    const account = currentAccounts[i];
     // An account no VOMS user is planned onto, or one that stays as it is, cannot change either.
     if (account.owner === null || account.unchanged) unchangedCount++;
     else current.push(currentAccount(account));
     const removals = account.removals;
-    for (const group of account.groups) {
-      if (removals !== null && removals.includes(group)) current.push(currentMembership(account, group, true));
+    if (removals === null) unchangedCount += account.groups.length;
+    else for (const group of account.groups) {
+      if (removals.includes(group)) current.push(currentMembership(account, group, true));
       else unchangedCount++;
     }
   }

@@ -158,7 +158,9 @@ function index(vo: string, accounts: readonly CurrentAccount[]): Indexes {
 }
 
 function attribute(u: VomsUser, name: string): string | null {
-  return u.attributes.find((a) => a.name === name)?.value ?? null;
+  const attributes = u.attributes;
+  for (let n = 0; n < attributes.length; n++) if (attributes[n].name === name) return attributes[n].value ?? null;
+  return null;
 }
 
 const who = (u: VomsUser): string => `VOMS user ${u.id}${u.name || u.surname ? ` (${[u.name, u.surname].filter(Boolean).join(' ')})` : ''}`;
@@ -196,6 +198,27 @@ function claimEmails(
     } else entry.sharedUsers.push(u.id);
   }
   return shared;
+}
+
+const NO_ATTRIBUTES: VomsUser['attributes'] = [];
+
+/** The name a new account gets: `user.<id>`, or the `--username-attr` attribute when the user has it. */
+function newUserName(u: VomsUser, usernameAttr: string | null): { userName: string; note: string | null } {
+  const userName = `user.${u.id}`;
+  if (!usernameAttr) return { userName, note: null };
+  const chosen = attribute(u, usernameAttr);
+  return chosen ? { userName: chosen, note: null } : { userName, note: `no ${usernameAttr} attribute, so the username is ${userName}` };
+}
+
+/**
+ * The IAM account (the last, as a map of every username would keep) with each of the names new
+ * accounts could get: the names are few, the accounts many, so only the names are hashed into a set.
+ */
+function takenUserNames(accounts: readonly CurrentAccount[], names: readonly string[]): Map<string, IamUser> {
+  const wanted = new Set(names);
+  const taken = new Map<string, IamUser>();
+  for (let i = 0; i < accounts.length; i++) if (wanted.has(accounts[i].user.userName)) taken.set(accounts[i].user.userName, accounts[i].user);
+  return taken;
 }
 
 /** Shared by every desired account with no certificate or OIDC id: never written to. */
@@ -306,6 +329,7 @@ export function desiredAccounts(
   const newAccounts = new Map<number, PlannedAccount>();
   let userNames: Map<string, IamUser> | null = null;
   const plannedUserNames = new Set<string>();
+  const scratchGroups: string[] = [];
   const plans: PlannedAccount[] = [];
 
   for (let at = 0; at < order.length; at++) {
@@ -359,24 +383,22 @@ export function desiredAccounts(
       claimedBy ??= String(plannedFor);
     }
 
-    const objectId = record ? accountObjectId(record.user.id) : newAccountObjectId(u.id);
+    /** Made when first needed: most accounts stay as they are and are never compared. */
+    let objectId: string | null = null;
     const fields: TargetObject['fields'] = {};
     let userName = account?.userName ?? null;
     let note: string | null = null;
 
     if (!account) {
-      userName = `user.${u.id}`;
-      if (options.usernameAttr) {
-        const chosen = attribute(u, options.usernameAttr);
-        if (chosen) userName = chosen;
-        else note = `no ${options.usernameAttr} attribute, so the username is ${userName}`;
-      }
+      const named = newUserName(u, options.usernameAttr);
+      userName = named.userName;
+      note = named.note;
       const nameProblem = checkUserName(userName);
       if (nameProblem) {
         conflict('invalid-name', u, null, `IAM would refuse the new account of ${who(u)}: ${nameProblem}`);
         continue;
       }
-      userNames ??= new Map(currentAccounts.map((a) => [a.user.userName, a.user]));
+      userNames ??= takenUserNames(currentAccounts, rest.map((i) => newUserName(allUsers[i], options.usernameAttr).userName));
       const taken = userNames.get(userName);
       if (taken || plannedUserNames.has(userName)) {
         conflict('invalid-name', u, taken?.id ?? null, `the username ${userName} for ${who(u)} is already taken${taken ? ` by IAM account ${taken.id}` : ' by another new account of this plan'}`);
@@ -419,7 +441,9 @@ export function desiredAccounts(
     if (!idLabelProblem && matchedBy !== 'merge') fields[idLabelField] = vomsId;
     if (u.cernHrId !== null) fields[personIdField] = String(u.cernHrId);
     if (overridden) fields[skipEmailField] = '';
-    for (const a of account && account.attributes === null ? [] : u.attributes) {
+    const attributes = account && account.attributes === null ? NO_ATTRIBUTES : u.attributes;
+    for (let n = 0; n < attributes.length; n++) {
+      const a = attributes[n];
       const problem = checkAttribute(a.name, a.value);
       if (problem) conflict('invalid-name', u, account?.id ?? null, `IAM would refuse an attribute of ${who(u)}: ${problem}`);
       else fields[attributeField(a.name)] = a.value;
@@ -429,7 +453,8 @@ export function desiredAccounts(
     // made): most accounts already hold everything VOMS has, and the compare skips a set it is given back.
     let certKeys = record?.certificates ?? NO_VALUES;
     let ownCertKeys = false;
-    for (const c of u.certificates) {
+    for (let n = 0; n < u.certificates.length; n++) {
+      const c = u.certificates[n];
       if (c.suspended && !options.syncActivation) continue;
       const key = parsed.key(c.subject);
       const subjectLength = parsed.rfc2253Length(c.subject);
@@ -484,9 +509,15 @@ export function desiredAccounts(
     }
 
     let plan = record ? record.planned : newAccounts.get(u.id) ?? null;
-    const groupNames = plan === null ? [] : plan.groups;
-    for (const fqan of u.fqans) {
-      const g = parsed.fqanGroup(fqan);
+    // Settling at once, the user's groups are only read here and by noteRemovals: one list serves every user.
+    let groupNames: string[];
+    if (plan !== null) groupNames = plan.groups;
+    else if (settleAtOnce) {
+      groupNames = scratchGroups;
+      groupNames.length = 0;
+    } else groupNames = [];
+    for (let n = 0; n < u.fqans.length; n++) {
+      const g = parsed.fqanGroup(u.fqans[n]);
       if (!g || !groups.valid.has(g.name)) continue;
       if (!out.groupFqans.has(g.name)) out.groupFqans.set(g.name, g.fqan);
       if (groupNames.includes(g.name)) continue;
@@ -494,6 +525,7 @@ export function desiredAccounts(
       // A membership IAM has is kept as it is: planIam counts it instead (nothing to compare).
       if (record?.groups.includes(g.name)) continue;
       const member = { vomsId: u.id, iamId: account?.id ?? null, userName, group: g.name };
+      objectId ??= record ? accountObjectId(record.user.id) : newAccountObjectId(u.id);
       out.memberships.push({ kind: 'membership', id: membershipObjectId(objectId, g.name), fields: NO_FIELDS, multi: NO_MULTI, managed: true, ref: member });
     }
     if (record && plannedFor === null) record.owner = u.id;
@@ -516,9 +548,11 @@ export function desiredAccounts(
       const info: AccountInfo = { voms: u, matchedBy, claimedBy, hasCernPersonId: u.cernHrId !== null || (account ? labelValue(account, HR_PREFIX, CERN_PERSON_ID) !== null : false), email, overridden, note };
       const ref = { vomsId: u.id, iamId: account?.id ?? null, userName, group: null };
       const multi = { certificates: certKeys, oidcIds: oidcIds ?? (record === null ? NO_VALUES : oidcKeys(record)) };
+      objectId ??= record ? accountObjectId(record.user.id) : newAccountObjectId(u.id);
       const desired: DesiredAccount = { kind: 'user', id: objectId, fields, multi, managed: true, ref, info };
       plan = { desired, account: record, groups: groupNames };
       if (settleAtOnce) {
+        // (the plan, and the scratch list of groups with it, is dropped here)
         // Changed (or new): it is compared.
         out.accounts.push(desired);
         continue;

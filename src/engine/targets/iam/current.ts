@@ -187,14 +187,12 @@ export function currentAccounts(users: readonly IamUser[], groups: readonly IamG
   const out: CurrentAccount[] = new Array(users.length);
   for (let i = 0; i < users.length; i++) {
     const user = users[i];
-    const names: string[] = [];
-    for (const g of user.groups) if (!names.includes(g.name)) names.push(g.name);
-    const certificates: string[] = [];
-    for (const c of user.certificates) {
-      const key = parsed.key(c.subjectDn);
-      if (key !== null) certificates.push(key);
-    }
-    out[i] = { user, certificates, oidcIds: null, groups: names, owner: null, planned: null, unchanged: false, removals: null };
+    // Arrays of the exact size: one grown by pushes from empty reserves 17 slots, twice per account.
+    const names = distinctNames(user.groups);
+    let certificates: (string | null)[] = new Array(user.certificates.length);
+    for (let n = 0; n < certificates.length; n++) certificates[n] = parsed.key(user.certificates[n].subjectDn);
+    if (certificates.includes(null)) certificates = certificates.filter((k) => k !== null);
+    out[i] = { user, certificates: certificates as string[], oidcIds: null, groups: names, owner: null, planned: null, unchanged: false, removals: null };
   }
   let byId: Map<string, CurrentAccount> | null = null;
   for (const g of groups) {
@@ -206,6 +204,15 @@ export function currentAccounts(users: readonly IamUser[], groups: readonly IamG
     }
   }
   return out;
+}
+
+/** The accounts' group names, each once, in order. */
+function distinctNames(groups: IamUser['groups']): string[] {
+  const names: string[] = new Array(groups.length);
+  for (let n = 0; n < names.length; n++) names[n] = groups[n].name;
+  if (names.length > 32) return [...new Set(names)];
+  for (let n = 1; n < names.length; n++) if (names.indexOf(names[n]) < n) return [...new Set(names)];
+  return names;
 }
 
 export function currentMembership(account: CurrentAccount, group: string, managed: boolean): TargetObject {

@@ -24,12 +24,16 @@ export function desiredGroups(vo: string, users: readonly VomsUser[], allUsers: 
   const wanted = new Map<string, { isRole: boolean; fqan: string }>();
   const vomsManaged = new Set<string>();
   for (const g of iamGroups) if (isInVo(g.name, vo) && hasRoleLabel(g.labels)) vomsManaged.add(g.name);
-  for (const u of allUsers) for (const fqan of u.fqans) {
-    const g = parsed.fqanGroup(fqan);
-    if (g) vomsManaged.add(g.name);
+  // Indexed loops: these run over every FQAN of every user, and each for-of left an iterator result.
+  for (let i = 0; i < allUsers.length; i++) {
+    const fqans = allUsers[i].fqans;
+    for (let n = 0; n < fqans.length; n++) {
+      const g = parsed.fqanGroup(fqans[n]);
+      if (g) vomsManaged.add(g.name);
+    }
   }
-  for (const u of users) for (const fqan of u.fqans) {
-    const g = parsed.fqanGroup(fqan);
+  for (let i = 0; i < users.length; i++) for (let n = 0; n < users[i].fqans.length; n++) {
+    const g = parsed.fqanGroup(users[i].fqans[n]);
     if (!g) continue;
     // `/vo/production` and `/vo/Role=production` are the same IAM group; the importer labels it as
     // an optional group when it meets the role, so the role wins whichever FQAN comes first.

@@ -140,6 +140,11 @@ export class ParseCache {
 
   /** The length of the DN in IAM's form (RFC 2253), or null for a DN that does not parse. */
   rfc2253Length(text: string): number | null {
+    if (PLAIN_BUT_COMMAS.test(text)) {
+      let commas = 0;
+      for (let i = text.indexOf(','); i >= 0; i = text.indexOf(',', i + 1)) commas++;
+      return text.length - 1 + commas;
+    }
     return orNull(rfc2253Length, text);
   }
 
@@ -153,6 +158,13 @@ export class ParseCache {
     return found;
   }
 }
+
+/**
+ * A slash DN that is plain (see dn.ts) but for commas inside values, as in `O=Beispiel, Forschung`:
+ * its RFC 2253 form has the same characters with each comma escaped by one backslash. Several
+ * percent of certificates hold one, and the parser would otherwise build the whole RFC 2253 text.
+ */
+const PLAIN_BUT_COMMAS = /^(?:\/[A-Za-z][A-Za-z0-9-]*=[^\s/\\,+"<>;#=\x00-\x1f\x7f](?:[^/\\+"<>;#=\x00-\x1f\x7f]*[^\s/\\,+"<>;#=\x00-\x1f\x7f])?)+$/;
 
 function orNull<T>(convert: (text: string) => T, text: string): T | null {
   try {

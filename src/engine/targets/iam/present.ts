@@ -23,11 +23,24 @@ const INSTANT_FIELDS = new Set(['endTime', 'aupSignatureTime']);
 const iso = (v: unknown): unknown => (typeof v === 'number' ? new Date(v).toISOString() : v);
 const labelValue = (v: unknown): unknown => (v === '' ? null : v);
 
+// Loops over the keys: every new account prints its labels and attributes, and Object.entries
+// made a pair per field of each.
 function labelsOf(fields: Record<string, Scalar>) {
-  return Object.entries(fields).flatMap(([f, v]) => {
+  const out: Array<{ prefix: string | null; name: string; value: Scalar }> = [];
+  for (const f in fields) {
     const parsed = parseField(f);
-    return parsed.type === 'label' ? [{ ...splitLabelKey(parsed.name), value: v === '' ? null : v }] : [];
-  });
+    if (parsed.type === 'label') out.push({ ...splitLabelKey(parsed.name), value: fields[f] === '' ? null : fields[f] });
+  }
+  return out;
+}
+
+function attributesOf(fields: Record<string, Scalar>) {
+  const out: Array<{ name: string; value: Scalar }> = [];
+  for (const f in fields) {
+    const parsed = parseField(f);
+    if (parsed.type === 'attribute') out.push({ name: parsed.name, value: fields[f] });
+  }
+  return out;
 }
 
 /**
@@ -41,7 +54,6 @@ function certificateOf(certificates: CertificateLookup, key: string): { subject:
 
 function accountSpec(value: { fields: Record<string, Scalar>; multi: Record<string, string[]> }, certificates: CertificateLookup) {
   const f = value.fields;
-  const attributes = Object.entries(f).flatMap(([k, v]) => (parseField(k).type === 'attribute' ? [{ name: parseField(k).name, value: v }] : []));
   return {
     userName: f.userName ?? null,
     givenName: f.givenName ?? null,
@@ -51,7 +63,7 @@ function accountSpec(value: { fields: Record<string, Scalar>; multi: Record<stri
     endTime: iso(f.endTime ?? null),
     aupSignatureTime: iso(f.aupSignatureTime ?? null),
     labels: labelsOf(f),
-    attributes,
+    attributes: attributesOf(f),
     certificates: (value.multi.certificates ?? []).map((k) => certificateOf(certificates, k)),
     oidcIds: (value.multi.oidcIds ?? []).map(parseOidcKey),
   };
