@@ -533,9 +533,11 @@ function lazyOptions(text: string, from: number, to: number, keys: readonly stri
     lineAt(text, start, span);
     const { first, last } = span;
     if (first === last) continue;
+    const c = text.charCodeAt(first);
     for (let k = 0; k < keys.length; k++) {
       const key = keys[k];
-      if (!text.startsWith(key, first)) continue;
+      // The first letter rules out most keys without a call.
+      if (key.charCodeAt(0) !== c || !text.startsWith(key, first)) continue;
       let i = first + key.length;
       while (i < last && isSpace(text.charCodeAt(i))) i++;
       let append = false;

@@ -112,6 +112,17 @@ export function readRegistry(doc: CfgDocument): DiracRegistry {
   const userAt: number[] = [];
   const values: (string | null)[] = [];
   const none: GroupList = { groups: [], next: null };
+  /**
+   * A VO has a few CAs: users of one DN whose CA is one of the first few seen share its list (never
+   * changed), one object less per user for the plan to carry.
+   */
+  const oneCa: (string | null)[][] = [];
+  const sharedCas = (list: string[]): (string | null)[] => {
+    const ca = list[0];
+    for (let i = 0; i < oneCa.length; i++) if (oneCa[i][0] === ca) return oneCa[i];
+    if (oneCa.length < 16) oneCa.push(list);
+    return list;
+  };
   const readUser = (name: string, options: (string | null)[]): void => {
     const dn = options[0];
     const ca = options[1];
@@ -120,7 +131,7 @@ export function readRegistry(doc: CfgDocument): DiracRegistry {
     const dns = splitDnList(dn);
     const caList = splitDnList(ca);
     // The CA list as it is when it already has one CA per DN, the usual case.
-    const cas: (string | null)[] = caList.length === dns.length ? caList : dns.map((_, i) => caList[i] ?? null);
+    const cas: (string | null)[] = caList.length !== dns.length ? dns.map((_, i) => caList[i] ?? null) : caList.length === 1 ? sharedCas(caList) : caList;
     users.push({ name, dns, cas, email: email?.trim() || null, suspended: readSuspended(suspended), groups: none.groups });
   };
   // A parse keeps the user sections as text: read there, a user is its position.
