@@ -23,11 +23,64 @@ export const SORT_ORDERS: readonly SortOrder[] = [
 ];
 
 export function sortPeople(people: readonly Person[], order: SortOrder): Person[] {
+  const steps = sortSteps(people, order);
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+  }
+}
+
+interface Keyed {
+  p: Person;
+  k: string | number;
+  i: number;
+}
+
+/** By key, ties in load order (so every sort is stable and the same each time). */
+const byKey = (a: Keyed, b: Keyed) => (a.k < b.k ? -1 : a.k > b.k ? 1 : a.i - b.i);
+
+/**
+ * sortPeople as a job that pauses after about `filterTuning.step` people's worth of work (for
+ * runInSlices): a million people take seconds to sort, longer than a frame may. Runs of that many
+ * are sorted one per step, then merged pairwise, a slice of each merge per step; it yields the
+ * share done (0…1) and returns the same order as one sort.
+ */
+export function* sortSteps(people: readonly Person[], order: SortOrder): Generator<number, Person[]> {
   const key = order.key;
   if (!key) return people.slice();
-  const keyed = people.map((p, i) => ({ p, k: key(p), i }));
-  keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : a.i - b.i));
-  return keyed.map((x) => x.p);
+  const step = filterTuning.step;
+  const n = people.length;
+  let from: Keyed[] = new Array<Keyed>(n);
+  for (let i = 0; i < n; i++) from[i] = { p: people[i], k: key(people[i]), i };
+  const passes = Math.max(1, Math.ceil(Math.log2(Math.max(1, n / step))));
+  const total = n * (passes + 1);
+  let done = 0;
+  for (let start = 0; start < n; start += step) {
+    const run = from.slice(start, start + step).sort(byKey);
+    for (let j = 0; j < run.length; j++) from[start + j] = run[j];
+    done += run.length;
+    if (start + step < n) yield done / total;
+  }
+  let to = new Array<Keyed>(n);
+  for (let width = step; width < n; width *= 2) {
+    for (let left = 0; left < n; left += 2 * width) {
+      const mid = Math.min(n, left + width);
+      const end = Math.min(n, left + 2 * width);
+      let a = left;
+      let b = mid;
+      let out = left;
+      while (out < end) {
+        const stop = Math.min(end, out + step);
+        for (; out < stop; out++) to[out] = b >= end || (a < mid && byKey(from[a], from[b]) <= 0) ? from[a++] : from[b++];
+        done += step;
+        yield Math.min(1, done / total);
+      }
+    }
+    [from, to] = [to, from];
+  }
+  const sorted = new Array<Person>(n);
+  for (let i = 0; i < n; i++) sorted[i] = from[i].p;
+  return sorted;
 }
 
 function terms(query: string): string[] {

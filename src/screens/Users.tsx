@@ -8,9 +8,10 @@ import { Box, Text } from 'ink';
 import { useEffect, useMemo } from 'react';
 import type { Person } from '../app/data.js';
 import { START, clampPosition, moveList, scrollText, type ListPosition } from '../app/listNav.js';
-import { SORT_ORDERS, sortPeople } from '../app/peopleQuery.js';
+import { SORT_ORDERS } from '../app/peopleQuery.js';
 import { useScreenInput } from '../app/screenInput.js';
 import { usePeopleFilter } from '../app/usePeopleFilter.js';
+import { usePeopleSort } from '../app/usePeopleSort.js';
 import { filterKey } from '../app/textField.js';
 import { useLiveState } from '../app/useLiveState.js';
 import { VirtualList } from './components/VirtualList.js';
@@ -62,14 +63,8 @@ function Users({ data, width, height, request }: ScreenProps) {
   const [view, setView, liveView] = useLiveState<UsersView>(INITIAL);
   const { sortIndex, query, editing, pos, detail, detailTop } = view;
 
-  // One sort per order, kept while the data stays the same.
-  const sortCache = useMemo(() => new Map<string, Person[]>(), [data.people]);
   const order = SORT_ORDERS[sortIndex];
-  const source = useMemo(() => {
-    let rows = sortCache.get(order.id);
-    if (!rows) sortCache.set(order.id, (rows = sortPeople(data.people, order)));
-    return rows;
-  }, [sortCache, data.people, order]);
+  const { rows: source, pending: sorting } = usePeopleSort(data.people, order);
   const { rows, pending } = usePeopleFilter(source, query);
 
   const listHeight = Math.max(1, height - 2);
@@ -151,7 +146,7 @@ function Users({ data, width, height, request }: ScreenProps) {
 
   const w = columns(width);
   const shown = rows.length ? `${at.top + 1}–${Math.min(rows.length, at.top + listHeight)} of ${rows.length}` : '0';
-  const filtering = pending === null ? '' : `  filtering… ${Math.floor(pending * 100)} %`;
+  const filtering = (sorting === null ? '' : `  sorting… ${Math.floor(sorting * 100)} %`) + (pending === null ? '' : `  filtering… ${Math.floor(pending * 100)} %`);
   const filterText = (query ? `  filter "${clean(query)}"${editing ? '▏' : ''}` : editing ? '  filter ▏' : '') + filtering;
   const info = `Users ${shown}${data.people.length !== rows.length ? ` (of ${data.people.length})` : ''}  sort: ${order.label}${filterText}${FLAGS_LEGEND}`;
   return (

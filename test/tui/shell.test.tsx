@@ -103,6 +103,24 @@ describe('Users screen', () => {
     }
   });
 
+  it('sorts a list too long to sort in one frame in slices, showing the old order until the new one is in', async () => {
+    const saved = { ...filterTuning };
+    Object.assign(filterTuning, { slicesAbove: 10, step: 7 });
+    try {
+      const voms = people(60);
+      voms[44] = vomsUser(45, { name: 'Aaron', surname: 'Aab', email: 'aa@example.test' });
+      const tui = await renderTui({ data: dataOf({ voms }), initialScreen: 'users' });
+      await tui.waitFor((x) => x.includes('sort: VOMS id'), 'the list in VOMS order');
+      await tui.press('s');
+      const f = await tui.waitFor((x) => x.includes('sort: name') && !x.includes('sorting'), 'the list sorted by name, in slices');
+      // Aaron (VOMS id 45) comes first by name, ahead of Given1.
+      expect(f.indexOf('Aaron Aab')).toBeGreaterThan(-1);
+      expect(f.indexOf('Aaron Aab')).toBeLessThan(f.indexOf('Given1 '));
+    } finally {
+      Object.assign(filterTuning, saved);
+    }
+  });
+
   it('shows escape sequences and control characters in data escaped, never raw', async () => {
     const voms = [vomsUser(1, { name: 'Evil\u001B[2J\u001B]0;pwned\u0007', surname: 'Name\r\nX', email: 'a\u202Eb@example.org' })];
     const tui = await renderTui({ data: dataOf({ voms }), initialScreen: 'users' });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { KEY_BINDINGS, actionFor, bindingsFor, type KeyBinding } from '../../src/app/keyBindings.js';
 import { clampPosition, moveList, scrollText } from '../../src/app/listNav.js';
-import { SORT_ORDERS, filterPeople, filterSteps, filterTuning, sortPeople } from '../../src/app/peopleQuery.js';
+import { SORT_ORDERS, filterPeople, filterSteps, filterTuning, sortPeople, sortSteps } from '../../src/app/peopleQuery.js';
 import { editField } from '../../src/app/textField.js';
 import { SCREENS, completeScreen, matchScreens } from '../../src/screens/registry.js';
 import { detailColumns, sideBySide, vomsIamDifferences } from '../../src/screens/personDetail.js';
@@ -114,6 +114,34 @@ describe('people query', () => {
     const emails = byEmail.map((p) => p.email.toLowerCase());
     expect(emails).toEqual([...emails].sort());
     expect(data.people[0].vomsId).toBe(1);
+  });
+  it('sorts in steps (runs, then merges, for slices between frames) to the order one stable sort gives', () => {
+    const saved = { ...filterTuning };
+    try {
+      fc.assert(
+        fc.property(
+          fc.array(fc.record({ name: fc.constantFrom('ada', 'Ada', 'bo', 'cy', 'dee', ''), dns: fc.integer({ min: 0, max: 3 }), suspended: fc.boolean() }), { maxLength: 80 }),
+          fc.integer({ min: 1, max: 9 }),
+          fc.integer({ min: 0, max: SORT_ORDERS.length - 1 }),
+          (specs, step, o) => {
+            filterTuning.step = step;
+            const list = specs.map((x, i) => ({ ...data.people[i % data.people.length], key: `p${i}`, name: x.name, email: x.name, dns: Array(x.dns).fill('/CN=x'), suspended: x.suspended }));
+            const order = SORT_ORDERS[o];
+            const expected = order.key ? list.map((p, i) => ({ p, k: order.key!(p), i })).sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : a.i - b.i)).map((x) => x.p.key) : list.map((p) => p.key);
+            const steps = sortSteps(list, order);
+            const shares: number[] = [];
+            let next = steps.next();
+            for (; !next.done; next = steps.next()) shares.push(next.value);
+            expect(next.value.map((p) => p.key)).toEqual(expected);
+            expect(shares).toEqual([...shares].sort((a, b) => a - b));
+            for (const share of shares) expect(share).toBeLessThanOrEqual(1);
+            if (order.key && list.length > 2 * step) expect(shares.length).toBeGreaterThan(1);
+          },
+        ),
+      );
+    } finally {
+      Object.assign(filterTuning, saved);
+    }
   });
 });
 
