@@ -244,3 +244,17 @@ describe('compareVomsIam matching priorities', () => {
     expect(noLabels.summary.peopleMatched).toBe(1);
   });
 });
+
+describe('compareVomsIam per-person view, built when first read', () => {
+  it('is in its place in the JSON, the same list on every read, and replaceable', () => {
+    const result = run([voms(1), voms(2, { email: 'other@example.org' }), voms(3)], [iam('1'), iam('2'), iam('4')]);
+    expect(Object.keys(result)).toEqual(['summary', 'missingInIam', 'missingInVoms', 'differences', 'people', 'duplicateDns']);
+    const json = JSON.parse(JSON.stringify(result));
+    expect(json.people.map((p: { vomsId: number | null; status: string }) => [p.vomsId, p.status])).toEqual([[2, 'matched'], [3, 'missingInIam'], [null, 'missingInVoms']]);
+    expect(json.people).toEqual(result.people);
+    expect(result.people).toBe(result.people);
+    expect(result.summary).toMatchObject({ peopleMatched: 2, peopleDiffering: 1, peopleWithChangedCertificates: 0 });
+    result.people = [];
+    expect(result.people).toEqual([]);
+  });
+});

@@ -140,73 +140,90 @@ export function compareVomsIam(input: CompareVomsIamInput): VomsIamComparison {
     for (let k = vc.start[v]; k < vc.start[v + 1]; k++) if (vc.slot[k] === slot) return true;
     return false;
   };
-  const people: PersonReport[] = [];
+  // The summary counts the people who differ; the per-person view itself (tens of thousands of reports,
+  // which `compare` prints only with --json) is built when first read.
   let peopleMatched = 0;
   let peopleWithChangedCertificates = 0;
   let peopleDiffering = 0;
   for (let v = 0; v < voms.length; v++) {
-    const user = voms[v];
     const i = iamOf[v];
-    if (i === -1) {
-      people.push({
-        vomsId: user.id, iamId: null, userName: null, displayName: fullName(user.name, user.surname), status: 'missingInIam', matchedBy: null,
-        robot: anyRobot(vc, v),
-        certificatesOnlyInVoms: vomsDns(v), certificatesOnlyInIam: [], differences: [], kinds: kindsOf(MISSING_IN_IAM),
-      });
-      continue;
-    }
+    if (i === -1) continue;
     peopleMatched++;
-    const mask = maskOf(v, i);
-    let kinds = mask << PERSON_FIELD_SHIFT;
-    let differencesOfPerson: PersonDifference[] | null =
-      mask === 0 ? null : pairDiffs(v, i).map((d) => ({ dn: null, field: d.field, voms: d.voms, iam: d.iam }));
-    let onlyInVoms: string[] | null = null;
+    let changedCertificates = false;
+    let differs = maskOf(v, i) !== 0;
     for (let k = vc.start[v]; k < vc.start[v + 1]; k++) {
       const same = iamRowOf(i, vc.slot[k]);
-      if (same === -1) (onlyInVoms ??= []).push(vc.subject[k]);
-      else if (!sameCertificate(k, same)) {
-        for (const d of certificateDiffsOf(k, same)) {
-          (differencesOfPerson ??= []).push({ dn: vc.subject[k], field: d.field, voms: d.voms, iam: d.iam });
-          kinds |= d.field === 'CA' ? CA_KIND : CERT_SUSPENDED_KIND;
+      if (same === -1) changedCertificates = true;
+      else if (!sameCertificate(k, same)) differs = true;
+    }
+    for (let k = ic.start[i]; k < ic.start[i + 1] && !changedCertificates; k++) if (!vomsHas(v, ic.slot[k])) changedCertificates = true;
+    if (changedCertificates) peopleWithChangedCertificates++;
+    if (changedCertificates || differs) peopleDiffering++;
+  }
+  const buildPeople = (): PersonReport[] => {
+    const people: PersonReport[] = [];
+    for (let v = 0; v < voms.length; v++) {
+      const user = voms[v];
+      const i = iamOf[v];
+      if (i === -1) {
+        people.push({
+          vomsId: user.id, iamId: null, userName: null, displayName: fullName(user.name, user.surname), status: 'missingInIam', matchedBy: null,
+          robot: anyRobot(vc, v),
+          certificatesOnlyInVoms: vomsDns(v), certificatesOnlyInIam: [], differences: [], kinds: kindsOf(MISSING_IN_IAM),
+        });
+        continue;
+      }
+      const mask = maskOf(v, i);
+      let kinds = mask << PERSON_FIELD_SHIFT;
+      let differencesOfPerson: PersonDifference[] | null =
+        mask === 0 ? null : pairDiffs(v, i).map((d) => ({ dn: null, field: d.field, voms: d.voms, iam: d.iam }));
+      let onlyInVoms: string[] | null = null;
+      for (let k = vc.start[v]; k < vc.start[v + 1]; k++) {
+        const same = iamRowOf(i, vc.slot[k]);
+        if (same === -1) (onlyInVoms ??= []).push(vc.subject[k]);
+        else if (!sameCertificate(k, same)) {
+          for (const d of certificateDiffsOf(k, same)) {
+            (differencesOfPerson ??= []).push({ dn: vc.subject[k], field: d.field, voms: d.voms, iam: d.iam });
+            kinds |= d.field === 'CA' ? CA_KIND : CERT_SUSPENDED_KIND;
+          }
         }
       }
+      let onlyInIam: string[] | null = null;
+      for (let k = ic.start[i]; k < ic.start[i + 1]; k++) if (!vomsHas(v, ic.slot[k])) (onlyInIam ??= []).push(iamDn(k));
+      const changedCertificates = onlyInVoms !== null || onlyInIam !== null;
+      if (!changedCertificates && differencesOfPerson === null) continue;
+      const differencesSorted = differencesOfPerson === null ? [] : differencesOfPerson.length > 1 ? differencesOfPerson.sort(byDnThenField) : differencesOfPerson;
+      if (changedCertificates) kinds |= CERTIFICATES_KIND;
+      people.push({
+        vomsId: user.id, iamId: iam[i].id, userName: iam[i].userName, displayName: fullName(user.name, user.surname),
+        status: 'matched', matchedBy: matchedBy[v],
+        robot: anyRobot(vc, v) || anyRobot(ic, i),
+        certificatesOnlyInVoms: (onlyInVoms ?? []).sort(compareStrings), certificatesOnlyInIam: (onlyInIam ?? []).sort(compareStrings),
+        differences: differencesSorted,
+        kinds: kindsOf(kinds),
+      });
     }
-    let onlyInIam: string[] | null = null;
-    for (let k = ic.start[i]; k < ic.start[i + 1]; k++) if (!vomsHas(v, ic.slot[k])) (onlyInIam ??= []).push(iamDn(k));
-    const changedCertificates = onlyInVoms !== null || onlyInIam !== null;
-    if (changedCertificates) peopleWithChangedCertificates++;
-    if (!changedCertificates && differencesOfPerson === null) continue;
-    peopleDiffering++;
-    const differencesSorted = differencesOfPerson === null ? [] : differencesOfPerson.length > 1 ? differencesOfPerson.sort(byDnThenField) : differencesOfPerson;
-    if (changedCertificates) kinds |= CERTIFICATES_KIND;
-    people.push({
-      vomsId: user.id, iamId: iam[i].id, userName: iam[i].userName, displayName: fullName(user.name, user.surname),
-      status: 'matched', matchedBy: matchedBy[v],
-      robot: anyRobot(vc, v) || anyRobot(ic, i),
-      certificatesOnlyInVoms: (onlyInVoms ?? []).sort(compareStrings), certificatesOnlyInIam: (onlyInIam ?? []).sort(compareStrings),
-      differences: differencesSorted,
-      kinds: kindsOf(kinds),
-    });
-  }
-  for (let i = 0; i < iam.length; i++) {
-    if (vomsOf[i] !== -1) continue;
-    const user = iam[i];
-    const dns: string[] = [];
-    for (let k = ic.start[i]; k < ic.start[i + 1]; k++) dns.push(iamDn(k));
-    dns.sort(compareStrings);
-    people.push({
-      vomsId: null, iamId: user.id, userName: user.userName, displayName: fullName(user.givenName, user.familyName),
-      status: 'missingInVoms', matchedBy: null, robot: dns.some(isRobotDn),
-      certificatesOnlyInVoms: [], certificatesOnlyInIam: dns, differences: [], kinds: kindsOf(MISSING_IN_VOMS),
-    });
-  }
+    for (let i = 0; i < iam.length; i++) {
+      if (vomsOf[i] !== -1) continue;
+      const user = iam[i];
+      const dns: string[] = [];
+      for (let k = ic.start[i]; k < ic.start[i + 1]; k++) dns.push(iamDn(k));
+      dns.sort(compareStrings);
+      people.push({
+        vomsId: null, iamId: user.id, userName: user.userName, displayName: fullName(user.givenName, user.familyName),
+        status: 'missingInVoms', matchedBy: null, robot: dns.some(isRobotDn),
+        certificatesOnlyInVoms: [], certificatesOnlyInIam: dns, differences: [], kinds: kindsOf(MISSING_IN_VOMS),
+      });
+    }
+
+    return people.sort(byPerson);
+  };
 
   missingInIam.sort((a, b) => compareStrings(a.dn, b.dn) || a.vomsId - b.vomsId);
   missingInVoms.sort((a, b) => compareStrings(a.dn, b.dn) || compareStrings(a.iamId, b.iamId));
   differences.sort(byDnThenField);
-  people.sort(byPerson);
 
-  return {
+  const result: VomsIamComparison = {
     summary: {
       vomsEntries: slots.vomsDns,
       iamEntries: slots.iamDns,
@@ -224,12 +241,23 @@ export function compareVomsIam(input: CompareVomsIamInput): VomsIamComparison {
     missingInIam,
     missingInVoms,
     differences,
-    people,
+    people: [],
     duplicateDns: [
       ...duplicates(slots.vomsDuplicates, 'voms', (row) => String(voms[vc.owner[row]].id), (row) => vc.subject[row]),
       ...duplicates(slots.iamDuplicates, 'iam', (row) => iam[ic.owner[row]].id, iamDn),
     ].sort((a, b) => compareStrings(a.dn, b.dn) || compareStrings(a.side, b.side)),
   };
+  // Redefining the key keeps its place, so the JSON is as if the list had been built here.
+  let people: PersonReport[] | undefined;
+  Object.defineProperty(result, 'people', {
+    enumerable: true,
+    configurable: true,
+    get: () => (people ??= buildPeople()),
+    set: (value: PersonReport[]) => {
+      people = value;
+    },
+  });
+  return result;
 }
 
 function duplicates(map: Map<number, number[]>, side: 'voms' | 'iam', owner: (row: number) => string, dn: (row: number) => string): DuplicateDn[] {
