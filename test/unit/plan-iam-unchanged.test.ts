@@ -106,3 +106,19 @@ describe('plan iam: the RFC 2253 length of a certificate subject', () => {
     }), { numRuns: 3000 });
   });
 });
+
+describe('plan iam: CERN SSO ids', () => {
+  const cern = 'https://auth.cern.ch/auth/realms/cern';
+  const voms = [vomsUser(1, { fqans: [], certificates: [], cernHrId: 700001, attributes: [{ name: 'nickname', value: 'ada' }] })];
+  const account = (id: string, labels = [idLabel(1)]) => iamUser(id, {
+    labels, emails: [{ value: `${id}@example.org`, type: 'work', primary: true }], oidcIds: [{ issuer: cern, subject: 'ada' }],
+  });
+  const plan = (iamUsers: ReturnType<typeof iamUser>[]) => planIam({ vo: 'demo', voms: voms.map((u) => ({ ...u, email: 'a1@example.org' })), iamUsers, iamGroups: [], options: { maxDeletePercent: null } });
+
+  it('leaves an id the account alone has, and reports one the last account with it holds', () => {
+    expect(plan([account('a1')]).conflicts).toEqual([]);
+    const twice = plan([account('a1'), account('a2', [])]);
+    expect(twice.conflicts.map((c) => [c.kind, c.ref.iamId])).toEqual([['oidc-bound', 'a2']]);
+    expect(twice.changes.filter((c) => c.kind === 'oidcId')).toEqual([]);
+  });
+});

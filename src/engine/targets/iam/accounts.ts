@@ -33,6 +33,8 @@ export interface AccountInfo {
   email: string | null;
   overridden: boolean;
   note: string | null;
+  /** `who(voms)`, once a change has asked for it. */
+  who?: string;
 }
 
 export interface DesiredAccounts {
@@ -94,6 +96,8 @@ interface Indexes {
   cernSsoClaimants: Map<string, number>;
   /** Certificate keys more than one account holds (null: none). */
   heldTwice: Set<string> | null;
+  /** CERN SSO subjects more than one account holds (null: none). */
+  cernSsoHeldTwice: Set<string> | null;
 }
 
 function labelValue(user: IamUser, prefix: string | null, name: string): string | null {
@@ -115,7 +119,7 @@ const emailClaims = (email: string, owner: CurrentAccount | null): EmailClaims =
  * from the last, so a plain `set` leaves the first one there (one look-up per key, not two).
  */
 function index(vo: string, accounts: readonly CurrentAccount[]): Indexes {
-  const ix: Indexes = { byVomsId: new Map(), sameVomsId: new Map(), byEmail: new Map(), byCertificate: new Map(), certificateClaims: new Map(), byCernSso: new Map(), cernSsoClaimants: new Map(), heldTwice: null };
+  const ix: Indexes = { byVomsId: new Map(), sameVomsId: new Map(), byEmail: new Map(), byCertificate: new Map(), certificateClaims: new Map(), byCernSso: new Map(), cernSsoClaimants: new Map(), heldTwice: null, cernSsoHeldTwice: null };
   const idLabel = vomsIdLabel(vo);
   let labelledTwice: Set<number | string> | null = null;
   for (let i = accounts.length - 1; i >= 0; i--) {
@@ -143,7 +147,10 @@ function index(vo: string, accounts: readonly CurrentAccount[]): Indexes {
     const oidcIds = account.user.oidcIds;
     for (let n = 0; n < oidcIds.length; n++) {
       // The last account wins, as it always has for OIDC ids.
-      if (oidcIds[n].issuer === CERN_SSO_ISSUER) ix.byCernSso.set(oidcIds[n].subject, account);
+      if (oidcIds[n].issuer !== CERN_SSO_ISSUER) continue;
+      const size = ix.byCernSso.size;
+      ix.byCernSso.set(oidcIds[n].subject, account);
+      if (ix.byCernSso.size === size) (ix.cernSsoHeldTwice ??= new Set()).add(oidcIds[n].subject);
     }
     if (labelledTwice === null) continue;
     const label = labelValue(account.user, null, idLabel);
@@ -163,7 +170,7 @@ function attribute(u: VomsUser, name: string): string | null {
   return null;
 }
 
-const who = (u: VomsUser): string => `VOMS user ${u.id}${u.name || u.surname ? ` (${[u.name, u.surname].filter(Boolean).join(' ')})` : ''}`;
+export const who = (u: VomsUser): string => `VOMS user ${u.id}${u.name || u.surname ? ` (${[u.name, u.surname].filter(Boolean).join(' ')})` : ''}`;
 
 /**
  * Records who has each email: `planned` users (those the plan imports) and every user. An email
@@ -201,6 +208,12 @@ function claimEmails(
 }
 
 const NO_ATTRIBUTES: VomsUser['attributes'] = [];
+
+/** Whether the user has the CERN SSO id `subject`, exactly as byCernSso indexes it. */
+function hasCernSso(user: IamUser, subject: string): boolean {
+  for (let n = 0; n < user.oidcIds.length; n++) if (user.oidcIds[n].issuer === CERN_SSO_ISSUER && user.oidcIds[n].subject === subject) return true;
+  return false;
+}
 
 /** The name a new account gets: `user.<id>`, or the `--username-attr` attribute when the user has it. */
 function newUserName(u: VomsUser, usernameAttr: string | null): { userName: string; note: string | null } {
@@ -495,14 +508,16 @@ export function desiredAccounts(
     let oidcIds: string[] | null = null;
     const nickname = attribute(u, 'nickname');
     if (u.cernHrId !== null && nickname) {
-      const owner = ix.byCernSso.get(nickname) ?? null;
+      // As for certificates: an account that alone has the CERN SSO id is its owner, unasked.
+      const ownId = record !== null && (ix.cernSsoHeldTwice === null || !ix.cernSsoHeldTwice.has(nickname)) && hasCernSso(record.user, nickname);
+      const owner = settleAtOnce && ownId ? record : ix.byCernSso.get(nickname) ?? null;
       // Settling at once, an account's own CERN SSO id can be claimed by its one user only.
       const claimant = owner !== null && settleAtOnce ? null : ix.cernSsoClaimants.get(nickname) ?? null;
       if (owner !== null && owner !== record) conflict('oidc-bound', u, owner.user.id, `the CERN SSO account ${nickname} of ${who(u)} is linked to another IAM account, ${owner.user.userName}`);
       else if (claimant !== null && claimant !== u.id) conflict('oidc-bound', u, null, `the CERN SSO account ${nickname} of ${who(u)} is also planned for VOMS user ${claimant}`);
       else {
         if (owner === null || !settleAtOnce) ix.cernSsoClaimants.set(nickname, u.id);
-        if (record === null || !hasOidcId(record.user, CERN_SSO_ISSUER, nickname)) {
+        if (record === null || !(ownId || hasOidcId(record.user, CERN_SSO_ISSUER, nickname))) {
           oidcIds = [...distinct(record === null ? NO_VALUES : oidcKeys(record)), oidcKey(CERN_SSO_ISSUER, nickname)];
         }
       }

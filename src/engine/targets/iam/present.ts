@@ -7,8 +7,8 @@
 import type { ChangeOp, PlannedChange } from '../../model.js';
 import type { ChangeContext, Scalar } from '../../compare/index.js';
 import { parentGroups } from '../../rules/roles.js';
-import { accountInfo, type AccountInfo, type CertificateLookup } from './accounts.js';
-import { parseField, parseOidcKey, splitLabelKey } from './keys.js';
+import { accountInfo, who, type AccountInfo, type CertificateLookup } from './accounts.js';
+import { parseField, parseOidcKey, splitLabelKey, vomsIdLabel } from './keys.js';
 
 export interface PresentContext {
   vo: string;
@@ -29,7 +29,10 @@ function labelsOf(fields: Record<string, Scalar>) {
   const out: Array<{ prefix: string | null; name: string; value: Scalar }> = [];
   for (const f in fields) {
     const parsed = parseField(f);
-    if (parsed.type === 'label') out.push({ ...splitLabelKey(parsed.name), value: fields[f] === '' ? null : fields[f] });
+    if (parsed.type !== 'label') continue;
+    // A literal, not a spread of splitLabelKey's result: V8 copies a spread object slowly.
+    const { prefix, name } = splitLabelKey(parsed.name);
+    out.push({ prefix, name, value: fields[f] === '' ? null : fields[f] });
   }
   return out;
 }
@@ -69,14 +72,13 @@ function accountSpec(value: { fields: Record<string, Scalar>; multi: Record<stri
   };
 }
 
+/** Every change of an account names its VOMS user: the name is made once per account. */
 function name(info: AccountInfo | undefined): string {
   if (!info) return 'this account';
-  const u = info.voms;
-  const person = [u.name, u.surname].filter(Boolean).join(' ');
-  return `VOMS user ${u.id}${person ? ` (${person})` : ''}`;
+  return (info.who ??= who(info.voms));
 }
 
-function accountReason(change: PlannedChange, ctx: ChangeContext, p: PresentContext): string {
+function accountReason(change: PlannedChange, ctx: ChangeContext, p: PresentContext, idLabel: string): string {
   // Users are never deleted: every change on one has the desired account, which carries the info.
   const info = accountInfo(ctx.desired);
   const who = name(info);
@@ -87,7 +89,7 @@ function accountReason(change: PlannedChange, ctx: ChangeContext, p: PresentCont
   const field = parseField(change.field);
   const hr = info?.hasCernPersonId ? ' (the account has a CERN person id: for CERN VOs the HR sync usually owns this field)' : '';
   if (field.type === 'label') {
-    if (field.name === `voms.${p.vo}.id`) {
+    if (field.name === idLabel) {
       return info?.matchedBy === 'email'
         ? `account found by the email ${info.email}; the label lets the next run match ${who} by label`
         : `${who} owns this account`;
@@ -123,6 +125,7 @@ function accountReason(change: PlannedChange, ctx: ChangeContext, p: PresentCont
 
 /** The reason hook of the generic compare. */
 export function iamReason(p: PresentContext) {
+  const idLabel = vomsIdLabel(p.vo);
   return (change: PlannedChange, ctx: ChangeContext): string | undefined => {
     const obj = (ctx.desired ?? ctx.current)!;
     const group = obj.ref?.group == null ? null : String(obj.ref.group);
@@ -136,7 +139,7 @@ export function iamReason(p: PresentContext) {
         ? `VOMS user ${vomsId} no longer holds ${p.groupFqans.get(group) ?? `/${group}`}, and ${group} comes from VOMS (keep it with --no-group-removal)`
         : `VOMS user ${vomsId} holds ${p.groupFqans.get(group) ?? `/${group}`}`;
     }
-    if (obj.kind === 'user') return accountReason(change, ctx, p);
+    if (obj.kind === 'user') return accountReason(change, ctx, p, idLabel);
     return undefined;
   };
 }
