@@ -55,16 +55,19 @@ export function peopleFromVoms(users: readonly VomsUser[]): SourcePerson[] {
   const root: FqanNode = { fqans: [], next: null };
   // One pass per person, no intermediate lists (100 000 people).
   const people: SourcePerson[] = [];
-  for (const u of users) {
+  // Indexed loops: a for-of here leaves an iterator result per step to collect.
+  for (let p = 0; p < users.length; p++) {
+    const u = users[p];
     let nickname: string | null = null;
-    for (const a of u.attributes) {
-      if (a.name !== 'nickname') continue;
-      nickname = trimmed(a.value);
+    const { attributes } = u;
+    for (let i = 0; i < attributes.length; i++) {
+      if (attributes[i].name !== 'nickname') continue;
+      nickname = trimmed(attributes[i].value);
       break;
     }
     let fqans = root;
-    for (const f of u.fqans) {
-      const fqan = normalize(f);
+    for (let i = 0; i < u.fqans.length; i++) {
+      const fqan = normalize(u.fqans[i]);
       if (fqan !== null) fqans = withFqan(fqans, fqan);
     }
     // Sized up front: an array grown by push keeps room for 16 (most people have one certificate).

@@ -156,7 +156,9 @@ function fqansOf(certs: CertList, root: FqanList): FqanList {
     const person = certs[c] as SourcePerson;
     if (person === last) continue;
     last = person;
-    for (const f of person.fqans) {
+    const { fqans } = person;
+    for (let i = 0; i < fqans.length; i++) {
+      const f = fqans[i];
       if (node.fqans.includes(f)) continue;
       let next = node.next?.get(f);
       if (!next) (node.next ??= new Map()).set(f, (next = { fqans: [...node.fqans, f], next: null, byGroups: null }));
@@ -262,7 +264,9 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
   for (let at = 0; at < registeredAt.length; at++) {
     const r = registeredAt[at];
     let all = 1;
-    for (const dn of r.current!.dns) {
+    const { dns } = r.current!;
+    for (let i = 0; i < dns.length; i++) {
+      const dn = dns[i];
       const owner = owners.get(dn);
       if (owner === undefined) owners.set(dn, r);
       else if (owner !== r) {
@@ -322,11 +326,16 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
   const noNickname: NoNicknameReport[] = [];
   const added = new Set<string>();
 
-  for (const person of people) {
+  // Indexed loops in the passes over every person and user: a for-of there, in a function that
+  // runs once, leaves an iterator result per step to collect (40 MB a plan at 100 000).
+  for (let p = 0; p < people.length; p++) {
+    const person = people[p];
     // Most people bring no new DN: no list until the first.
     let newCerts: SourceCertificate[] | null = null;
     let owner: Desired | null = null;
-    for (const cert of person.certificates) {
+    const certificates = person.certificates;
+    for (let c = 0; c < certificates.length; c++) {
+      const cert = certificates[c];
       if (!cert.dn) continue;
       const existing = ownerOf(cert.dn);
       const holder = existing === undefined ? unregistered.get(cert.dn) : holderIn(existing.certs, cert.dn);
@@ -424,7 +433,7 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
     const at = current.length;
     current.push(userObject(u.name, u.email, u.suspended, managed));
     for (let i = 0; i < u.dns.length; i++) current.push(certificate(u.name, u.dns[i], u.cas[i] ?? null, managed));
-    for (const g of u.groups) if (groups.tracked.has(g)) current.push(membership(g, u.name, true));
+    for (let i = 0; i < u.groups.length; i++) if (groups.tracked.has(u.groups[i])) current.push(membership(u.groups[i], u.name, true));
     return at;
   };
   const groupsFor = (fqans: readonly string[]): string[] => {
@@ -477,7 +486,8 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
   let unchangedCount = 0;
   const exactIds = !registry.users.some((u) => u.name.includes('|'));
 
-  for (const d of desired) {
+  for (let k = 0; k < desired.length; k++) {
+    const d = desired[k];
     const u = d.current;
     const fqanList = fqanListOf(d.certs);
     const fqans = fqanList.fqans;
@@ -503,7 +513,7 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
       continue;
     }
     let obsolete: string[] | null = null;
-    for (const dn of u.dns) if (!inSource(d, dn)) (obsolete ??= []).push(dn);
+    for (let i = 0; i < u.dns.length; i++) if (!inSource(d, u.dns[i])) (obsolete ??= []).push(u.dns[i]);
     const keepAll = obsolete === null || inOtherVo(u);
     if (obsolete !== null && keepAll) info.push(`${u.name} keeps ${obsolete.join(', ')} (not in the source): the user is in groups of another VO`);
 
@@ -550,7 +560,8 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
   }
 
   // VO users with no DN left in the source.
-  for (const r of voUsers) {
+  for (let k = 0; k < voUsers.length; k++) {
+    const r = voUsers[k];
     if (r.touched) continue;
     const name = r.name;
     const u = r.current!;

@@ -161,7 +161,9 @@ export function readRegistry(doc: CfgDocument): DiracRegistry {
     const members: number[] = [];
     memberPositions.push(members);
     let last = -1;
-    for (const name of group.users) {
+    const names = group.users;
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i];
       // A group lists its users in Registry order more often than not: the next user is asked
       // first, which spares hashing the name (names are unique, so a match is the user).
       const next = users[last + 1];
