@@ -371,15 +371,23 @@ export class HrIndex {
     if (experiment !== this.experiment) {
       this.experiment = experiment;
       this.experiments.clear();
+      this.lastName = null;
     }
     return bestParticipation(person, this.isExperiment);
   }
 
   private readonly isExperiment = (name: string): boolean => {
+    // Nearly every participation names the same experiment: comparing with the last name is cheaper
+    // than hashing each participation's own copy of it.
+    if (name === this.lastName) return this.lastSame;
     let same = this.experiments.get(name);
     if (same === undefined) this.experiments.set(name, (same = experimentKey(name) === experimentKey(this.experiment)));
+    this.lastName = name;
+    this.lastSame = same;
     return same;
   };
+  private lastName: string | null = null;
+  private lastSame = false;
 }
 
 /**

@@ -23,6 +23,29 @@ const LIFECYCLE_FIELD = labelField(LIFECYCLE_STATUS);
 /** The field of each HR label the plan can manage (its desired keys come only from these names). */
 const HR_LABEL_FIELDS = new Map<string, string>(Object.values(LABEL).map((name) => [name, labelField(hrLabel(name))]));
 
+const PERSON_ID_FIELD = HR_LABEL_FIELDS.get(LABEL.personId)!;
+
+/**
+ * The field of an HR label, by a switch for the labels accounts carry and the plan writes: a map
+ * would hash each label's own copy of its name (three labels per account).
+ */
+function hrLabelField(name: string): string | undefined {
+  switch (name) {
+    case LABEL.personId:
+      return PERSON_ID_FIELD;
+    case LABEL.status:
+      return STATUS_FIELD;
+    case LABEL.message:
+      return MESSAGE_FIELD;
+    case LABEL.timestamp:
+      return TIMESTAMP_FIELD;
+    case LABEL.action:
+      return ACTION_FIELD;
+    default:
+      return HR_LABEL_FIELDS.get(name);
+  }
+}
+
 const NO_LABELS: readonly IamLabel[] = [];
 
 /** A desired account that carries its decision, so wording a change needs no lookup. */
@@ -47,7 +70,7 @@ function currentObject(user: IamUser, want: HrObject): TargetObject {
   const labels = user.labels ?? NO_LABELS;
   for (let i = 0; i < labels.length; i++) {
     const l = labels[i];
-    const key = l.prefix === HR_PREFIX ? HR_LABEL_FIELDS.get(l.name) : !l.prefix && l.name === LIFECYCLE_STATUS ? LIFECYCLE_FIELD : undefined;
+    const key = l.prefix === HR_PREFIX ? hrLabelField(l.name) : !l.prefix && l.name === LIFECYCLE_STATUS ? LIFECYCLE_FIELD : undefined;
     if (key !== undefined && key in managed) fields[key] = l.value ?? '';
   }
   return { kind: 'user', id: want.id, fields, multi: NO_MULTI, managed: false };
@@ -143,6 +166,17 @@ function instant(ms: Millis | null): string | null {
 
 /** The IAM label key of each label field the plan can write. */
 const LABEL_KEYS = new Map<string, string>([...HR_LABEL_FIELDS.values(), LIFECYCLE_FIELD].map((field) => [field, field.slice(LABEL_FIELD.length)]));
+const STATUS_KEY = LABEL_KEYS.get(STATUS_FIELD)!;
+const MESSAGE_KEY = LABEL_KEYS.get(MESSAGE_FIELD)!;
+const TIMESTAMP_KEY = LABEL_KEYS.get(TIMESTAMP_FIELD)!;
+
+/** The label key of a label field, null for other fields (the three every account's changes have first). */
+function labelKey(field: string): string | null {
+  if (field === STATUS_FIELD) return STATUS_KEY;
+  if (field === MESSAGE_FIELD) return MESSAGE_KEY;
+  if (field === TIMESTAMP_FIELD) return TIMESTAMP_KEY;
+  return LABEL_KEYS.get(field) ?? (field.startsWith(LABEL_FIELD) ? field.slice(LABEL_FIELD.length) : null);
+}
 
 /**
  * A raw field change turned into the IAM plan's kinds, in place: the raw change already has the
@@ -154,7 +188,7 @@ function present(change: PlannedChange, ctx: ChangeContext, reasons: ChangeReaso
   if (change.field === null) return null;
   const d = (ctx.desired as HrObject).decision;
   const field = change.field;
-  const key = LABEL_KEYS.get(field) ?? (field.startsWith(LABEL_FIELD) ? field.slice(LABEL_FIELD.length) : null);
+  const key = labelKey(field);
   if (key !== null) {
     change.kind = 'label';
     change.op = change.new === null ? 'delete' : change.old === null ? 'insert' : 'update';
