@@ -52,7 +52,8 @@ export function planIam(input: PlanIamInput): PlanIamResult {
   const conflicts: Conflict[] = [];
   const parsed = new ParseCache();
 
-  // Memberships are built before the plan knows who owns an account; `managed` and the VOMS id follow.
+  // The accounts as they are, with no objects yet: the plan notes on each its owner, whether it
+  // stays as it is and the memberships it loses; only what can change is built for the compare.
   const currentAccounts = currentAccountsOf(input.iamUsers, input.iamGroups, parsed);
   const groups = desiredGroups(vo, users, input.voms, input.iamGroups, conflicts, parsed);
   const accounts = desiredAccounts(vo, input.voms, currentAccounts, groups, {

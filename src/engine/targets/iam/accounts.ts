@@ -143,7 +143,8 @@ function index(vo: string, accounts: readonly CurrentAccount[]): Indexes {
       if (ix.byCertificate.size === size) (ix.heldTwice ??= new Set()).add(certificates[n]);
     }
   }
-  for (const account of accounts) {
+  for (let i = 0; i < accounts.length; i++) {
+    const account = accounts[i];
     const oidcIds = account.user.oidcIds;
     for (let n = 0; n < oidcIds.length; n++) {
       // The last account wins, as it always has for OIDC ids.
