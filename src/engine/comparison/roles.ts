@@ -165,5 +165,6 @@ export function sortedStrings(values: Iterable<string>): string[] {
 }
 
 export function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  // `===` answers at once for strings of different lengths, where `>` would compare their characters again.
+  return a < b ? -1 : a === b ? 0 : 1;
 }
