@@ -6,6 +6,7 @@
 import type { IamGroup, IamUser, VomsUser } from '../model.js';
 import { slashOf } from '../comparison/entries.js';
 import { hasRoleLabel, iamGroupToFqan, normalizeFqan } from '../rules/roles.js';
+import { emptySharedList, withValue } from './sharedLists.js';
 
 export interface SourceCertificate {
   /** Slash form, whitespace-trimmed. */
@@ -29,19 +30,6 @@ export interface SourcePerson {
 
 const trimmed = (s: string | null | undefined): string | null => s?.trim() || null;
 
-/** A list of FQANs in the order a person holds them, and the lists with one more at the end. */
-interface FqanNode {
-  fqans: string[];
-  next: Map<string, FqanNode> | null;
-}
-
-function withFqan(node: FqanNode, fqan: string): FqanNode {
-  // The trie also lets one person's list be told from another's by identity (the planner's cache).
-  let next = node.next?.get(fqan);
-  if (!next) (node.next ??= new Map()).set(fqan, (next = { fqans: [...node.fqans, fqan], next: null }));
-  return next;
-}
-
 export function peopleFromVoms(users: readonly VomsUser[]): SourcePerson[] {
   // A VO has a few dozen FQANs, spelled the same for everyone: each is normalised once.
   const canonical = new Map<string, string | null>();
@@ -50,9 +38,8 @@ export function peopleFromVoms(users: readonly VomsUser[]): SourcePerson[] {
     if (found === undefined) canonical.set(fqan, (found = normalizeFqan(fqan)));
     return found;
   };
-  // People with the same FQANs share one list (a VO has a few dozen combinations): the lists live
-  // as long as the plan, and each of its own would be one more object to copy through every scavenge.
-  const root: FqanNode = { fqans: [], next: null };
+  // People with the same FQANs share one list (the planner works out each list's groups once).
+  const root = emptySharedList();
   // One pass per person, no intermediate lists (100 000 people).
   const people: SourcePerson[] = [];
   // Indexed loops: a for-of here leaves an iterator result per step to collect.
@@ -68,7 +55,7 @@ export function peopleFromVoms(users: readonly VomsUser[]): SourcePerson[] {
     let fqans = root;
     for (let i = 0; i < u.fqans.length; i++) {
       const fqan = normalize(u.fqans[i]);
-      if (fqan !== null) fqans = withFqan(fqans, fqan);
+      if (fqan !== null) fqans = withValue(fqans, fqan);
     }
     // Sized up front: an array grown by push keeps room for 16 (most people have one certificate).
     const certs = u.certificates;
@@ -84,7 +71,7 @@ export function peopleFromVoms(users: readonly VomsUser[]): SourcePerson[] {
       mail: trimmed(u.email),
       nickname,
       suspended: u.suspended,
-      fqans: fqans.fqans,
+      fqans: fqans.values,
       certificates,
     });
   }
@@ -112,13 +99,13 @@ export function peopleFromIam(users: readonly IamUser[], groups: readonly IamGro
     return ca;
   };
   // As in peopleFromVoms, people with the same FQANs share one list; each FQAN once, first seen first.
-  const root: FqanNode = { fqans: [], next: null };
+  const root = emptySharedList();
   return users.map((u) => {
     let fqans = root;
     for (const ref of u.groups) {
       const name = ref.name.replace(/^\/+/, '');
       const fqan = iamGroupToFqan(name, roleById.get(ref.id) ?? roleByName.get(name) ?? false, vomsVo);
-      if (fqan && !fqans.fqans.includes(fqan)) fqans = withFqan(fqans, fqan);
+      if (fqan && !fqans.values.includes(fqan)) fqans = withValue(fqans, fqan);
     }
     const nickname = trimmed(u.attributes?.find((a) => a.name === 'nickname')?.value) ?? (forceNickname ? null : trimmed(u.userName));
     return {
@@ -128,7 +115,7 @@ export function peopleFromIam(users: readonly IamUser[], groups: readonly IamGro
       mail: trimmed((u.emails.find((e) => e.primary) ?? u.emails[0])?.value),
       nickname,
       suspended: !u.active,
-      fqans: fqans.fqans,
+      fqans: fqans.values,
       certificates: u.certificates.map((c) => ({ dn: slashOf(c.subjectDn), ca: c.issuerDn ? slashCa(c.issuerDn) : null, suspended: false })),
     };
   });

@@ -7,6 +7,7 @@ import { normalizeFqan } from '../rules/roles.js';
 import {
   type CfgDocument, type CfgSection, childSections, compactChildren, getOption, getOptions, getSection, parseBoolean, splitDnList, splitList,
 } from './cfg.js';
+import { type SharedList, emptySharedList, withValue } from './sharedLists.js';
 
 export interface DiracUser {
   name: string;
@@ -84,22 +85,6 @@ export function readSuspended(value: string | null): string[] {
   return splitList(value).filter((v) => v !== 'None');
 }
 
-/**
- * A list of groups, shared by every user in exactly these groups (a VO has a handful of
- * combinations for 100 000 users); never changed (the plan copies before it edits).
- */
-interface GroupList {
-  groups: string[];
-  /** The list with one more group at the end. */
-  next: Map<string, GroupList> | null;
-}
-
-function withGroup(list: GroupList, group: string): GroupList {
-  let next = list.next?.get(group);
-  if (!next) (list.next ??= new Map()).set(group, (next = { groups: [...list.groups, group], next: null }));
-  return next;
-}
-
 const USER_OPTIONS = ['DN', 'CA', 'Email', 'Suspended'] as const;
 
 export function readRegistry(doc: CfgDocument): DiracRegistry {
@@ -111,7 +96,7 @@ export function readRegistry(doc: CfgDocument): DiracRegistry {
   /** The position in `users` of the user read from each position of the Users section (the parse's map of names finds those). */
   const userAt: number[] = [];
   const values: (string | null)[] = [];
-  const none: GroupList = { groups: [], next: null };
+  const none = emptySharedList();
   /**
    * A VO has a few CAs: users of one DN whose CA is one of the first few seen share its list (never
    * changed), one object less per user for the plan to carry.
@@ -132,7 +117,7 @@ export function readRegistry(doc: CfgDocument): DiracRegistry {
     const caList = splitDnList(ca);
     // The CA list as it is when it already has one CA per DN, the usual case.
     const cas: (string | null)[] = caList.length !== dns.length ? dns.map((_, i) => caList[i] ?? null) : caList.length === 1 ? sharedCas(caList) : caList;
-    users.push({ name, dns, cas, email: email?.trim() || null, suspended: readSuspended(suspended), groups: none.groups });
+    users.push({ name, dns, cas, email: email?.trim() || null, suspended: readSuspended(suspended), groups: none.values });
   };
   // A parse keeps the user sections as text: read there, a user is its position.
   const compact = usersSection ? compactChildren(usersSection) : null;
@@ -155,12 +140,16 @@ export function readRegistry(doc: CfgDocument): DiracRegistry {
     };
   }
   // Each user's groups, in Registry order.
-  const listAt: GroupList[] = [];
+  const listAt: SharedList[] = [];
   const memberPositions: number[][] = [];
   for (const group of groups) {
     const members: number[] = [];
     memberPositions.push(members);
     let last = -1;
+    // Most members come from the same list of groups (none, for the first group): that step is
+    // remembered instead of asked of the list's map each time.
+    let from: SharedList | null = null;
+    let to = none;
     const names = group.users;
     for (let i = 0; i < names.length; i++) {
       const name = names[i];
@@ -171,8 +160,13 @@ export function readRegistry(doc: CfgDocument): DiracRegistry {
       if (at < 0) continue;
       last = at;
       members.push(at);
-      const list = (listAt[at] = withGroup(listAt[at] ?? none, group.name));
-      users[at].groups = list.groups;
+      const before = listAt[at] ?? none;
+      if (before !== from) {
+        from = before;
+        to = withValue(before, group.name);
+      }
+      const list = (listAt[at] = to);
+      users[at].groups = list.values;
     }
   }
   const voSection = getSection(registry, ['VO']);
