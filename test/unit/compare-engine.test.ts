@@ -200,4 +200,24 @@ describe('compareObjects properties', () => {
       }),
     );
   });
+
+  it('counts each current object touched once, however many of its changes are kept, and not when all are dropped', () => {
+    const current = [obj('entity', 'u1', { a: 1, b: 1 }, { certs: ['c1'] }), obj('entity', 'u2', { a: 1 }), obj('entity', 'u3', { a: 1 }), obj('entity', 'u4')];
+    const desired = [obj('entity', 'u1', { a: 2, b: 2 }, { certs: ['c2'] }), obj('entity', 'u2', { a: 2 }), obj('entity', 'u3', { a: 1 }), obj('entity', 'n1')];
+    const all = compareObjects(current, desired, { maxChangePercent: null });
+    // u1 (4 changes), u2 (1) and the deleted u4; the insert n1 touches nothing that exists.
+    expect(all.touched).toBe(3);
+    expect(all.summary).toEqual({ insert: 2, update: 3, delete: 2 });
+    const withoutU2 = compareObjects(current, desired, { maxChangePercent: null, present: (c) => (c.objectId === 'u2' ? null : c) });
+    expect(withoutU2.touched).toBe(2);
+    expect(withoutU2.summary).toEqual({ insert: 2, update: 2, delete: 2 });
+  });
+
+  it('gives a change the identifiers of whichever side has them, the desired side winning where both do', () => {
+    const withRef = (o: TargetObject, ref: TargetObject['ref']): TargetObject => ({ ...o, ref });
+    const current = [withRef(obj('entity', 'u1', { a: 1 }), { uid: 'x', group: 'g', gone: 1 }), obj('entity', 'u2', { a: 1 }), withRef(obj('entity', 'u3'), { uid: 'old' })];
+    const desired = [withRef(obj('entity', 'u1', { a: 2 }), { uid: 'y', group: null }), withRef(obj('entity', 'u2', { a: 2 }), { uid: 'two' }), obj('entity', 'n1')];
+    const refs = Object.fromEntries(compareObjects(current, desired, { maxChangePercent: null }).changes.map((c) => [c.objectId, c.ref]));
+    expect(refs).toEqual({ u1: { uid: 'y', group: 'g', gone: 1 }, u2: { uid: 'two' }, u3: { uid: 'old' }, n1: {} });
+  });
 });
