@@ -258,3 +258,16 @@ describe('compareVomsIam per-person view, built when first read', () => {
     expect(result.people).toEqual([]);
   });
 });
+
+describe('compareVomsIam id labels', () => {
+  it('matches a label by the number its canonical decimal text names, trimmed; other spellings are other ids', () => {
+    const matchedBy = (value: string) => {
+      const result = run([voms(7, { email: 'changed@example.org' })], [iam('7', { labels: [{ prefix: null, name: 'voms.vo.id', value }] })]);
+      return result.people[0]?.matchedBy;
+    };
+    expect(matchedBy(' 7 ')).toBe('label');
+    expect(matchedBy('007')).toBe('certificate');
+    expect(matchedBy('7.0')).toBe('certificate');
+    expect(matchedBy('-7')).toBe('certificate');
+  });
+});
