@@ -12,7 +12,7 @@
 import type { IamGroup, IamUser, SourceKind, VomsUser, VoPerson } from '../engine/model.js';
 import { keyOf } from '../engine/comparison/entries.js';
 import { fastDnKey } from '../engine/comparison/fastDnKey.js';
-import { matchPeopleBy } from '../engine/comparison/people.js';
+import { matchPeopleSteps } from '../engine/comparison/people.js';
 import type { SnapshotInfo, Store } from '../store/types.js';
 import { emailSteps } from './emails.js';
 import { overviewSteps } from './overview.js';
@@ -196,8 +196,9 @@ function* buildSteps(src: SourceData): Generator<void, AppData> {
     }
     if (stepEnds(v)) yield;
   }
-  const matching = matchPeopleBy(vo ?? '', voms, iamUsers, (open, pair) => {
+  const matching = yield* matchPeopleSteps(vo ?? '', voms, iamUsers, function* (open, pair) {
     for (let j = 0; j < vomsCertificateKeys.length; j++) {
+      if (stepEnds(j)) yield;
       const v = vomsCertificateOwners[j];
       if (!open(v)) continue;
       const account = iamByCertificate.get(vomsCertificateKeys[j]);

@@ -190,72 +190,153 @@ export function matchPeople(
 
 /** matchPeople with the certificate pass given by the caller, who may hold the DNs in another shape. */
 export function matchPeopleBy(vo: string, voms: readonly VomsUser[], iam: readonly IamUser[], byCertificate: CertificateCandidates): PersonMatching {
-  const iamOf = new Int32Array(voms.length).fill(-1);
-  const vomsOf = new Int32Array(iam.length).fill(-1);
-  const matchedBy: (MatchKind | null)[] = new Array(voms.length).fill(null);
-  const pair = (v: number, i: number, kind: MatchKind) => {
-    iamOf[v] = i;
-    vomsOf[i] = v;
-    matchedBy[v] = kind;
+  const m = new Matcher(vo, voms, iam);
+  m.indexLabels(0, iam.length);
+  m.sealLabels();
+  m.byLabel(0, voms.length);
+  m.byPersonId(0, voms.length);
+  byCertificate(m.open, m.pairByCertificate, m.vomsOf);
+  m.vomsEmails(0, voms.length);
+  m.iamEmails(0, iam.length);
+  m.byEmail();
+  return m.result();
+}
+
+/** The certificate pass of matchPeopleSteps: as CertificateCandidates, but a job that may pause. */
+export type CertificateSteps = (open: (v: number) => boolean, pair: (v: number, i: number) => void, vomsOf: Int32Array) => Generator<void, void>;
+
+/** People read by each pass of matchPeopleSteps between two pauses. */
+const PER_STEP = 5_000;
+
+function* inSteps(count: number, pass: (from: number, to: number) => void): Generator<void, void> {
+  for (let from = 0; from < count; from += PER_STEP) {
+    pass(from, Math.min(count, from + PER_STEP));
+    yield;
+  }
+}
+
+/**
+ * matchPeopleBy as a job that pauses every few thousand people in each pass, so the TUI can match
+ * a million people between frames. The passes, their order and the result are matchPeopleBy's.
+ */
+export function* matchPeopleSteps(vo: string, voms: readonly VomsUser[], iam: readonly IamUser[], byCertificate: CertificateSteps): Generator<void, PersonMatching> {
+  const m = new Matcher(vo, voms, iam);
+  yield* inSteps(iam.length, (from, to) => m.indexLabels(from, to));
+  m.sealLabels();
+  yield* inSteps(voms.length, (from, to) => m.byLabel(from, to));
+  yield* inSteps(voms.length, (from, to) => m.byPersonId(from, to));
+  yield* byCertificate(m.open, m.pairByCertificate, m.vomsOf);
+  yield* inSteps(voms.length, (from, to) => m.vomsEmails(from, to));
+  yield* inSteps(iam.length, (from, to) => m.iamEmails(from, to));
+  m.byEmail();
+  return m.result();
+}
+
+/**
+ * The state of one matching and its passes, strongest first, each over a range of people so that
+ * it can run at once (compare) or a slice at a time (the TUI).
+ */
+class Matcher {
+  readonly iamOf: Int32Array;
+  readonly vomsOf: Int32Array;
+  private readonly matchedBy: (MatchKind | null)[];
+  private readonly idLabel: string;
+  private readonly labelIndex: IdIndex;
+  private readonly personIdIndex: IdIndex;
+  private readonly vomsByEmail = new Map<string, number[]>();
+  private readonly iamByEmail = new AccountIndex<string>();
+
+  constructor(
+    vo: string,
+    private readonly voms: readonly VomsUser[],
+    private readonly iam: readonly IamUser[],
+  ) {
+    this.iamOf = new Int32Array(voms.length).fill(-1);
+    this.vomsOf = new Int32Array(iam.length).fill(-1);
+    this.matchedBy = new Array(voms.length).fill(null);
+    this.idLabel = `voms.${vo}.id`;
+    this.labelIndex = new IdIndex(iam.length);
+    this.personIdIndex = new IdIndex(iam.length);
+  }
+
+  private pair(v: number, i: number, kind: MatchKind): void {
+    this.iamOf[v] = i;
+    this.vomsOf[i] = v;
+    this.matchedBy[v] = kind;
+  }
+
+  readonly free = (i: number) => this.vomsOf[i] === -1;
+  readonly open = (v: number) => this.iamOf[v] === -1;
+  readonly pairByCertificate = (v: number, i: number) => {
+    if (this.iamOf[v] === -1 && this.vomsOf[i] === -1) this.pair(v, i, 'certificate');
   };
-  const free = (i: number) => vomsOf[i] === -1;
 
-  // One pass over the labels fills the index of both label kinds.
-  const idLabel = `voms.${vo}.id`;
-  const byLabel = new IdIndex(iam.length);
-  const byPersonId = new IdIndex(iam.length);
-  for (let i = 0; i < iam.length; i++) {
-    const labels = iam[i].labels;
-    if (labels === null) continue;
-    for (const label of labels) {
-      if (!label.value) continue;
-      const prefix = label.prefix || null;
-      if (prefix === null && label.name === idLabel) byLabel.add(idKeyOfText(label.value.trim()), i);
-      else if (prefix === 'hr.cern' && label.name === 'cern_person_id') byPersonId.add(idKeyOfText(label.value.trim()), i);
+  /** One pass over the labels fills the index of both label kinds. */
+  indexLabels(from: number, to: number): void {
+    const { iam, idLabel } = this;
+    for (let i = from; i < to; i++) {
+      const labels = iam[i].labels;
+      if (labels === null) continue;
+      for (const label of labels) {
+        if (!label.value) continue;
+        const prefix = label.prefix || null;
+        if (prefix === null && label.name === idLabel) this.labelIndex.add(idKeyOfText(label.value.trim()), i);
+        else if (prefix === 'hr.cern' && label.name === 'cern_person_id') this.personIdIndex.add(idKeyOfText(label.value.trim()), i);
+      }
     }
   }
-  byLabel.seal();
-  byPersonId.seal();
-  for (let v = 0; v < voms.length; v++) {
-    const account = byLabel.find(idKeyOfNumber(voms[v].id), free);
-    if (account !== undefined) pair(v, account, 'label');
-  }
-  for (let v = 0; v < voms.length; v++) {
-    const id = voms[v].cernHrId;
-    if (iamOf[v] !== -1 || id === null) continue;
-    const account = byPersonId.find(idKeyOfNumber(id), free);
-    if (account !== undefined) pair(v, account, 'cernPersonId');
+
+  sealLabels(): void {
+    this.labelIndex.seal();
+    this.personIdIndex.seal();
   }
 
-  byCertificate(
-    (v) => iamOf[v] === -1,
-    (v, i) => {
-      if (iamOf[v] === -1 && free(i)) pair(v, i, 'certificate');
-    },
-    vomsOf,
-  );
-
-  // Email last, and only where it is unambiguous among the people still unmatched.
-  const vomsByEmail = new Map<string, number[]>();
-  for (let v = 0; v < voms.length; v++) {
-    const email = iamOf[v] === -1 ? normalEmail(voms[v].email) : null;
-    if (email === null) continue;
-    const list = vomsByEmail.get(email);
-    if (list) list.push(v);
-    else vomsByEmail.set(email, [v]);
-  }
-  const iamByEmail = new AccountIndex<string>();
-  for (let i = 0; i < iam.length; i++) {
-    if (!free(i)) continue;
-    for (const e of iam[i].emails) {
-      const email = normalEmail(e.value);
-      if (email !== null) iamByEmail.add(email, i);
+  byLabel(from: number, to: number): void {
+    for (let v = from; v < to; v++) {
+      const account = this.labelIndex.find(idKeyOfNumber(this.voms[v].id), this.free);
+      if (account !== undefined) this.pair(v, account, 'label');
     }
   }
-  for (const [email, vs] of vomsByEmail) {
-    if (vs.length !== 1 || iamByEmail.count(email) !== 1) continue;
-    const account = iamByEmail.find(email, free);
-    if (account !== undefined) pair(vs[0], account, 'email');
+
+  byPersonId(from: number, to: number): void {
+    for (let v = from; v < to; v++) {
+      const id = this.voms[v].cernHrId;
+      if (this.iamOf[v] !== -1 || id === null) continue;
+      const account = this.personIdIndex.find(idKeyOfNumber(id), this.free);
+      if (account !== undefined) this.pair(v, account, 'cernPersonId');
+    }
   }
-  return { iamOf, vomsOf, matchedBy };
+
+  /** Email last, and only where it is unambiguous among the people still unmatched. */
+  vomsEmails(from: number, to: number): void {
+    for (let v = from; v < to; v++) {
+      const email = this.iamOf[v] === -1 ? normalEmail(this.voms[v].email) : null;
+      if (email === null) continue;
+      const list = this.vomsByEmail.get(email);
+      if (list) list.push(v);
+      else this.vomsByEmail.set(email, [v]);
+    }
+  }
+
+  iamEmails(from: number, to: number): void {
+    for (let i = from; i < to; i++) {
+      if (this.vomsOf[i] !== -1) continue;
+      for (const e of this.iam[i].emails) {
+        const email = normalEmail(e.value);
+        if (email !== null) this.iamByEmail.add(email, i);
+      }
+    }
+  }
+
+  byEmail(): void {
+    for (const [email, vs] of this.vomsByEmail) {
+      if (vs.length !== 1 || this.iamByEmail.count(email) !== 1) continue;
+      const account = this.iamByEmail.find(email, this.free);
+      if (account !== undefined) this.pair(vs[0], account, 'email');
+    }
+  }
+
+  result(): PersonMatching {
+    return { iamOf: this.iamOf, vomsOf: this.vomsOf, matchedBy: this.matchedBy };
+  }
 }
