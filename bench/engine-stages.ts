@@ -49,7 +49,13 @@ export async function engineStages(runs: number, input: ParsedInputs, only: stri
       load: async () => {
         const mod = await optional<typeof import('../src/engine/comparison/index.js')>('../src/engine/comparison/index.js');
         if (!mod || !voms || !iamUsers) return null;
-        return () => mod.compareVomsIam({ vo, voms, iamUsers, iamGroups: iamGroups ?? [] });
+        return () => {
+          const result = mod.compareVomsIam({ vo, voms, iamUsers, iamGroups: iamGroups ?? [] });
+          // The per-person report is built when first read; `compare --json` and the Compare
+          // screen read it, so the stage includes it.
+          void result.people.length;
+          return result;
+        };
       },
     },
     {
