@@ -75,10 +75,14 @@ export async function renderTui(props: AppProps & { columns?: number; rows?: num
   const inst = render(createElement(App, { columns: 80, rows: 24, ...props }));
   const frame = () => inst.lastFrame() ?? '';
   const waitFor = async (check: (f: string) => boolean, what = 'the expected frame'): Promise<string> => {
-    for (let i = 0; i < 400; i++) {
+    // Up to 5 s of wall time, not a count of polls: on a loaded machine (CI beside other work) a
+    // held-back ESC and the renders after it can take longer than 400 short timers.
+    const deadline = Date.now() + 5_000;
+    while (Date.now() < deadline) {
       if (check(frame())) return frame();
       await settle();
     }
+    if (check(frame())) return frame();
     throw new Error(`never saw ${what}; last frame:\n${frame()}`);
   };
   const press = async (...keys: string[]) => {
