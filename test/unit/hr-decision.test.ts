@@ -59,6 +59,24 @@ describe.each(HR_RULES)('HR decision, rules %s', (rules) => {
     expect(caseOnly.emailSync).toBeNull();
   });
 
+  it('the HR email is bound to the first other account holding it, listed before or after, in any email, any case', () => {
+    const p = person(1, 'a', [participation(null)], { email: 'karl@example.org' });
+    const holder = (id: string, value: string): IamUser => ({
+      ...linked(id, 'none'),
+      labels: null,
+      emails: [{ value: `${id}@example.org`, type: null, primary: true }, { value, type: null, primary: false }],
+    });
+    // U+212A KELVIN SIGN lower-cases to k.
+    const before = holder('0', '\u212Aarl@example.org');
+    const after = holder('b', 'KARL@EXAMPLE.ORG');
+    const run = decideAll([before, linked('a', 1), after], [p], null, { experiment: EXPERIMENT, today: TODAY, now: NOW, rules });
+    expect(run.decisions[0].emailBound).toEqual({ email: 'karl@example.org', iamId: '0', userName: '0' });
+    const later = decideAll([linked('a', 1), after], [p], null, { experiment: EXPERIMENT, today: TODAY, now: NOW, rules });
+    expect(later.decisions[0].emailBound).toEqual({ email: 'karl@example.org', iamId: 'b', userName: 'b' });
+    const none = decideAll([linked('a', 1), holder('b', 'karl@example.com')], [p], null, { experiment: EXPERIMENT, today: TODAY, now: NOW, rules });
+    expect(none.decisions[0].emailSync).toEqual({ old: 'a@example.org', new: 'karl@example.org' });
+  });
+
   it('4. participation ending today is valid (dates only); yesterday is expired; tomorrow and open are valid', () => {
     const today = decide(linked('a', 1), [person(1, 'a', [participation(TODAY)])], rules);
     expect(today.status).toBe(memberStatus(rules));

@@ -279,22 +279,43 @@ export class HrIndex {
    * order) holding the email, ignoring case, is the one reported.
    */
   settleEmails(): void {
-    if (this.emailChecks.length === 0) return;
+    if (this.emailChecks.length === 0) {
+      this.prints = null;
+      return;
+    }
     const byEmail = new Map<string, EmailCheck[]>();
+    const wanted = new Int32Array(PRINT_FILTER_BITS >>> 5);
     for (const c of this.emailChecks) {
       const key = c.hrEmail.toLowerCase();
       const list = byEmail.get(key);
       if (list) list.push(c);
       else byEmail.set(key, [c]);
+      const bit = lowerPrint(key) & (PRINT_FILTER_BITS - 1);
+      wanted[bit >>> 5] |= 1 << (bit & 31);
     }
     const users = this.users;
-    for (let i = 0; i < users.length; i++) {
-      const u = users[i];
-      for (let j = 0; j < u.emails.length; j++) {
-        const list = byEmail.get(lowerCase(u.emails[j].value));
-        if (list) for (const c of list) if (c.other === null && c.user.id !== u.id) c.other = u;
+    const holds = (u: IamUser, value: string) => {
+      const list = byEmail.get(lowerCase(value));
+      if (list) for (const c of list) if (c.other === null && c.user.id !== u.id) c.other = u;
+    };
+    const prints = this.prints;
+    if (prints !== null && prints.users === users.length) {
+      // Every account's emails were printed while decideAll had the account at hand: only an
+      // address whose print an HR email shares is read again.
+      const { print, owner, position } = prints;
+      for (let k = 0; k < prints.count; k++) {
+        const bit = print[k] & (PRINT_FILTER_BITS - 1);
+        if ((wanted[bit >>> 5] & (1 << (bit & 31))) === 0) continue;
+        const u = users[owner[k]];
+        holds(u, u.emails[position[k]].value);
+      }
+    } else {
+      for (let i = 0; i < users.length; i++) {
+        const u = users[i];
+        for (let j = 0; j < u.emails.length; j++) holds(u, u.emails[j].value);
       }
     }
+    this.prints = null;
     for (const { d, email, hrEmail, other } of this.emailChecks) {
       if (other) {
         d.emailBound = { email: hrEmail, iamId: other.id, userName: other.userName };
@@ -304,6 +325,34 @@ export class HrIndex {
     }
     this.emailChecks = [];
   }
+
+  /**
+   * Prints the emails of the next account in `users` (decideAll calls it for each, in order, right
+   * after reading the account): settleEmails then reads again only the few addresses whose print an
+   * HR email shares, instead of every account's emails, scattered in memory, a second time.
+   */
+  printEmails(user: IamUser, at: number): void {
+    const prints = (this.prints ??= { users: 0, count: 0, print: new Int32Array(1024), owner: new Int32Array(1024), position: new Int32Array(1024) });
+    if (prints.users !== at) return;
+    prints.users++;
+    const emails = user.emails;
+    for (let j = 0; j < emails.length; j++) {
+      if (prints.count === prints.print.length) {
+        const grown = (a: Int32Array) => {
+          const b = new Int32Array(a.length * 2);
+          b.set(a);
+          return b;
+        };
+        prints.print = grown(prints.print);
+        prints.owner = grown(prints.owner);
+        prints.position = grown(prints.position);
+      }
+      prints.print[prints.count] = emailPrint(emails[j].value);
+      prints.owner[prints.count] = at;
+      prints.position[prints.count++] = j;
+    }
+  }
+  private prints: EmailPrints | null = null;
 
   localDate(ms: Millis): string {
     let date = this.dates.get(ms);
@@ -444,6 +493,43 @@ function lowerCase(text: string): string {
     if ((code >= 65 && code <= 90) || code > 127) return text.toLowerCase();
   }
   return text;
+}
+
+/**
+ * A hash of `lowerCase(text)` (what settleEmails compares), in one scan when `text` is ASCII: equal
+ * addresses, ignoring case, have equal prints.
+ */
+function emailPrint(text: string): number {
+  let h = PRINT_SEED;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 127) return lowerPrint(text.toLowerCase());
+    h = Math.imul(h ^ (code >= 65 && code <= 90 ? code + 32 : code), PRINT_PRIME);
+  }
+  return h;
+}
+
+/** The print of an email already in lower case. */
+function lowerPrint(lower: string): number {
+  let h = PRINT_SEED;
+  for (let i = 0; i < lower.length; i++) h = Math.imul(h ^ lower.charCodeAt(i), PRINT_PRIME);
+  return h;
+}
+
+const PRINT_SEED = 0x811c9dc5;
+const PRINT_PRIME = 0x01000193;
+
+/** Bits of the filter of HR emails' prints (16 KB: a few thousand emails leave most bits clear). */
+const PRINT_FILTER_BITS = 1 << 17;
+
+/** Each account's emails' prints, in account then email order, and where each address is. */
+interface EmailPrints {
+  /** Accounts printed (the first `users` of the run's accounts). */
+  users: number;
+  count: number;
+  print: Int32Array;
+  owner: Int32Array;
+  position: Int32Array;
 }
 
 interface ExperimentWords {
@@ -686,6 +772,7 @@ export function decideAll(users: readonly IamUser[], persons: readonly VoPerson[
     const u = users[i];
     if (u.labels === null) unlabelled++;
     if (readLabels(u, labels).personId !== null) decisions.push(decide(u, labels, index, options, c));
+    index.printEmails(u, i);
   }
   index.settleEmails();
   // IAM lists its users by id, so the decisions usually come sorted already.
