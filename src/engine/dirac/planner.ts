@@ -181,18 +181,14 @@ function sourceCa(certs: CertList, dn: string): string | null | undefined {
  * How many current objects (the user, its DNs, its `members` memberships, already found unchanged)
  * a Registry user keeps with nothing to change, or 0 when the sync changes one of them or the engine
  * must see them: the same Email (ignoring case, as the engine compares it) and Suspended list, no DN
- * added or dropped, each DN's CA as the Registry has it; a DN listed twice (which the engine refuses
- * as two objects with one id) goes to the engine.
+ * added or dropped, each DN's CA as the Registry has it (`casKept`, found while looking for obsolete
+ * DNs); a DN listed twice (which the engine refuses as two objects with one id) goes to the engine.
  */
-function unchangedObjects(d: Desired, u: DiracUser, email: string | null, suspended: string[], keepAll: boolean, members: number): number {
-  if (suspended !== u.suspended || d.newDns.length !== 0 || !keepAll) return 0;
+function unchangedObjects(d: Desired, u: DiracUser, email: string | null, suspended: string[], keepAll: boolean, casKept: boolean, members: number): number {
+  if (suspended !== u.suspended || d.newDns.length !== 0 || !keepAll || !casKept) return 0;
   if (email !== u.email && (email === null || u.email === null || email.toLowerCase() !== u.email.toLowerCase())) return 0;
-  const { dns, cas } = u;
-  for (let i = 0; i < dns.length; i++) {
-    if (dns.indexOf(dns[i]) !== i) return 0;
-    const has = cas[i] ?? null;
-    if ((sourceCa(d.certs, dns[i]) ?? has) !== has) return 0;
-  }
+  const { dns } = u;
+  for (let i = 0; i < dns.length; i++) if (dns.indexOf(dns[i]) !== i) return 0;
   return 1 + dns.length + members;
 }
 
@@ -278,12 +274,14 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
   }
   /**
    * The Registry user a DN is matched to. A VO's dump and its Registry often list people in the
-   * same order: the user of the person's last DN and the one after it are asked first, by their
-   * few DNs, which spares hashing the DN; such a user matches only when all its DNs are its own.
+   * same order: the user after the one of the person's last DN, then that one, are asked first, by
+   * their few DNs, which spares hashing the DN; such a user matches only when all its DNs are its
+   * own (so no two of them hold one DN, and the order they are asked in changes nothing). The next
+   * user is asked first because most people have one DN, on the user after the last person's.
    */
   let lastOwner = -1;
   const ownerOf = (dn: string): Desired | undefined => {
-    for (let at = lastOwner; at <= lastOwner + 1; at++) {
+    for (let at = lastOwner + 1; at >= lastOwner; at--) {
       if (at < 0 || at >= registeredAt.length || ownsAll[at] === 0) continue;
       const r = registeredAt[at];
       if (r.current!.dns.includes(dn)) {
@@ -513,7 +511,15 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
       continue;
     }
     let obsolete: string[] | null = null;
-    for (let i = 0; i < u.dns.length; i++) if (!inSource(d, u.dns[i])) (obsolete ??= []).push(u.dns[i]);
+    // One look at the user's own certificates per DN: whether a person holds it, and with which CA.
+    let casKept = true;
+    for (let i = 0; i < u.dns.length; i++) {
+      const dn = u.dns[i];
+      const ca = sourceCa(d.certs, dn);
+      if (ca === undefined) {
+        if (!inSource(d, dn)) (obsolete ??= []).push(dn);
+      } else if (ca !== (u.cas[i] ?? null)) casKept = false;
+    }
     const keepAll = obsolete === null || inOtherVo(u);
     if (obsolete !== null && keepAll) info.push(`${u.name} keeps ${obsolete.join(', ')} (not in the source): the user is in groups of another VO`);
 
@@ -530,7 +536,7 @@ export function planDirac(registry: DiracRegistry, people: readonly SourcePerson
     if (!kept) (fqanList.byGroups ??= new Map()).set(u.groups, (kept = membershipsOf(u.groups, fqans)));
     const memberOf = kept.memberOf;
     if (exactIds) {
-      const objects = kept.unchanged < 0 ? 0 : unchangedObjects(d, u, email, suspended, keepAll, kept.unchanged);
+      const objects = kept.unchanged < 0 ? 0 : unchangedObjects(d, u, email, suspended, keepAll, casKept, kept.unchanged);
       if (objects > 0) {
         unchangedCount += objects;
         continue;
