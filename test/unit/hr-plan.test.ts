@@ -123,6 +123,22 @@ describe('HR plan', () => {
     expect(without.changes).toEqual(shuffled.changes.filter((c) => c.ref.iamId !== 'c'));
   });
 
+  it('pairs by the id, whichever string holds it; accounts out of order or repeated, that no decision is about, change nothing', () => {
+    const unlinked = (id: string): IamUser => ({ ...linked(id, 0), labels: [] });
+    const users = [linked('a', 1, { endTime: startOfDay('2026-06-30') }), unlinked('b'), linked('c', 3), unlinked('d')];
+    const persons = [person(1, 'a', [participation('2027-03-01')], { firstName: 'Adah' }), person(3, 'c', [participation('2025-12-31')])];
+    const run = decideAll(users, persons, null, { experiment: EXPERIMENT, today: TODAY, now: NOW });
+    const expected = planHr(users, run.decisions, { rules: 'documented', now: NOW });
+    expect(expected.changes.filter((c) => c.ref.iamId === 'a').length).toBeGreaterThan(2);
+    expect(expected.changes.filter((c) => c.ref.iamId === 'c').length).toBeGreaterThan(2);
+    const copies = JSON.parse(JSON.stringify(users)) as IamUser[];
+    for (const listed of [copies, [...users, users[3]], [...users, users[1]], [users[1], ...users], [users[0], users[1], users[2]]]) {
+      expect(planHr(listed, run.decisions, { rules: 'documented', now: NOW })).toEqual(expected);
+    }
+    const reversed = planHr(users, [...run.decisions].reverse(), { rules: 'documented', now: NOW });
+    expect(reversed.changes).toEqual([...expected.changes.filter((c) => c.ref.iamId === 'c'), ...expected.changes.filter((c) => c.ref.iamId === 'a')]);
+  });
+
   it('refuses two accounts with the id a decision is about, listed sorted or not', () => {
     const users = [linked('a', 1), linked('b', 2)];
     const run = decideAll(users, [person(1, 'a', [participation(null)]), person(2, 'b', [participation(null)])], null, { experiment: EXPERIMENT, today: TODAY, now: NOW });

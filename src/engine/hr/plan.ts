@@ -232,17 +232,6 @@ export interface HrPlan {
  */
 const SLICE = 1000;
 
-/** Whether each id is greater than the one before (sorted, and no id twice). */
-function usersAscending(users: readonly IamUser[]): boolean {
-  for (let i = 1; i < users.length; i++) if (!(users[i - 1].id < users[i].id)) return false;
-  return true;
-}
-
-function decisionsAscending(decisions: readonly HrDecision[]): boolean {
-  for (let i = 1; i < decisions.length; i++) if (!(decisions[i - 1].iamId < decisions[i].iamId)) return false;
-  return true;
-}
-
 /**
  * The account each decision is about, by the decision's position (undefined: IAM has none).
  * decideAll sorts its decisions by IAM id and IAM lists its users by id: then one walk down both
@@ -250,16 +239,51 @@ function decisionsAscending(decisions: readonly HrDecision[]): boolean {
  * when an id repeats on either side, a map, which also names the id that repeats.
  */
 function accountsOf(users: readonly IamUser[], decisions: readonly HrDecision[]): (IamUser | undefined)[] {
+  return walkAccounts(users, decisions) ?? mapAccounts(users, decisions);
+}
+
+/**
+ * The walk, or null when either list is not in ascending id order (or repeats an id). One walk
+ * checks both orders and pairs: ids share a long prefix, so each comparison reads most of both
+ * strings, and decisions made from these very accounts hold the account's own id string (equal at a
+ * glance). A decision found at an account after the previous decision's is after it in order too.
+ */
+function walkAccounts(users: readonly IamUser[], decisions: readonly HrDecision[]): (IamUser | undefined)[] | null {
   const found = new Array<IamUser | undefined>(decisions.length);
-  if (usersAscending(users) && decisionsAscending(decisions)) {
-    let j = 0;
-    for (let i = 0; i < decisions.length; i++) {
-      const id = decisions[i].iamId;
-      while (j < users.length && users[j].id < id) j++;
-      found[i] = j < users.length && users[j].id === id ? users[j] : undefined;
+  let j = 0;
+  /** Users up to this position are known to ascend. */
+  let ascending = 0;
+  /** Where the previous decision's account is, -1 when it has none. */
+  let previousAt = -1;
+  for (let i = 0; i < decisions.length; i++) {
+    const id = decisions[i].iamId;
+    let at = -1;
+    while (j < users.length) {
+      const uid = users[j].id;
+      if (j > ascending) {
+        if (!(users[j - 1].id < uid)) return null;
+        ascending = j;
+      }
+      if (uid === id) {
+        at = j;
+        break;
+      }
+      if (!(uid < id)) break;
+      j++;
     }
-    return found;
+    if (i > 0 && !(at >= 0 && previousAt >= 0) && !(decisions[i - 1].iamId < id)) return null;
+    if (at >= 0) {
+      found[i] = users[at];
+      j = at + 1;
+    } else found[i] = undefined;
+    previousAt = at;
   }
+  for (let k = ascending + 1; k < users.length; k++) if (!(users[k - 1].id < users[k].id)) return null;
+  return found;
+}
+
+function mapAccounts(users: readonly IamUser[], decisions: readonly HrDecision[]): (IamUser | undefined)[] {
+  const found = new Array<IamUser | undefined>(decisions.length);
   /** Marks, in the map of accounts, one a decision has taken (a second decision for it is an error). */
   const TAKEN = null;
   const accounts = new Map<string, IamUser | typeof TAKEN>();
