@@ -16,6 +16,7 @@ import { matchPeopleSteps } from '../engine/comparison/people.js';
 import type { SnapshotInfo, Store } from '../store/types.js';
 import { emailSteps } from './emails.js';
 import { overviewSteps } from './overview.js';
+import { runToEnd } from './slices.js';
 
 /**
  * A DIRAC Registry user as the DIRAC source stores it. Read loosely: only the fields the detail
@@ -297,14 +298,6 @@ function pickSnapshot(store: Store, kind: SourceKind, vo: string | null): Snapsh
   if (own) return own;
   const any = store.latestSnapshot(kind);
   return any && any.vo === null ? any : null;
-}
-
-/** Runs a generator of steps to its end, for callers that can wait (tests, headless use). */
-export function runToEnd<T>(steps: Generator<unknown, T>): T {
-  for (;;) {
-    const next = steps.next();
-    if (next.done) return next.value;
-  }
 }
 
 /** Reads the newest snapshot of every source, all at once. */

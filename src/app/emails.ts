@@ -6,22 +6,11 @@
 
 import { emailReportSteps, type EmailReport } from '../engine/rules/emails.js';
 import type { AppData } from './data.js';
+import { memoizedSteps } from './slices.js';
 
-const reports = new WeakMap<AppData, EmailReport>();
+const reports = memoizedSteps((data: AppData) => emailReportSteps(data.voms, data.snapshots['iam-users'] ? data.iamUsers : null, { vo: data.vo }));
 
-export function emailsOf(data: AppData): EmailReport {
-  let report = reports.get(data);
-  if (!report) {
-    const steps = emailSteps(data);
-    for (let next = steps.next(); !next.done; next = steps.next());
-    report = reports.get(data)!;
-  }
-  return report;
-}
+export const emailsOf = (data: AppData): EmailReport => reports.get(data);
 
 /** Computes the report of `data` a few thousand users a step and keeps it for emailsOf. */
-export function* emailSteps(data: AppData): Generator<void, void> {
-  if (reports.has(data)) return;
-  const iam = data.snapshots['iam-users'] ? data.iamUsers : null;
-  reports.set(data, yield* emailReportSteps(data.voms, iam, { vo: data.vo }));
-}
+export const emailSteps = (data: AppData): Generator<void, EmailReport> => reports.steps(data);

@@ -5,6 +5,7 @@
 
 import { SOURCE_KINDS, type SourceKind } from '../engine/model.js';
 import type { AppData } from './data.js';
+import { memoizedSteps } from './slices.js';
 
 export interface OverviewStats {
   sources: { kind: SourceKind; records: number | null; createdAt: string | null; origin: string | null; id: number | null }[];
@@ -16,24 +17,17 @@ export interface OverviewStats {
   missingInIam: number | null;
 }
 
-const computed = new WeakMap<AppData, OverviewStats>();
+const stats = memoizedSteps(statsSteps);
 
-export function overviewStats(data: AppData): OverviewStats {
-  let stats = computed.get(data);
-  if (!stats) {
-    const steps = overviewSteps(data);
-    for (let next = steps.next(); !next.done; next = steps.next());
-    stats = computed.get(data)!;
-  }
-  return stats;
-}
+export const overviewStats = (data: AppData): OverviewStats => stats.get(data);
+
+/** Computes the numbers of `data` a slice of users at a time and keeps them for overviewStats. */
+export const overviewSteps = (data: AppData): Generator<void, OverviewStats> => stats.steps(data);
 
 /** Users read between two pauses of overviewSteps. */
 const PER_STEP = 20_000;
 
-/** Computes the numbers of `data` a slice of users at a time and keeps them for overviewStats. */
-export function* overviewSteps(data: AppData): Generator<void, void> {
-  if (computed.has(data)) return;
+function* statsSteps(data: AppData): Generator<void, OverviewStats> {
   const fqans = new Set<string>();
   let suspended = 0;
   let certificates = 0;
@@ -57,7 +51,7 @@ export function* overviewSteps(data: AppData): Generator<void, void> {
     for (const p of data.people) if (p.voms && !p.iam) missingInIam++;
   }
   yield;
-  computed.set(data, {
+  return {
     sources: SOURCE_KINDS.map((kind) => {
       const s = data.snapshots[kind];
       return { kind, records: s?.recordCount ?? null, createdAt: s?.createdAt ?? null, origin: s?.origin ?? null, id: s?.id ?? null };
@@ -72,5 +66,5 @@ export function* overviewSteps(data: AppData): Generator<void, void> {
     hrPersons: data.hr.length,
     diracUsers: data.dirac.length,
     missingInIam,
-  });
+  };
 }

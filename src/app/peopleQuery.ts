@@ -6,6 +6,7 @@
  */
 
 import type { Person } from './data.js';
+import { runToEnd } from './slices.js';
 
 export interface SortOrder {
   id: string;
@@ -23,11 +24,7 @@ export const SORT_ORDERS: readonly SortOrder[] = [
 ];
 
 export function sortPeople(people: readonly Person[], order: SortOrder): Person[] {
-  const steps = sortSteps(people, order);
-  for (;;) {
-    const next = steps.next();
-    if (next.done) return next.value;
-  }
+  return runToEnd(sortSteps(people, order));
 }
 
 interface Keyed {
@@ -100,11 +97,7 @@ export interface FilterResult {
  * `previous` is the last result on the same source; it is reused when the query only grew.
  */
 export function filterPeople(source: readonly Person[], query: string, previous?: FilterResult | null): FilterResult {
-  const steps = filterSteps(source, query, previous);
-  for (;;) {
-    const next = steps.next();
-    if (next.done) return next.value;
-  }
+  return runToEnd(filterSteps(source, query, previous));
 }
 
 /**

@@ -59,3 +59,27 @@ export function runInSlices<P, T>(steps: Generator<P, T>, handlers: SliceHandler
     steps.return?.(undefined as never);
   };
 }
+
+/** Runs a generator of steps to its end, for callers that can wait (tests, headless use). */
+export function runToEnd<T>(steps: Generator<unknown, T>): T {
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+  }
+}
+
+/**
+ * A value computed once per data set, either as a job the load runs between frames (`steps`) or,
+ * when nothing ran it yet, at once (`get`); both keep what they computed for the other.
+ */
+export function memoizedSteps<K extends object, V>(compute: (key: K) => Generator<void, V>): { get(key: K): V; steps(key: K): Generator<void, V> } {
+  const values = new WeakMap<K, V>();
+  function* steps(key: K): Generator<void, V> {
+    const known = values.get(key);
+    if (known !== undefined) return known;
+    const value = yield* compute(key);
+    values.set(key, value);
+    return value;
+  }
+  return { get: (key) => values.get(key) ?? runToEnd(steps(key)), steps };
+}

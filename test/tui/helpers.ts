@@ -8,6 +8,7 @@ import { render } from 'ink-testing-library';
 import { createElement } from 'react';
 import { App, type AppProps } from '../../src/app/App.js';
 import { buildAppData, type AppData, type SourceData } from '../../src/app/data.js';
+import { filterTuning } from '../../src/app/peopleQuery.js';
 import type { VomsUser } from '../../src/engine/model.js';
 
 export const KEYS = {
@@ -95,4 +96,15 @@ export async function renderTui(props: AppProps & { columns?: number; rows?: num
   };
   await waitFor((f) => f.length > 0, 'a first frame');
   return Object.assign(inst, { frame, press, waitFor });
+}
+
+/** Runs `body` with the Users screen's slicing settings changed (tests of small lists in slices), then puts them back. */
+export async function withFilterTuning<T>(tuning: Partial<typeof filterTuning>, body: () => T | Promise<T>): Promise<T> {
+  const saved = { ...filterTuning };
+  Object.assign(filterTuning, tuning);
+  try {
+    return await body();
+  } finally {
+    Object.assign(filterTuning, saved);
+  }
 }

@@ -3,8 +3,7 @@ import { cleanup } from 'ink-testing-library';
 import { createElement } from 'react';
 import { App } from '../../src/app/App.js';
 import { KEY_BINDINGS, keyLabel } from '../../src/app/keyBindings.js';
-import { filterTuning } from '../../src/app/peopleQuery.js';
-import { KEYS, dataOf, people, renderTui, vomsUser } from './helpers.js';
+import { KEYS, dataOf, people, renderTui, vomsUser, withFilterTuning } from './helpers.js';
 
 afterEach(() => cleanup());
 
@@ -85,9 +84,7 @@ describe('Users screen', () => {
   });
 
   it('filters a list too long to scan in one frame in slices, keeping the last result until the new one is in', async () => {
-    const saved = { ...filterTuning };
-    Object.assign(filterTuning, { slicesAbove: 10, step: 7 });
-    try {
+    await withFilterTuning({ slicesAbove: 10, step: 7 }, async () => {
       const voms = people(60);
       voms[44] = vomsUser(45, { name: 'Zora', surname: 'Quist', email: 'zq@elsewhere.test' });
       const tui = await renderTui({ data: dataOf({ voms }), initialScreen: 'users' });
@@ -98,15 +95,11 @@ describe('Users screen', () => {
       await tui.waitFor((x) => x.includes('1–15 of 15') && !x.includes('filtering'), 'DN matches: every word of the filter');
       await tui.press(KEYS.enter, KEYS.esc);
       await tui.waitFor((x) => x.includes('Users 1–') && x.includes('of 60') && !x.includes('filtering'), 'the whole list');
-    } finally {
-      Object.assign(filterTuning, saved);
-    }
+    });
   });
 
   it('sorts a list too long to sort in one frame in slices, showing the old order until the new one is in', async () => {
-    const saved = { ...filterTuning };
-    Object.assign(filterTuning, { slicesAbove: 10, step: 7 });
-    try {
+    await withFilterTuning({ slicesAbove: 10, step: 7 }, async () => {
       const voms = people(60);
       voms[44] = vomsUser(45, { name: 'Aaron', surname: 'Aab', email: 'aa@example.test' });
       const tui = await renderTui({ data: dataOf({ voms }), initialScreen: 'users' });
@@ -116,9 +109,7 @@ describe('Users screen', () => {
       // Aaron (VOMS id 45) comes first by name, ahead of Given1.
       expect(f.indexOf('Aaron Aab')).toBeGreaterThan(-1);
       expect(f.indexOf('Aaron Aab')).toBeLessThan(f.indexOf('Given1 '));
-    } finally {
-      Object.assign(filterTuning, saved);
-    }
+    });
   });
 
   it('shows escape sequences and control characters in data escaped, never raw', async () => {

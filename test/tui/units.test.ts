@@ -7,7 +7,7 @@ import { editField } from '../../src/app/textField.js';
 import { SCREENS, completeScreen, matchScreens } from '../../src/screens/registry.js';
 import { detailColumns, sideBySide, vomsIamDifferences } from '../../src/screens/personDetail.js';
 import { clean, fit, wrap } from '../../src/screens/text.js';
-import { dataOf, iamUser, people, vomsUser } from './helpers.js';
+import { dataOf, iamUser, people, vomsUser, withFilterTuning } from './helpers.js';
 
 describe('clean', () => {
   it('never lets a control character, ESC or bidi override through, and keeps the rest readable', () => {
@@ -86,10 +86,8 @@ describe('people query', () => {
     const us = filterPeople(data.people, 'us', u);
     expect(filterPeople(data.people, 'u', us)).toBe(u);
   });
-  it('filters in steps (for slices between frames) to what one scan gives, reporting a growing share done', () => {
-    const saved = { ...filterTuning };
-    filterTuning.step = 7;
-    try {
+  it('filters in steps (for slices between frames) to what one scan gives, reporting a growing share done', async () => {
+    await withFilterTuning({ step: 7 }, () => {
       for (const query of ['user', 'cn=user 4', 'given7 family7', '', 'nobody']) {
         const steps = filterSteps(data.people, query);
         const shares: number[] = [];
@@ -100,9 +98,7 @@ describe('people query', () => {
         if (shares.length) expect(shares.at(-1)).toBeLessThan(1);
         if (query === 'user') expect(shares.length).toBe(Math.ceil(data.people.length / 7) - 1);
       }
-    } finally {
-      Object.assign(filterTuning, saved);
-    }
+    });
   });
   it('matches every word in any case, by id, name, email or DN', () => {
     expect(filterPeople(data.people, 'asa@example').rows.map((p) => p.vomsId)).toEqual([51]);
@@ -115,9 +111,8 @@ describe('people query', () => {
     expect(emails).toEqual([...emails].sort());
     expect(data.people[0].vomsId).toBe(1);
   });
-  it('sorts in steps (runs, then merges, for slices between frames) to the order one stable sort gives', () => {
-    const saved = { ...filterTuning };
-    try {
+  it('sorts in steps (runs, then merges, for slices between frames) to the order one stable sort gives', async () => {
+    await withFilterTuning({}, () => {
       fc.assert(
         fc.property(
           fc.array(fc.record({ name: fc.constantFrom('ada', 'Ada', 'bo', 'cy', 'dee', ''), dns: fc.integer({ min: 0, max: 3 }), suspended: fc.boolean() }), { maxLength: 80 }),
@@ -139,9 +134,7 @@ describe('people query', () => {
           },
         ),
       );
-    } finally {
-      Object.assign(filterTuning, saved);
-    }
+    });
   });
 });
 
